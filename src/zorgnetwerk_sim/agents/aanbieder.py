@@ -1,0 +1,93 @@
+"""Aanbieder: a youth-care provider (MODEL.md §3).
+
+Its places per care type are its nominal capacity net of administrative burden (more distinct
+contracts and agreements → more overhead, seed 002), of professionals' hours lost in
+overlegtafels (seed 000) and of the extra work while contracts change (seed 004). It keeps its
+own wachtlijsten (when the region does not use a central list) and a financial position:
+sustained losses make it shrink and finally exit, and its clients are doorgeplaatst.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+
+from ..caretypes import N_CARE_TYPES
+from ..queues import WaitList
+
+if TYPE_CHECKING:
+    from ..model import ZorgnetwerkModel
+    from ..region import Inkoopregio
+    from .jongere import Jongere
+
+
+class Aanbieder(mesa.Agent):
+    def __init__(self, model: "ZorgnetwerkModel", org_id: int, name: str, region: "Inkoopregio",
+                 care_types: list[int], size: float, flexibility: float) -> None:
+        super().__init__(model)
+        self.org_id = org_id
+        self.name = name
+        self.region = region
+        self.care_types = sorted(care_types)
+        self.size = size
+        self.flexibility = flexibility
+        self.size_share = [0.0] * N_CARE_TYPES   # share of regional capacity per care type
+        self.nominal = [0.0] * N_CARE_TYPES      # places before overhead
+        self.contract_nominal = [0.0] * N_CARE_TYPES  # places agreed in the contract
+        self.capacity = [0] * N_CARE_TYPES       # places available for care
+        self.occupied = [0] * N_CARE_TYPES
+        self.waitlists = {t: WaitList(t, self) for t in self.care_types}
+        self.clients: set["Jongere"] = set()
+        self.revenue_rate = 0.0                 # EUR/week from clients in care
+        self.reserve = 0.0
+        self.transition_until = -1
+        self.active = True
+
+    # -- capacity ----------------------------------------------------------------------------
+    def n_contracts(self) -> int:
+        """Distinct agreements it must manage: one per gemeente, or one per region."""
+        if self.model.levers.coordination.uniform_agreements:
+            return 1
+        return len(self.region.gemeenten)
+
+    def overhead_share(self) -> float:
+        model = self.model
+        a, mech = model.spec.assumptions, model.spec.mechanisms
+        share = 0.0
+        if mech.admin_burden:
+            share += min(a.admin_max_share, a.admin_base_share + a.admin_share_per_contract * (self.n_contracts() - 1))
+            if model.week < self.transition_until:
+                share += a.transition_admin_share
+        if mech.meeting_fragmentation:
+            share += a.capacity_loss_per_overlegtafel * model.levers.coordination.overlegtafels
+        return min(share, 0.9)
+
+    def refresh_capacity(self) -> None:
+        keep = 1.0 - self.overhead_share()
+        staff = self.model.spec.uncertainties.staff_availability
+        for t in self.care_types:
+            self.capacity[t] = max(0, int(math.floor(self.nominal[t] * keep * staff + 0.5)))
+
+    def free(self, care: int) -> int:
+        return self.capacity[care] - self.occupied[care]
+
+    def expected_wait(self, care: int) -> float:
+        """What a well-informed toegang sees: queue plus occupancy relative to capacity."""
+        cap = self.capacity[care]
+        return (len(self.waitlists[care]) + self.occupied[care] + 1) / cap if cap > 0 else math.inf
+
+    def maatwerk_acceptance(self, base: float, trust: float, weight: float, floor: float) -> float:
+        """Chance to pick a maatwerk case under pull: flexible and trusting aanbieders take them."""
+        p = base * (self.flexibility / 0.5) * (trust / 0.6) ** weight
+        return min(1.0, max(p, floor))
+
+    # -- money -------------------------------------------------------------------------------
+    def weekly_cost(self, tariffs: list[float], cost_ratio: float) -> float:
+        staff = self.model.spec.uncertainties.staff_availability
+        return sum(self.nominal[t] * staff * tariffs[t] for t in self.care_types) * cost_ratio
+
+    def nominal_revenue(self, tariffs: list[float]) -> float:
+        staff = self.model.spec.uncertainties.staff_availability
+        return sum(self.nominal[t] * staff * tariffs[t] for t in self.care_types)

@@ -1,0 +1,76 @@
+"""Expertteam: regional or bovenregionaal team for complex cases (MODEL.md §3; seed 003).
+
+Delegates have limited hours per week and meet every few weeks. Each new case costs intake
+hours and each followed case costs follow-up hours; what is left decides how many cases a
+meeting can take. Whether a case succeeds depends on the seed-003 factors: a clear solution
+(existing offer vs maatwerk), clear roles, partners' trust and flexibility, the referrer's
+involvement, time to follow up, and an escalation route.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .jongere import AT_EXPERTTEAM, Jongere
+
+if TYPE_CHECKING:
+    from ..model import ZorgnetwerkModel
+    from ..region import Inkoopregio
+
+
+class Expertteam(mesa.Agent):
+    def __init__(self, model: "ZorgnetwerkModel", name: str, hours_per_week: float | None) -> None:
+        super().__init__(model)
+        self.name = name
+        self.hours_per_week = hours_per_week
+        self.regions: list["Inkoopregio"] = []
+        self.queue: deque["Jongere"] = deque()
+        self.followups: deque[int] = deque()  # end weeks of follow-ups in progress
+        self.hours_bank = 0.0
+        self.short_of_time = False
+
+    def available_hours_per_week(self) -> float:
+        model = self.model
+        loss = 0.0
+        if model.spec.mechanisms.meeting_fragmentation:
+            a = model.spec.assumptions
+            loss = min(0.9, a.capacity_loss_per_overlegtafel * model.levers.coordination.overlegtafels)
+        return self.hours_per_week * (1.0 - loss)
+
+    def success_probability(self, j: "Jongere", region: "Inkoopregio") -> float:
+        model = self.model
+        a = model.spec.assumptions
+        c = model.levers.coordination
+        x = (a.expertteam_base_logit
+             + (0.0 if j.maatwerk else a.expertteam_weight_clear_solution)
+             + a.expertteam_weight_role_clarity * (c.role_clarity - 0.4)
+             + a.expertteam_weight_trust * (region.provider_trust - 0.6)
+             + a.expertteam_weight_referrer * (c.referrer_involvement - 0.4)
+             + (a.expertteam_weight_escalation_route if c.escalation_route else 0.0)
+             + (a.expertteam_weight_takeover if c.expertteam_handling == "takeover" else 0.0)
+             + (a.expertteam_weight_time_short if self.short_of_time else 0.0))
+        return 1.0 / (1.0 + math.exp(-x))
+
+    def meet(self, week: int) -> list["Jongere"]:
+        """Decide which queued cases this meeting can take, given the hours available."""
+        a = self.model.spec.assumptions
+        while self.followups and self.followups[0] <= week:
+            self.followups.popleft()
+        follow_load = len(self.followups) * a.expertteam_followup_hours_per_week * \
+            self.model.levers.coordination.expertteam_meeting_interval_weeks
+        self.hours_bank -= follow_load
+        taken: list["Jongere"] = []
+        while self.queue and self.hours_bank >= a.expertteam_intake_hours:
+            j = self.queue.popleft()
+            if j.state != AT_EXPERTTEAM:  # left the queue meanwhile (crisis, aged out, withdrawn)
+                continue
+            self.hours_bank -= a.expertteam_intake_hours
+            taken.append(j)
+        # Time is short when cases are left waiting or follow-up ate the hours (seed 003).
+        self.short_of_time = bool(self.queue) or self.hours_bank < 0
+        self.hours_bank = max(self.hours_bank, 0.0)
+        return taken

@@ -1,0 +1,64 @@
+"""Jongere: one young person with an active care trajectory (MODEL.md §3).
+
+Only youth with an active need exist as agents; the population is held as cohorts on the
+Gemeente. A Jongere is created when a need is signalled and removed when the trajectory ends
+(afgerond, withdrawn, lost from view or aged out), so the number of agents follows the
+caseload. Behaviour over time is a handful of scheduled events (see ``pathway.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from ..model import ZorgnetwerkModel
+    from ..queues import WaitList
+    from .aanbieder import Aanbieder
+    from .gemeente import Gemeente
+
+# Trajectory states
+SIGNALLED = 0      # waiting for the toegang's assessment
+AT_EXPERTTEAM = 1  # complex case waiting for / at the expertteam
+WAITING = 2        # on a wachtlijst for a care type
+IN_CARE = 3        # receiving care (wijkteam support, aanbieder care or crisis)
+PAUSED = 4         # between steps: bounced back, to be re-assessed
+DONE = 5           # trajectory ended; the agent has been removed
+BETWEEN = 6        # a care episode just ended and the next step is being decided
+STATE_STOCK = {SIGNALLED: "waiting_toegang", AT_EXPERTTEAM: "waiting_expertteam", WAITING: "waiting_list",
+               IN_CARE: "in_care", PAUSED: "waiting_toegang"}
+
+
+class Jongere(mesa.Agent):
+    """A care trajectory. Attributes are plain values so events stay cheap."""
+
+    def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", age_years: float, severity: int,
+                 week: int, returned: bool = False) -> None:
+        super().__init__(model)
+        self.gemeente = gemeente
+        self.birth_week = week - int(age_years * 52)
+        self.entry_week = week
+        self.severity = severity        # 0 licht, 1 matig, 2 ernstig
+        self.care = -1                   # CareType value once assessed
+        self.complex = False             # needs the expertteam (hoogspecialistisch)
+        self.maatwerk = False            # no existing offer fits (seed 003)
+        self.urgent = severity >= 2
+        self.returned = returned
+        self.state = -1
+        self.epoch = 0                   # bumps whenever scheduled events must be invalidated
+        self.wait_epoch = 0              # bumps when a wait episode ends
+        self.wait_since = -1             # week the current wait began (for the escalation hazard)
+        self.referred_week = -1          # week of entry on a wachtlijst (for wait statistics)
+        self.team_since = -1
+        self.waitlist: "WaitList | None" = None
+        self.queue_token = 0
+        self.aanbieder: "Aanbieder | None" = None
+        self.tariff = 0.0
+        self.pooled = False
+        self.care_start = -1
+        self.care_end = -1
+        self.cost = 0.0
+        self.in_verblijf = False
+        self.counted_year = -1
+        self.bounces = 0

@@ -1,0 +1,206 @@
+"""The ``zorgsim`` command: a thin layer over the API (``zorgnetwerk_sim.api``)."""
+
+from __future__ import annotations
+
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+
+try:  # typer >= 0.29 ships its own copy of click
+    from typer._click import exceptions as _typer_click
+except ImportError:  # pragma: no cover - older typer uses click itself
+    _typer_click = click.exceptions  # type: ignore[assignment]
+
+USAGE_ERRORS = (click.UsageError, _typer_click.UsageError)
+CLICK_ERRORS = (click.ClickException, _typer_click.ClickException)
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .api import Simulation
+from .scenario import ScenarioError, available_scenarios, load_scenario, parameter_table, scenarios_dir
+from .scenario.loader import read_scenario_file
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
+                  help="zorgnetwerk_sim: agent-based simulation of Dutch youth-care (jeugdzorg) networks.")
+out_console = Console()
+err_console = Console(stderr=True)
+
+#: The KPI table printed after a run: (section, key, label, format)
+HEADLINE: list[tuple[str, str, str, str]] = [
+    ("wachtlijst", "waitlist_mean", "jongeren waiting (mean)", "{:,.0f}"),
+    ("wachtlijst", "waitlist_entries_per_year", "new wachtlijst entries / year", "{:,.0f}"),
+    ("wachtlijst", "wait_weeks_mean", "wait, mean (weeks)", "{:.1f}"),
+    ("wachtlijst", "wait_weeks_p90", "wait, p90 (weeks)", "{:.0f}"),
+    ("wachtlijst", "wait_over_norm_share", "waits over the norm", "{:.0%}"),
+    ("uithuisplaatsing", "placements_per_year", "new uithuisplaatsingen / year", "{:,.0f}"),
+    ("uithuisplaatsing", "verblijf_per_1000_youth", "in verblijf per 1,000 youth", "{:.2f}"),
+    ("uithuisplaatsing", "crisis_per_year", "crisis admissions / year", "{:,.0f}"),
+    ("zorg", "youth_in_care_per_year", "jongeren in care / year", "{:,.0f}"),
+    ("zorg", "youth_in_care_share", "share of youth in care / year", "{:.1%}"),
+    ("kosten", "cost_per_year_eur", "cost / year (EUR)", "{:,.0f}"),
+    ("kosten", "cost_per_youth_eur", "cost per youth (EUR)", "{:,.0f}"),
+    ("kosten", "cost_vs_budget", "cost vs budget", "{:.0%}"),
+    ("kosten", "cost_top20_share", "cost share of costliest 20%", "{:.0%}"),
+    ("expertteam", "expertteam_success_share", "expertteam succesvol", "{:.0%}"),
+    ("netwerk", "trust_mean", "mean trust", "{:.2f}"),
+]
+
+
+def fail(message: str) -> None:
+    """One clear line on stderr and exit status 2."""
+    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _fmt(fmt: str, value: float) -> str:
+    return "–" if value != value else fmt.format(value)
+
+
+def kpi_table(summary: dict[str, float], title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    table.add_column("", style="bold")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    last = None
+    for section, key, label, fmt in HEADLINE:
+        if key in summary:
+            table.add_row(section if section != last else "", label, _fmt(fmt, summary[key]))
+            last = section
+    return table
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario name from scenarios/ or a path to a TOML file")] = "default",
+    years: Annotated[float | None, typer.Option(help="Simulated years, warm-up included")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override: key.path=value (repeatable)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: runs/<scenario>)")] = None,
+    event_log: Annotated[bool, typer.Option("--event-log", help="Also write events.parquet for process mining")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table")] = False,
+) -> None:
+    """Run one scenario and write summary.json, timeseries.parquet and scenario.toml."""
+    overrides: dict[str, Any] = {}
+    for item in set_ or []:
+        from .scenario.loader import parse_override
+
+        key, value = parse_override(item)
+        overrides[key] = value
+    if event_log:
+        overrides["run.event_log"] = True
+    if years is not None and years <= 0:
+        fail(f"--years: must be > 0 (got {years})")
+    spec = load_scenario(scenario, overrides, seed=seed, years=years)
+    sim = Simulation(spec)
+    target = out if out is not None else Path("runs") / spec.name
+    if target.exists() and not target.is_dir():
+        fail(f"--out {target}: exists and is not a folder")
+    started = time.perf_counter()
+    progress: Progress | None = None
+    task = None
+
+    def tick(week: int, weeks: int) -> None:
+        nonlocal progress, task
+        if quiet:
+            return
+        if progress is None and time.perf_counter() - started > 1.0:
+            progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                TextColumn("week {task.completed:.0f}/{task.total:.0f}"), TimeRemainingColumn(),
+                                console=err_console, transient=True)
+            progress.start()
+            task = progress.add_task(spec.name, total=weeks)
+        if progress is not None and task is not None:
+            progress.update(task, completed=week)
+
+    try:
+        result = sim.run(tick)
+    finally:
+        if progress is not None:
+            progress.stop()
+    elapsed = time.perf_counter() - started
+    result.write(target)
+    if not quiet:
+        out_console.print(kpi_table(result.summary, f"{spec.name} · seed {spec.seed} · {spec.run.years:g} years "
+                                                    f"(warm-up {spec.run.warmup_years:g})"))
+        out_console.print(f"{elapsed:.1f} s · results in {target}/", highlight=False)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the shipped scenarios."""
+    known = available_scenarios()
+    if not known:
+        fail(f"no scenarios found in {scenarios_dir()}")
+    table = Table(title=f"scenarios in {scenarios_dir()}")
+    table.add_column("name", style="bold")
+    table.add_column("description")
+    for name, path in known.items():
+        try:
+            raw = read_scenario_file(path)
+            description = str(tomllib.loads(path.read_text(encoding="utf-8")).get("description", raw.get(
+                "description", "")))
+        except ScenarioError as err:
+            description = f"(invalid: {err})"
+        table.add_row(name, description)
+    out_console.print(table)
+
+
+@app.command()
+def validate(file: Annotated[str, typer.Argument(help="Scenario TOML file (or shipped name)")]) -> None:
+    """Check a scenario file; exit status 2 with one line naming the problem."""
+    spec = load_scenario(file)
+    n_g = sum(len(r.gemeenten) for r in spec.network.regions)
+    out_console.print(f"ok: {file} · scenario {spec.name!r} · {len(spec.network.regions)} region(s), "
+                      f"{n_g} gemeenten · {spec.run.years:g} years", highlight=False)
+
+
+@app.command()
+def params(grep: Annotated[str | None, typer.Argument(help="Show only keys containing this text")] = None) -> None:
+    """List every parameter with unit, range, default and source."""
+    table = Table(show_lines=False)
+    for col in ("key", "default", "unit", "range", "source"):
+        table.add_column(col, overflow="fold")
+    for row in parameter_table():
+        if grep and grep not in row["key"]:
+            continue
+        rng = "" if row["min"] is None and row["max"] is None else f"{row['min']} … {row['max']}"
+        table.add_row(row["key"], str(row["default"]), str(row["unit"] or ""), rng, str(row["source"] or ""))
+    out_console.print(table)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: usage errors and bad input become one line and exit status 2."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="zorgsim", standalone_mode=False)
+    except ScenarioError as err:
+        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except USAGE_ERRORS as err:
+        if type(err).__name__ == "NoArgsIsHelpError":
+            err_console.print(err.format_message(), markup=False, highlight=False)
+            sys.exit(2)
+        ctx = getattr(err, "ctx", None)
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        err_console.print(f"error: {err.format_message()}{where}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except CLICK_ERRORS as err:
+        err_console.print(f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except (click.exceptions.Exit, typer.Exit) as err:
+        sys.exit(err.exit_code)
+    except (click.Abort, typer.Abort, KeyboardInterrupt):
+        err_console.print("aborted", markup=False)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

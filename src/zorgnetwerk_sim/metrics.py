@@ -1,0 +1,238 @@
+"""KPIs (MODEL.md §5): weekly counters per gemeente, the time series, and the run summary.
+
+Agents add to plain Python lists on their Gemeente (cheap per event); once a week the recorder
+copies them into a preallocated numpy array. Wait times and trajectory costs go into fixed
+histograms, so memory stays flat however long the run is.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .model import ZorgnetwerkModel
+
+#: Stocks: how many jongeren are in a state, per gemeente (kept up to date by transitions).
+STOCKS = ("waiting_toegang", "waiting_expertteam", "waiting_list", "in_care", "in_verblijf", "in_crisis")
+#: Flows: counts (and sums) per gemeente per week.
+FLOWS = ("new_needs", "assessments", "waitlist_entries", "care_starts", "placements", "crisis",
+         "escalations", "withdrawals", "returns", "relapses", "bounces", "doorplaatsingen", "completed",
+         "afschalingen", "aged_out", "lost_from_view", "waits_completed", "wait_weeks_sum", "waits_over_norm",
+         "youth_in_care", "trajectories_ended", "trajectory_weeks_sum", "expertteam_cases",
+         "expertteam_success", "expertteam_partial", "expertteam_fail", "expertteam_weeks_sum",
+         "resource_sharing")
+COSTS = ("cost_care", "cost_toegang", "cost_admin", "cost_coordination", "cost_prevention", "cost_trust")
+
+S = {name: i for i, name in enumerate(STOCKS)}
+F = {name: i for i, name in enumerate(FLOWS)}
+C = {name: i for i, name in enumerate(COSTS)}
+
+WAIT_BINS = 521  # wait weeks 0..520 (longer waits land in the last bin)
+COST_EDGES = np.concatenate([[0.0], np.logspace(1, 8, 281)])  # trajectory cost, EUR, log bins
+
+
+class Recorder:
+    def __init__(self, model: "ZorgnetwerkModel") -> None:
+        self.model = model
+        g = len(model.gemeenten)
+        weeks = model.spec.weeks
+        self.stocks = np.zeros((weeks, g, len(STOCKS)), dtype=np.int32)
+        self.flows = np.zeros((weeks, g, len(FLOWS)), dtype=np.float64)
+        self.costs = np.zeros((weeks, g, len(COSTS)), dtype=np.float64)
+        self.region_trust = np.zeros((weeks, len(model.regions)))
+        self.region_contracts = np.zeros((weeks, len(model.regions)))
+        self.wait_hist = np.zeros((2, WAIT_BINS), dtype=np.int64)  # by size class: 0 small, 1 large
+        self.cost_hist = np.zeros(len(COST_EDGES), dtype=np.int64)
+        self.cost_hist_sum = np.zeros(len(COST_EDGES), dtype=np.float64)
+        self.overspent = np.zeros((math.ceil(weeks / 52) + 1, g), dtype=bool)
+        self.prevention_cut = np.zeros((math.ceil(weeks / 52) + 1, g), dtype=bool)
+        self.churn_events = 0
+        self.exits = 0
+
+    # -- called from the pathway -------------------------------------------------------------
+    def wait_completed(self, large: bool, weeks: int) -> None:
+        if self.model.week >= self.model.spec.warmup_weeks:
+            self.wait_hist[1 if large else 0, min(weeks, WAIT_BINS - 1)] += 1
+
+    def trajectory_cost(self, eur: float) -> None:
+        if self.model.week >= self.model.spec.warmup_weeks:
+            i = int(np.searchsorted(COST_EDGES, eur, side="right")) - 1
+            self.cost_hist[i] += 1
+            self.cost_hist_sum[i] += eur
+
+    # -- weekly ------------------------------------------------------------------------------
+    def close_week(self, week: int) -> None:
+        gems = self.model.gemeenten
+        self.stocks[week] = [g.stock for g in gems]
+        self.flows[week] = [g.flow for g in gems]
+        self.costs[week] = [g.cost for g in gems]
+        for g in gems:
+            g.flow = [0] * len(FLOWS)
+            g.cost = [0.0] * len(COSTS)
+        for i, region in enumerate(self.model.regions):
+            self.region_trust[week, i] = region.trust.mean(region.org_ids())
+            self.region_contracts[week, i] = region.contracts_per_aanbieder()
+
+    # -- outputs -----------------------------------------------------------------------------
+    def timeseries(self) -> pd.DataFrame:
+        """One row per week per gemeente."""
+        weeks_done = self.model.week
+        gems = self.model.gemeenten
+        n_g = len(gems)
+        week_idx = np.repeat(np.arange(weeks_done), n_g)
+        data: dict[str, object] = {
+            "week": week_idx.astype(np.int32),
+            "year": (week_idx // 52).astype(np.int16),
+            "gemeente": pd.Categorical(np.tile([g.name for g in gems], weeks_done)),
+            "region": pd.Categorical(np.tile([g.region.name for g in gems], weeks_done)),
+            "size_class": pd.Categorical(np.tile(["groot" if g.large else "klein" for g in gems], weeks_done)),
+            "youth": np.tile([g.youth for g in gems], weeks_done).astype(np.int32),
+        }
+        for i, name in enumerate(STOCKS):
+            data[name] = self.stocks[:weeks_done, :, i].reshape(-1)
+        for i, name in enumerate(FLOWS):
+            col = self.flows[:weeks_done, :, i].reshape(-1)
+            data[name] = col if name.endswith("_sum") else col.astype(np.int32)
+        for i, name in enumerate(COSTS):
+            data[name] = self.costs[:weeks_done, :, i].reshape(-1)
+        data["cost_total"] = self.costs[:weeks_done].sum(axis=2).reshape(-1)
+        region_of = np.array([g.region.index for g in gems])
+        data["trust_mean"] = self.region_trust[:weeks_done][:, region_of].reshape(-1)
+        return pd.DataFrame(data)
+
+    def summary(self) -> dict[str, float]:
+        return summarize(self)
+
+
+def _quantile_from_hist(hist: np.ndarray, q: float) -> float:
+    total = hist.sum()
+    if total == 0:
+        return float("nan")
+    return float(np.searchsorted(np.cumsum(hist), q * total, side="left"))
+
+
+def _mean_from_hist(hist: np.ndarray) -> float:
+    total = hist.sum()
+    return float((hist * np.arange(len(hist))).sum() / total) if total else float("nan")
+
+
+def _top_share(counts: np.ndarray, sums: np.ndarray, share: float) -> float:
+    """Share of cost in the costliest ``share`` of trajectories (from the log-binned histogram)."""
+    total_n, total_cost = counts.sum(), sums.sum()
+    if total_n == 0 or total_cost <= 0:
+        return float("nan")
+    need = share * total_n
+    taken_cost = 0.0
+    for i in range(len(counts) - 1, -1, -1):
+        if counts[i] == 0:
+            continue
+        take = min(counts[i], need)
+        taken_cost += sums[i] * take / counts[i]
+        need -= take
+        if need <= 0:
+            break
+    return float(taken_cost / total_cost)
+
+
+def summarize(rec: Recorder) -> dict[str, float]:
+    """The run's KPIs over the weeks after warm-up (flat: name → number)."""
+    model = rec.model
+    w0, w1 = model.spec.warmup_weeks, model.week
+    years = max((w1 - w0) / 52.0, 1e-9)
+    st = rec.stocks[w0:w1]
+    fl = rec.flows[w0:w1]
+    co = rec.costs[w0:w1]
+    youth = np.array([g.youth for g in model.gemeenten], dtype=float)
+    large = np.array([g.large for g in model.gemeenten])
+    per1000 = 1000.0 / youth.sum()
+
+    def flow(name: str, mask: np.ndarray | None = None) -> float:
+        x = fl[:, :, F[name]]
+        return float(x[:, mask].sum() if mask is not None else x.sum())
+
+    def stock_mean(name: str, mask: np.ndarray | None = None) -> float:
+        x = st[:, :, S[name]]
+        return float(x[:, mask].sum(axis=1).mean() if mask is not None else x.sum(axis=1).mean())
+
+    hist = rec.wait_hist.sum(axis=0)
+    waits = flow("waits_completed")
+    cost_by = {name: float(co[:, :, i].sum()) / years for i, name in enumerate(COSTS)}
+    cost_year = sum(cost_by.values())
+    budget = float(sum(g.budget_eur_per_year for g in model.gemeenten))
+    et_cases = flow("expertteam_cases")
+    ended = flow("trajectories_ended")
+    out: dict[str, float] = {
+        "years_measured": years,
+        "youth_population": float(youth.sum()),
+        # wachtlijst
+        "waitlist_mean": stock_mean("waiting_list") + stock_mean("waiting_expertteam"),
+        "waitlist_aanbieder_mean": stock_mean("waiting_list"),
+        "toegang_queue_mean": stock_mean("waiting_toegang"),
+        "waiting_total_mean": stock_mean("waiting_list") + stock_mean("waiting_expertteam")
+        + stock_mean("waiting_toegang"),
+        "waitlist_per_1000_youth": (stock_mean("waiting_list") + stock_mean("waiting_expertteam")) * per1000,
+        "waitlist_entries_per_year": flow("waitlist_entries") / years,
+        "wait_weeks_mean": _mean_from_hist(hist),
+        "wait_weeks_median": _quantile_from_hist(hist, 0.5),
+        "wait_weeks_p90": _quantile_from_hist(hist, 0.9),
+        "wait_over_norm_share": flow("waits_over_norm") / waits if waits else float("nan"),
+        "withdrawals_per_year": flow("withdrawals") / years,
+        "returns_per_year": flow("returns") / years,
+        "bounces_per_year": flow("bounces") / years,
+        "escalations_per_year": flow("escalations") / years,
+        # uithuisplaatsing
+        "placements_per_year": flow("placements") / years,
+        "placements_per_1000_youth": flow("placements") / years * per1000,
+        "verblijf_mean": stock_mean("in_verblijf"),
+        "verblijf_per_1000_youth": stock_mean("in_verblijf") * per1000,
+        "crisis_per_year": flow("crisis") / years,
+        # care use
+        "youth_in_care_per_year": flow("youth_in_care") / years,
+        "youth_in_care_share": flow("youth_in_care") / years / youth.sum(),
+        "in_care_mean": stock_mean("in_care"),
+        "new_needs_per_year": flow("new_needs") / years,
+        "care_starts_per_year": flow("care_starts") / years,
+        "doorplaatsingen_per_year": flow("doorplaatsingen") / years,
+        "relapses_per_year": flow("relapses") / years,
+        "afschalingen_per_year": flow("afschalingen") / years,
+        "trajectory_weeks_mean": flow("trajectory_weeks_sum") / ended if ended else float("nan"),
+        # kosten
+        "cost_per_year_eur": cost_year,
+        **{f"{name}_per_year_eur": value for name, value in cost_by.items()},
+        "cost_per_youth_eur": cost_year / youth.sum(),
+        "cost_vs_budget": cost_year / budget if budget else float("nan"),
+        "cost_top20_share": _top_share(rec.cost_hist, rec.cost_hist_sum, 0.2),
+        # expertteam
+        "expertteam_cases_per_year": et_cases / years,
+        "expertteam_success_share": flow("expertteam_success") / et_cases if et_cases else float("nan"),
+        "expertteam_partial_share": flow("expertteam_partial") / et_cases if et_cases else float("nan"),
+        "expertteam_fail_share": flow("expertteam_fail") / et_cases if et_cases else float("nan"),
+        "expertteam_weeks_mean": flow("expertteam_weeks_sum") / et_cases if et_cases else float("nan"),
+        "lost_from_view_per_year": flow("lost_from_view") / years,
+        # network
+        "trust_mean": float(rec.region_trust[w0:w1].mean()),
+        "trust_end": float(rec.region_trust[w1 - 1].mean()),
+        "resource_sharing_per_year": flow("resource_sharing") / years,
+        "contracts_per_aanbieder": float(rec.region_contracts[w0:w1].mean()),
+        "churn_events": float(rec.churn_events),
+        "aanbieder_exits": float(rec.exits),
+    }
+    # equity: small vs large gemeenten
+    y0, y1 = w0 // 52, math.ceil(w1 / 52)
+    for label, mask in (("small", ~large), ("large", large)):
+        if not mask.any():
+            continue
+        y = youth[mask].sum()
+        hist_c = rec.wait_hist[1 if label == "large" else 0]
+        out[f"{label}_waitlist_per_1000_youth"] = (stock_mean("waiting_list", mask)
+                                                   + stock_mean("waiting_expertteam", mask)) * 1000 / y
+        out[f"{label}_wait_weeks_mean"] = _mean_from_hist(hist_c)
+        out[f"{label}_placements_per_1000_youth"] = flow("placements", mask) / years * 1000 / y
+        out[f"{label}_cost_per_youth_eur"] = float(co[:, mask, :].sum()) / years / y
+        out[f"{label}_overspent_share"] = float(rec.overspent[y0:y1, mask].mean()) if y1 > y0 else float("nan")
+        out[f"{label}_prevention_cut_share"] = float(rec.prevention_cut[y0:y1, mask].mean()) if y1 > y0 else float("nan")
+    return out

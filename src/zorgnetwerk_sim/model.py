@@ -1,0 +1,424 @@
+"""ZorgnetwerkModel: builds the youth-care network from a Scenario; ``step()`` is one week."""
+
+from __future__ import annotations
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from .agents import Aanbieder, Expertteam, Gemeente, Jongere
+from .agents.gemeente import AGE_BANDS
+from .agents.jongere import IN_CARE
+from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
+from .engine import Calendar, RandomStream
+from .metrics import C, Recorder
+from .pathway import Pathway, on_care_end
+from .policies.prevention import PreventionPipeline
+from .policies.trust import TrustNetwork
+from .region import Inkoopregio
+from .scenario.schema import AanbiederSpec, Scenario
+
+# Generated portfolios: groups of related care types a generated aanbieder specialises in.
+PORTFOLIO_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("ambulant_licht", "ambulant_intensief"),
+    ("ambulant_intensief", "dagbehandeling"),
+    ("pleegzorg",),
+    ("residentieel", "gesloten"),
+    ("ambulant_licht", "dagbehandeling"),
+    ("residentieel", "pleegzorg"),
+)
+
+
+class ZorgnetwerkModel(mesa.Model):
+    """The youth-care network of one or more inkoopregio's.
+
+    The weekly cycle (``step``) reads like MODEL.md §4: the year's bookkeeping, prevention,
+    new needs, scheduled events (care ends, escalations, withdrawals, returns), the toegang,
+    the expertteams, allocation of free places, trust, money, and the week's record.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.spec = scenario
+        self.seed_used = scenario.seed if seed is None else int(seed)
+        super().__init__(rng=self.seed_used)
+        self.levers = scenario.levers
+        self.week = 0
+        self.n_entered = 0
+        self.n_left = 0
+        self.stream = RandomStream(self.rng)
+        self.calendar = Calendar(horizon=scenario.weeks)
+        self.event_log: list[tuple[int, str, int, str]] | None = [] if scenario.run.event_log else None
+        self.regions: list[Inkoopregio] = []
+        self.gemeenten: list[Gemeente] = []
+        self.expertteams: list[Expertteam] = []
+        self._next_org = 0
+        self._build_network()
+        self.pathway = Pathway(self)
+        self.recorder = Recorder(self)
+        a = scenario.assumptions
+        history = np.full(len(self.gemeenten), self._prevention_spend_per_youth(cut=False))
+        self.prevention = PreventionPipeline(
+            len(self.gemeenten), history, a.prevention_delay_weeks, a.prevention_buildup_weeks,
+            a.prevention_max_reduction, a.prevention_half_effect_eur_per_youth, scenario.mechanisms.prevention)
+        self._rates = np.array(a.incidence_per_youth_per_year)
+        self._refresh_age_weights()
+        self._warm_start()
+
+    # ------------------------------------------------------------------ building the network
+    def _org_id(self) -> int:
+        self._next_org += 1
+        return self._next_org - 1
+
+    def _build_network(self) -> None:
+        sc = self.spec
+        c = sc.levers.coordination
+        teams = {t.name: t for t in sc.network.expertteams}
+        team_agents: dict[str, Expertteam] = {}
+        for r_index, spec in enumerate(sc.network.regions):
+            region = Inkoopregio(self, r_index, spec.name)
+            self.regions.append(region)
+            for g_spec in spec.gemeenten:
+                g = Gemeente(self, len(self.gemeenten), self._org_id(), g_spec.name, g_spec.inhabitants, region)
+                region.gemeenten.append(g)
+                self.gemeenten.append(g)
+            specs = spec.aanbieders or self._generate_aanbieders(spec.name, spec.n_generated_aanbieders,
+                                                                 spec.portfolio_overlap)
+            for a_spec in specs:
+                care = [int(CareType[k.upper()]) for k in a_spec.care_types]
+                region.aanbieders.append(Aanbieder(self, self._org_id(), a_spec.name, region, care,
+                                                   a_spec.size, a_spec.flexibility))
+            region.rebuild_provider_index()
+            self._size_capacity(region)
+            team_name = spec.expertteam or f"Expertteam {spec.name}"
+            if team_name not in team_agents:
+                hours = teams[team_name].hours_per_week if team_name in teams else None
+                team_agents[team_name] = Expertteam(self, team_name, hours)
+            region.expertteam = team_agents[team_name]
+            team_agents[team_name].regions.append(region)
+            a = sc.assumptions
+            region.trust = TrustNetwork(region.org_ids(), a.trust_prior_positive, a.trust_prior_negative,
+                                        a.trust_gain, a.trust_loss, a.trust_forgetting_per_year,
+                                        sc.mechanisms.trust_dynamics)
+            region.refresh_provider_trust()
+        self.expertteams = list(team_agents.values())
+        for team in self.expertteams:
+            if team.hours_per_week is None:  # scaled to the youth the team serves
+                team.hours_per_week = c.expertteam_hours_per_100k_youth * sum(r.youth for r in team.regions) / 1e5
+        for region in self.regions:
+            for ab in region.aanbieders:
+                ab.reserve = ab.nominal_revenue(self.pathway_tariffs()) * sc.assumptions.initial_reserve_weeks
+
+    def _generate_aanbieders(self, region: str, n: int, overlap: float) -> list[AanbiederSpec]:
+        """Portfolios from specialised groups; with overlap, aanbieders also offer other groups."""
+        specs = []
+        for i in range(n):
+            care = set(PORTFOLIO_GROUPS[i % len(PORTFOLIO_GROUPS)])
+            for group in PORTFOLIO_GROUPS:
+                if self.stream.u() < overlap / len(PORTFOLIO_GROUPS):
+                    care.update(group)
+            if i == 0:
+                care.add("crisis")
+            size = 0.5 + self.stream.u() * 1.5
+            flexibility = 0.3 + self.stream.u() * 0.4
+            specs.append(AanbiederSpec(name=f"{region} aanbieder {i + 1}", care_types=sorted(care),
+                                       size=size, flexibility=flexibility))
+        return specs
+
+    def _size_capacity(self, region: Inkoopregio) -> None:
+        """Regional places per care type (per 1,000 youth), split over aanbieders by size."""
+        a = self.spec.assumptions
+        for t in PROVIDER_CARE:
+            providers = region.providers_of.get(int(t), [])
+            total_size = sum(p.size for p in providers)
+            places = region.youth / 1000.0 * a.care.of(t.key).capacity_per_1000_youth
+            for p in providers:
+                p.size_share[t] = p.size / total_size
+                p.nominal[t] = places * p.size / total_size
+        for p in region.aanbieders:
+            p.contract_nominal = list(p.nominal)
+        for p in region.aanbieders:
+            p.refresh_capacity()
+
+    def pathway_tariffs(self) -> list[float]:
+        return [self.spec.assumptions.care.of(k).tariff_eur_per_week for k in CARE_KEYS]
+
+    def _refresh_age_weights(self) -> None:
+        self._band_youth = np.array([g.band_youth() for g in self.gemeenten])
+        weights = self._band_youth * self._rates
+        self._age_cum = [np.cumsum(w / w.sum()).tolist() if w.sum() > 0 else [1.0] * 4 for w in weights]
+
+    def _draw_age(self, g: Gemeente) -> float:
+        band = self.stream.choice_index(self._age_cum[g.index])
+        lo, hi = AGE_BANDS[band]
+        return lo + self.stream.u() * (hi - lo)
+
+    def _warm_start(self) -> None:
+        """Start near a steady state: places mostly occupied and a wachtlijst of a few weeks, so a
+        short warm-up suffices (MODEL.md §2)."""
+        a = self.spec.assumptions
+        pw = self.pathway
+        severity_of = {t: (2 if t >= CareType.PLEEGZORG else 1 if t >= CareType.AMBULANT_INTENSIEF else 0)
+                       for t in CareType}
+        for region in self.regions:
+            youth = np.array([g.youth for g in region.gemeenten])
+            cum = np.cumsum(youth / youth.sum()).tolist()
+            weekly_need = self.expected_weekly_referrals(region)
+            for t, providers in region.providers_of.items():
+                if t == CareType.CRISIS:
+                    continue
+                for ab in providers:
+                    for _ in range(int(ab.capacity[t] * a.initial_occupancy)):
+                        g = region.gemeenten[self.stream.choice_index(cum)]
+                        j = Jongere(self, g, self._draw_age(g), severity_of[CareType(t)], 0)
+                        self.n_entered += 1
+                        j.entry_week = -int(self.stream.exp(self.pathway.mean_duration[t] * 0.5))
+                        pw.start_care(j, ab, t, 0)
+                        # the remaining part of an episode already under way
+                        j.care_end = max(1, round(self.stream.gamma2(pw.mean_duration[t] * 0.75)))
+                        j.epoch += 1
+                        self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
+                n_wait = int(weekly_need.get(t, 0.0) * a.initial_wait_weeks)
+                for _ in range(n_wait):
+                    g = region.gemeenten[self.stream.choice_index(cum)]
+                    j = Jongere(self, g, self._draw_age(g), severity_of[CareType(t)], 0)
+                    self.n_entered += 1
+                    j.care = t
+                    since = -int(self.stream.u() * 2 * a.initial_wait_weeks)
+                    j.entry_week = since
+                    pw.refer(j, 0, may_bounce=False)
+                    j.referred_week = since
+                    j.wait_since = since
+        # the warm start is not part of any KPI
+        for g in self.gemeenten:
+            g.flow = [0] * len(g.flow)
+            g.cost = [0.0] * len(g.cost)
+
+    def expected_weekly_referrals(self, region: Inkoopregio) -> dict[int, float]:
+        """Expected referrals per care type per week from incidence and the referral shares."""
+        a = self.spec.assumptions
+        needs = sum(float(g.band_youth() @ self._rates) for g in region.gemeenten) / 52.0
+        needs *= self.spec.uncertainties.incidence_multiplier
+        mats = (a.referral_licht, a.referral_matig, a.referral_ernstig)
+        out: dict[int, float] = {}
+        for sev, share in enumerate(a.severity_mix):
+            for t, p in enumerate(mats[sev]):
+                out[t] = out.get(t, 0.0) + needs * share * p
+        return out
+
+    # ------------------------------------------------------------------ the weekly cycle
+    def step(self) -> None:
+        week = self.week
+        if week > 0 and week % 52 == 0:
+            self.new_year(week)
+        self.prevention.step(self._prevention_spend_vector())
+        self.new_needs(week)
+        self.calendar.fire(week)
+        for g in self.gemeenten:
+            self.pathway.run_toegang(g, week)
+        for team in self.expertteams:
+            self.pathway.run_expertteam(team, week)
+        for region in self.regions:
+            region.refresh_provider_trust()
+            self.pathway.allocate(region, week)
+            region.trust.weekly(self.levers.trust.informal_contacts_per_year)
+        self.settle_week(week)
+        self.recorder.close_week(week)
+        self.week += 1
+        if self.week >= self.spec.weeks:
+            self.running = False
+
+    def new_needs(self, week: int) -> None:
+        """Incidence from the cohorts: Poisson counts per gemeente, lowered by prevention."""
+        u = self.spec.uncertainties
+        growth = (1.0 + u.demand_growth_per_year) ** (week / 52.0)
+        reduction = self.prevention.reduction()
+        lam = (self._band_youth @ self._rates) / 52.0 * u.incidence_multiplier * growth * (1.0 - reduction)
+        counts = self.rng.poisson(lam)
+        a = self.spec.assumptions
+        mix = a.severity_mix
+        shift_all = a.prevention_severity_shift * reduction
+        new_need = self.pathway.new_need
+        for gi in np.flatnonzero(counts):
+            g = self.gemeenten[gi]
+            shift = shift_all[gi]
+            p_ernstig = mix[2] * (1.0 - shift)
+            p_matig = mix[1] * (1.0 - shift / 2.0)
+            for _ in range(int(counts[gi])):
+                x = self.stream.u()
+                severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
+                new_need(g, self._draw_age(g), severity, week)
+
+    def _prevention_spend_per_youth(self, cut: bool) -> float:
+        a = self.spec.assumptions
+        share = self.levers.prevention.budget_share
+        if cut:
+            share *= 1.0 - a.prevention_cut_when_overspent
+        return share * a.budget_per_youth_eur_per_year
+
+    def _prevention_spend_vector(self) -> np.ndarray:
+        return np.array([self._prevention_spend_per_youth(g.prevention_cut) for g in self.gemeenten])
+
+    def settle_week(self, week: int) -> None:
+        """Weekly money: care (with the solidarity pool), contracts, coordination, trust, prevention."""
+        sc = self.spec
+        a, c = sc.assumptions, self.levers.coordination
+        rate = a.professional_cost_eur_per_hour
+        pooling = c.solidarity_pooling
+        for region in self.regions:
+            youth = region.youth
+            n_prov = len(region.aanbieders)
+            coordination = c.overlegtafels * a.meeting_hours_per_table_per_week * rate * n_prov
+            if c.independent_regisseur:
+                coordination += a.regisseur_cost_eur_per_year / 52.0
+            team = region.expertteam
+            if team is not None and sc.mechanisms.expertteam:
+                team_youth = sum(r.youth for r in team.regions)
+                coordination += team.hours_per_week * rate * youth / team_youth
+            n_orgs = n_prov + len(region.gemeenten)
+            trust_cost = self.levers.trust.informal_contacts_per_year * self.levers.trust.cost_per_contact_eur \
+                * n_orgs / 52.0
+            contracts = n_prov * a.contract_admin_eur_per_year / 52.0
+            pool = sum(g.pool_rate for g in region.gemeenten) if pooling else 0.0
+            for g in region.gemeenten:
+                share = g.youth / youth
+                cost = g.cost
+                cost[C["cost_care"]] += g.cost_rate - (g.pool_rate - pool * share if pooling else 0.0)
+                cost[C["cost_admin"]] += contracts * (share if c.uniform_agreements else 1.0)
+                cost[C["cost_coordination"]] += coordination * share
+                cost[C["cost_trust"]] += trust_cost * share
+                if sc.mechanisms.prevention:
+                    cost[C["cost_prevention"]] += self._prevention_spend_per_youth(g.prevention_cut) * g.youth / 52.0
+                g.year_spend += sum(cost)
+            if sc.mechanisms.aanbieder_finance:
+                tariffs = self.pathway.base_tariff
+                inflation = (1.0 + sc.uncertainties.tariff_inflation_per_year) ** (week / 52.0)
+                for ab in region.aanbieders:
+                    ab.reserve += ab.revenue_rate - ab.weekly_cost(tariffs, a.cost_ratio) * inflation
+
+    # ------------------------------------------------------------------ once a year
+    def new_year(self, week: int) -> None:
+        sc = self.spec
+        a, mech = sc.assumptions, sc.mechanisms
+        year = week // 52
+        for g in self.gemeenten:
+            g.age_cohorts()
+            budget = g.budget_eur_per_year * (1.0 + sc.uncertainties.tariff_inflation_per_year) ** (year - 1)
+            overspent = g.year_spend > budget * (1.0 + a.overspend_tolerance)
+            self.recorder.overspent[year - 1, g.index] = overspent
+            # Without solidarity a small gemeente hit by expensive cases cuts prevention (seed 004).
+            g.prevention_cut = bool(mech.budget_pressure and mech.prevention and overspent)
+            self.recorder.prevention_cut[year, g.index] = g.prevention_cut
+            g.year_spend = 0.0
+        self._refresh_age_weights()
+        if mech.aanbieder_finance:
+            self.review_finances(week)
+        cycle = self.levers.coordination.procurement_cycle_years
+        if mech.procurement_churn and year % cycle == 0:
+            for region in self.regions:
+                self.procure(region, week)
+        for region in self.regions:
+            for ab in region.aanbieders:
+                ab.refresh_capacity()
+
+    def review_finances(self, week: int) -> None:
+        """Sustained losses: an aanbieder shrinks, and beyond its reserve it exits (seed 002)."""
+        a = self.spec.assumptions
+        tariffs = self.pathway.base_tariff
+        for region in self.regions:
+            for ab in list(region.aanbieders):
+                weekly = ab.nominal_revenue(tariffs)
+                if ab.reserve < -a.exit_reserve_weeks * weekly and len(region.aanbieders) > 1:
+                    self.exit_aanbieder(region, ab, week)
+                elif ab.reserve < 0:
+                    ab.nominal = [x * 0.95 for x in ab.nominal]
+
+    def exit_aanbieder(self, region: Inkoopregio, ab: Aanbieder, week: int) -> None:
+        self.recorder.exits += 1
+        region.aanbieders.remove(ab)
+        region.rebuild_provider_index()
+        region.vacancies.append(ab)
+        self._move_caseload(region, ab, None, week)
+        ab.active = False
+        ab.remove()
+
+    def _move_caseload(self, region: Inkoopregio, old: Aanbieder, new: Aanbieder | None, week: int) -> None:
+        """Clients in care are doorgeplaatst; the wachtlijst moves to the successor or is re-referred."""
+        pw = self.pathway
+        for j in sorted(old.clients, key=lambda x: x.unique_id):
+            if j.state != IN_CARE:
+                continue
+            target = new
+            if target is None:
+                others = [p for p in region.providers_of.get(j.care, []) if p.free(j.care) > 0]
+                target = others[0] if others else None
+            pw.transfer(j, target, week)
+        for t, wl in old.waitlists.items():
+            while True:
+                j = wl.pop(False, False, 1.0, self.stream)
+                if j is None:
+                    break
+                pw.refer(j, week, to=new, may_bounce=False)
+
+    def procure(self, region: Inkoopregio, week: int) -> None:
+        """Re-tendering: the contracts with the least power-weighted trust end; new partners
+        start as strangers, clients are transferred and admin rises for a while (seed 004)."""
+        c, a = self.levers.coordination, self.spec.assumptions
+        weights = region.power_weights()
+        trust = region.trust
+        standing = sorted(region.aanbieders, key=lambda ab: (
+            sum(w * trust.trust(g, ab.org_id) for g, w in weights.items()), self.stream.u()))
+        n_end = int(round(c.procurement_churn_share * len(standing)))
+        leaving = standing[:n_end]
+        replacements = list(region.vacancies)
+        region.vacancies = []
+        for old in leaving + replacements:
+            new = Aanbieder(self, self._org_id(), f"{old.name}*", region, old.care_types, old.size, old.flexibility)
+            new.nominal = list(old.contract_nominal)
+            new.contract_nominal = list(old.contract_nominal)
+            new.size_share = list(old.size_share)
+            new.reserve = new.nominal_revenue(self.pathway.base_tariff) * a.initial_reserve_weeks
+            if old in region.aanbieders:
+                region.aanbieders[region.aanbieders.index(old)] = new
+                trust.replace(old.org_id, new.org_id)
+                region.rebuild_provider_index()
+                new.refresh_capacity()
+                self._move_caseload(region, old, new, week)
+                old.active = False
+                old.remove()
+                self.recorder.churn_events += 1
+            else:  # fill a vacancy left by an exit
+                region.aanbieders.append(new)
+                trust.add(new.org_id)
+                region.rebuild_provider_index()
+        for ab in region.aanbieders:
+            ab.transition_until = week + a.transition_weeks
+        for ab in region.aanbieders:
+            ab.refresh_capacity()
+        self.calendar.schedule(week + a.transition_weeks, _refresh_region_capacity, region, 0)
+
+    # ------------------------------------------------------------------ inspection
+    @property
+    def jongeren_active(self) -> int:
+        return self.n_entered - self.n_left
+
+    def network_graph(self) -> nx.Graph:
+        """Organisations as nodes; contracts and trust as edges (for inspection and the app)."""
+        graph = nx.Graph()
+        for region in self.regions:
+            for g in region.gemeenten:
+                graph.add_node(g.org_id, kind="gemeente", name=g.name, region=region.name)
+            for ab in region.aanbieders:
+                graph.add_node(ab.org_id, kind="aanbieder", name=ab.name, region=region.name)
+                for g in region.gemeenten:
+                    graph.add_edge(g.org_id, ab.org_id, contract=True,
+                                   trust=region.trust.trust(g.org_id, ab.org_id))
+            for i, x in enumerate(region.aanbieders):
+                for y in region.aanbieders[i + 1:]:
+                    graph.add_edge(x.org_id, y.org_id, contract=False, trust=region.trust.trust(x.org_id, y.org_id))
+        return graph
+
+
+def _refresh_region_capacity(region: Inkoopregio, epoch: int) -> None:
+    for ab in region.aanbieders:
+        ab.refresh_capacity()
+

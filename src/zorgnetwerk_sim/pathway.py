@@ -1,0 +1,568 @@
+"""The care pathway of one trajectory (MODEL.md §4) as state transitions and scheduled events.
+
+need arises → toegang assessment (waits for wijkteam capacity) → wijkteam support, or a
+referral to a care type → complex cases go to the expertteam first → wachtlijst → care →
+afgerond / afschaling / escalation / crisis / uithuisplaatsing / relapse later.
+
+Nothing here loops over waiting jongeren: each wait draws its time to escalation and to
+withdrawal once (from the hazard), each care episode schedules its end, and events whose
+trajectory has moved on are recognised by an epoch number and ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from .agents.jongere import AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, PAUSED, SIGNALLED, STATE_STOCK, WAITING, Jongere
+from .caretypes import CARE_KEYS, VERBLIJF, CareType, heavier, lighter
+from .metrics import C, F, S
+
+if TYPE_CHECKING:
+    from .agents import Aanbieder, Expertteam, Gemeente
+    from .model import ZorgnetwerkModel
+    from .region import Inkoopregio
+
+AGE_OUT_LOOKAHEAD_WEEKS = 104
+WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
+STOCK_INDEX = {state: S[name] for state, name in STATE_STOCK.items()}
+WIJKTEAM, CRISIS = int(CareType.WIJKTEAM), int(CareType.CRISIS)
+VERBLIJF_IDS = frozenset(int(c) for c in VERBLIJF)
+
+
+def _cumulative(shares: list[float]) -> list[float]:
+    out, total = [], 0.0
+    for s in shares:
+        total += s
+        out.append(total)
+    return out
+
+
+class Pathway:
+    """Transitions of a trajectory; the model owns one and calls it from its weekly cycle."""
+
+    def __init__(self, model: "ZorgnetwerkModel") -> None:
+        self.model = model
+        sc = model.spec
+        a, self.mech, self.c = sc.assumptions, sc.mechanisms, sc.levers.coordination
+        self.a = a
+        self.stream = model.stream
+        self.calendar = model.calendar
+        care = [a.care.of(k) for k in CARE_KEYS]
+        self.base_tariff = [p.tariff_eur_per_week for p in care]
+        self.mean_duration = [p.mean_duration_weeks for p in care]
+        self.referral = [_cumulative(a.referral_licht), _cumulative(a.referral_matig),
+                         _cumulative(a.referral_ernstig)]
+        self.max_age_weeks = a.max_age_years * 52
+        self.seq = 0
+        self.log = model.event_log
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def set_state(self, j: Jongere, state: int) -> None:
+        stock = j.gemeente.stock
+        if j.state in STOCK_INDEX:
+            stock[STOCK_INDEX[j.state]] -= 1
+        if state in STOCK_INDEX:
+            stock[STOCK_INDEX[state]] += 1
+        j.state = state
+
+    def set_verblijf(self, j: Jongere, in_verblijf: bool) -> None:
+        if in_verblijf != j.in_verblijf:
+            j.gemeente.stock[S["in_verblijf"]] += 1 if in_verblijf else -1
+            j.in_verblijf = in_verblijf
+            if in_verblijf:
+                j.gemeente.flow[F["placements"]] += 1
+
+    def record(self, j: Jongere, activity: str, week: int, org: str = "") -> None:
+        if self.log is not None:
+            self.log.append((j.unique_id, activity, week, org or j.gemeente.name))
+
+    def tariff(self, care: int, maatwerk: bool, week: int) -> float:
+        inflation = (1.0 + self.model.spec.uncertainties.tariff_inflation_per_year) ** (week / 52.0)
+        return self.base_tariff[care] * inflation * (self.a.maatwerk_tariff_multiplier if maatwerk else 1.0)
+
+    # -- waits: one draw per wait replaces a weekly check (waiting hurts; withdrawal) -----------
+    def begin_wait(self, j: Jongere, week: int) -> None:
+        if j.wait_since >= 0:
+            return
+        j.wait_since = week
+        j.wait_epoch += 1
+        if self.mech.waiting_hurts:
+            self.schedule_escalation(j, week)
+        age_out = j.birth_week + self.max_age_weeks
+        if age_out - week <= AGE_OUT_LOOKAHEAD_WEEKS:
+            # Only waits near the age limit get an age-out event, so finished trajectories do
+            # not linger in the calendar; care episodes are cut at the age limit instead.
+            self.calendar.schedule(max(age_out, week + 1), on_age_out, j, j.wait_epoch)
+        if self.mech.withdrawal and self.a.withdrawal_hazard_per_week > 0:
+            t = self.stream.exp(1.0 / self.a.withdrawal_hazard_per_week)
+            self.calendar.schedule(week + max(1, math.ceil(t)), on_withdrawal, j, j.wait_epoch)
+
+    def schedule_escalation(self, j: Jongere, week: int) -> None:
+        t = self.stream.first_hazard_time(self.a.escalation_hazard_per_week,
+                                          self.a.escalation_hazard_growth_per_week, week - j.wait_since)
+        if t < 1e6:
+            self.calendar.schedule(week + max(1, math.ceil(t)), on_escalation, j, j.wait_epoch)
+
+    def end_wait(self, j: Jongere) -> int:
+        """End the current wait; returns the weeks it lasted."""
+        if j.wait_since < 0:
+            return 0
+        waited = self.model.week - j.wait_since
+        j.wait_since = -1
+        j.wait_epoch += 1
+        return waited
+
+    # -- entry and toegang -----------------------------------------------------------------------
+    def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new") -> Jongere:
+        j = Jongere(self.model, g, age_years, severity, week, returned=kind != "new")
+        self.model.n_entered += 1
+        g.flow[F["new_needs"]] += 1
+        if kind == "return":
+            g.flow[F["returns"]] += 1
+        elif kind == "relapse":
+            g.flow[F["relapses"]] += 1
+        self.record(j, "need signalled" if kind == "new" else f"{kind}: need signalled", week)
+        self.enter_toegang(j, week)
+        return j
+
+    def enter_toegang(self, j: Jongere, week: int) -> None:
+        self.set_state(j, SIGNALLED)
+        j.queue_token += 1
+        j.gemeente.toegang.append((j, j.queue_token))
+        self.begin_wait(j, week)
+
+    def run_toegang(self, g: "Gemeente", week: int) -> None:
+        """The wijkteam assesses as many signalled needs as its capacity allows this week."""
+        capacity = g.assessment_capacity()
+        g.toegang_credit += capacity
+        queue = g.toegang
+        while queue and g.toegang_credit >= 1.0:
+            j, token = queue.popleft()
+            if j.state != SIGNALLED or j.queue_token != token:
+                continue
+            g.toegang_credit -= 1.0
+            self.assess(j, week)
+        if not queue:
+            g.toegang_credit = min(g.toegang_credit, capacity)  # unused hours are not banked
+
+    def assess(self, j: Jongere, week: int) -> None:
+        a, g = self.a, j.gemeente
+        g.flow[F["assessments"]] += 1
+        g.cost[C["cost_toegang"]] += a.cost_per_assessment_eur
+        j.care = self.stream.choice_index(self.referral[j.severity])
+        if j.care >= CareType.AMBULANT_INTENSIEF:
+            share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
+            j.complex = self.stream.u() < share
+            j.maatwerk = j.complex and self.stream.u() < self.model.spec.uncertainties.maatwerk_share
+        self.record(j, "assessed", week)
+        self.route(j, week)
+
+    def route(self, j: Jongere, week: int) -> None:
+        if j.care == WIJKTEAM:
+            self.start_care(j, None, WIJKTEAM, week)
+            return
+        team = j.gemeente.region.expertteam
+        if j.complex and self.mech.expertteam and team is not None and (
+                self.c.expertteam_triage == "all_complex" or j.maatwerk):
+            self.set_state(j, AT_EXPERTTEAM)
+            j.team_since = week
+            team.queue.append(j)
+            self.record(j, "to expertteam", week, team.name)
+            return
+        self.refer(j, week)
+
+    # -- wachtlijst ------------------------------------------------------------------------------
+    def offered_care(self, region: "Inkoopregio", care: int) -> int:
+        """The care type itself, or the nearest one the region's aanbieders offer."""
+        if region.providers_of.get(care):
+            return care
+        order = sorted((t for t in region.providers_of if t != CRISIS and region.providers_of[t]),
+                       key=lambda t: (abs(t - care), -t))
+        return order[0] if order else care
+
+    def refer(self, j: Jongere, week: int, front: bool = False, to: "Aanbieder | None" = None,
+              may_bounce: bool = True) -> None:
+        g = j.gemeente
+        region = g.region
+        care = self.offered_care(region, j.care)
+        j.care = care
+        providers = region.providers_of.get(care)
+        if not providers:  # nobody in the region offers any care: the need cannot be served
+            self.leave(j, week, "no provider")
+            return
+        if j.referred_week < 0:
+            j.referred_week = week
+            g.flow[F["waitlist_entries"]] += 1
+        central = self.c.queue == "central"
+        target = to if to is not None else (None if central else g.choose_aanbieder(providers, care))
+        if may_bounce and to is None and self.mech.bouncing and self.c.allocation == "push":
+            p = self.a.mismatch_share * (1.0 - self.c.role_clarity)
+            if j.maatwerk:
+                p *= self.a.maatwerk_mismatch_multiplier
+            if central:
+                p *= 1.0 - region.regie_strength  # a regional coordinator matches better
+            if self.stream.u() < p:
+                self.bounce(j, week, target)
+                if not self.c.no_wrong_door:
+                    return
+                # No wrong door: the receiving organisation passes the case on itself.
+                others = [a for a in providers if a is not target] or providers
+                target = None if central else min(others, key=lambda a: a.expected_wait(care))
+        self.begin_wait(j, week)
+        self.set_state(j, WAITING)
+        waitlist = region.central[care] if central else (target or providers[0]).waitlists[care]
+        self.seq += 1
+        waitlist.push(j, self.seq, front)
+        self.record(j, "on wachtlijst", week, target.name if target is not None else region.name)
+
+    def bounce(self, j: Jongere, week: int, target: "Aanbieder | None") -> None:
+        """A referral that does not fit is sent back ('van het kastje naar de muur', seed 002)."""
+        g = j.gemeente
+        g.flow[F["bounces"]] += 1
+        j.bounces += 1
+        if target is not None:
+            g.region.trust.failure(g.org_id, target.org_id)
+        self.record(j, "referral bounced", week, target.name if target is not None else g.region.name)
+        if not self.c.no_wrong_door:
+            self.begin_wait(j, week)
+            self.set_state(j, PAUSED)
+            j.epoch += 1
+            self.calendar.schedule(week + self.a.bounce_delay_weeks, on_rebounce, j, j.epoch)
+
+    def allocate(self, region: "Inkoopregio", week: int) -> None:
+        """Fill free places from the wachtlijsten (push: in order; pull: aanbieders pick)."""
+        c, mech = self.c, self.mech
+        cherry = c.allocation == "pull" and mech.cherry_picking
+        urgency = c.urgency_priority
+        central = c.queue == "central"
+        stream = self.stream
+        for care, providers in region.providers_of.items():
+            if care == CRISIS or not providers:
+                continue
+            n = len(providers)
+            shift = week % n  # rotate who goes first, so no aanbieder is always first in line
+            for k in range(n):
+                a = providers[(k + shift) % n]
+                free = a.capacity[care] - a.occupied[care]
+                if free <= 0:
+                    continue
+                waitlist = region.central[care] if central else a.waitlists[care]
+                acceptance = self.maatwerk_acceptance(a, region) if cherry else 1.0
+                while free > 0:
+                    j = waitlist.pop(urgency, cherry, acceptance, stream)
+                    if j is None:
+                        break
+                    self.start_care(j, a, care, week)
+                    free -= 1
+                if free > 0 and not central and mech.resource_sharing and n > 1:
+                    self.share_resources(a, care, free, providers, week)
+
+    def maatwerk_acceptance(self, a: "Aanbieder", region: "Inkoopregio") -> float:
+        trust = sum(region.trust.trust(a.org_id, g.org_id) for g in region.gemeenten) / len(region.gemeenten)
+        floor = self.a.joint_kpis_min_acceptance if self.c.joint_kpis else 0.0
+        return a.maatwerk_acceptance(self.a.complex_acceptance, trust, self.a.trust_sharing_weight, floor)
+
+    def share_resources(self, a: "Aanbieder", care: int, free: int, providers: list["Aanbieder"],
+                        week: int) -> None:
+        """An aanbieder with free places takes clients from a partner's list when it trusts it."""
+        trust = a.region.trust
+        partners = sorted((b for b in providers if b is not a and len(b.waitlists[care]) > 0),
+                          key=lambda b: -len(b.waitlists[care]))
+        for b in partners:
+            p = min(1.0, a.flexibility * trust.trust(a.org_id, b.org_id) ** self.a.trust_sharing_weight)
+            if self.stream.u() >= p:
+                continue
+            while free > 0:
+                j = b.waitlists[care].pop(self.c.urgency_priority, False, 1.0, self.stream)
+                if j is None:
+                    break
+                j.gemeente.flow[F["resource_sharing"]] += 1
+                trust.success(a.org_id, b.org_id)
+                self.start_care(j, a, care, week)
+                free -= 1
+            if free <= 0:
+                return
+
+    # -- care --------------------------------------------------------------------------------------
+    def start_care(self, j: Jongere, a: "Aanbieder | None", care: int, week: int) -> None:
+        g = j.gemeente
+        age_out = j.birth_week + self.max_age_weeks
+        if week >= age_out:
+            g.flow[F["aged_out"]] += 1
+            self.leave(j, week, "aged out")
+            return
+        waited = self.end_wait(j)
+        if j.referred_week >= 0:
+            wait = week - j.referred_week
+            g.flow[F["waits_completed"]] += 1
+            g.flow[F["wait_weeks_sum"]] += wait
+            if wait > self.a.wait_norm_weeks:
+                g.flow[F["waits_over_norm"]] += 1
+            self.model.recorder.wait_completed(g.large, wait)
+            j.referred_week = -1
+        self.set_state(j, IN_CARE)
+        j.care = care
+        j.aanbieder = a
+        tariff = self.tariff(care, j.maatwerk, week)
+        j.tariff = tariff
+        j.pooled = tariff >= self.c.pooling_min_tariff_eur_per_week
+        g.cost_rate += tariff
+        if j.pooled:
+            g.pool_rate += tariff
+        if a is not None:
+            self.take_place(j, a)
+        self.set_verblijf(j, care in VERBLIJF_IDS)
+        if care == CRISIS:
+            g.stock[S["in_crisis"]] += 1
+        year = week // 52
+        if j.counted_year != year:
+            g.flow[F["youth_in_care"]] += 1
+            j.counted_year = year
+        g.flow[F["care_starts"]] += 1
+        duration = self.stream.gamma2(self.mean_duration[care])
+        if self.mech.waiting_hurts:
+            duration *= 1.0 + self.a.late_help_duration_per_week_waited * waited  # late help lasts longer
+        if j.maatwerk:
+            duration *= self.a.maatwerk_duration_multiplier
+        j.care_start = week
+        j.care_end = min(week + max(1, round(duration)), age_out)
+        j.epoch += 1
+        self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
+        self.record(j, f"start {CARE_KEYS[care]}", week, a.name if a is not None else g.name)
+
+    def stop_care(self, j: Jongere, week: int) -> None:
+        """Release the place and settle the cost of the episode."""
+        g = j.gemeente
+        g.cost_rate -= j.tariff
+        if j.pooled:
+            g.pool_rate -= j.tariff
+        if j.care == CRISIS:
+            g.stock[S["in_crisis"]] -= 1
+        self.release_place(j, week)
+        self.set_state(j, BETWEEN)
+        j.epoch += 1
+
+    def release_place(self, j: Jongere, week: int) -> None:
+        a = j.aanbieder
+        if a is not None:
+            a.occupied[j.care] -= 1
+            a.clients.discard(j)
+            a.revenue_rate -= j.tariff
+        j.cost += j.tariff * max(week - j.care_start, 0)
+        j.care_start = week
+        j.aanbieder = None
+
+    def take_place(self, j: Jongere, a: "Aanbieder") -> None:
+        a.occupied[j.care] += 1
+        a.clients.add(j)
+        a.revenue_rate += j.tariff
+        j.aanbieder = a
+
+    def transfer(self, j: Jongere, to: "Aanbieder | None", week: int) -> None:
+        """Doorplaatsing: care continues elsewhere, with a continuity break (seed 002)."""
+        care, remaining = j.care, max(j.care_end - week, 1)
+        g = j.gemeente
+        g.flow[F["doorplaatsingen"]] += 1
+        if to is None or to.capacity[care] - to.occupied[care] <= 0:
+            self.stop_care(j, week)
+            self.set_state(j, PAUSED)  # leaves care, back on the list with priority
+            j.urgent = True
+            self.refer(j, week, front=True, may_bounce=False)
+            return
+        self.release_place(j, week)
+        self.take_place(j, to)
+        j.epoch += 1
+        j.care_end = week + remaining + self.a.transfer_delay_weeks
+        self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
+        self.record(j, "doorplaatsing", week, to.name)
+
+    def next_after_care(self, j: Jongere, week: int) -> None:
+        """Outcome of a finished care episode: afschaling, afgerond (maybe relapse later)."""
+        a, care, g = j.aanbieder, j.care, j.gemeente
+        self.stop_care(j, week)
+        if a is not None:
+            g.region.trust.success(g.org_id, a.org_id)
+        if week >= j.birth_week + self.max_age_weeks:
+            g.flow[F["aged_out"]] += 1
+            self.leave(j, week, "aged out")
+            return
+        stream = self.stream
+        if care == CRISIS:
+            # After a crisis admission: an uithuisplaatsing, or intensive care at home.
+            placed = stream.u() < self.a.placement_after_crisis
+            j.care = (int(CareType.PLEEGZORG) if (week - j.birth_week) < 12 * 52 else int(CareType.RESIDENTIEEL)) \
+                if placed else int(CareType.AMBULANT_INTENSIEF)
+            j.urgent = True
+            self.set_verblijf(j, False)
+            self.refer(j, week, front=True, may_bounce=False)
+            return
+        down = lighter(CareType(care))
+        if down is not None and stream.u() < self.a.afschaling_share:
+            g.flow[F["afschalingen"]] += 1
+            j.urgent = False
+            nxt = int(down)
+            if nxt == WIJKTEAM:
+                self.start_care(j, None, WIJKTEAM, week)
+            elif a is not None and a.active and nxt in a.waitlists and a.capacity[nxt] - a.occupied[nxt] > 0:
+                self.start_care(j, a, nxt, week)  # continuity: the same aanbieder steps down
+            else:
+                self.set_verblijf(j, False)
+                j.care = nxt
+                self.refer(j, week, may_bounce=False)
+            return
+        g.flow[F["completed"]] += 1
+        if self.mech.relapse and stream.u() < self.a.relapse_share:
+            self.schedule_return(j, week, self.a.relapse_after_weeks_mean, j.severity, "relapse")
+        self.leave(j, week, "afgerond")
+
+    def crisis(self, j: Jongere, week: int) -> None:
+        g = j.gemeente
+        g.flow[F["crisis"]] += 1
+        if j.waitlist is not None:
+            j.waitlist.discard(j)
+        j.urgent = True
+        self.start_care(j, None, CRISIS, week)
+        # the wait for the original referral was interrupted, not served
+        j.referred_week = -1
+
+    # -- leaving and coming back ---------------------------------------------------------------
+    def schedule_return(self, j: Jongere, week: int, mean_weeks: float, severity: int, kind: str) -> None:
+        when = week + max(1, math.ceil(self.stream.exp(mean_weeks)))
+        if when - j.birth_week < self.max_age_weeks:
+            self.calendar.schedule(when, on_return, (j.gemeente, j.birth_week, min(severity, 2), kind), 0)
+
+    def leave(self, j: Jongere, week: int, reason: str) -> None:
+        if j.state == DONE:
+            return
+        g = j.gemeente
+        if j.state == IN_CARE:
+            self.stop_care(j, week)
+        if j.waitlist is not None:
+            j.waitlist.discard(j)
+        self.end_wait(j)
+        self.set_verblijf(j, False)
+        self.set_state(j, DONE)
+        j.epoch += 1
+        g.flow[F["trajectories_ended"]] += 1
+        g.flow[F["trajectory_weeks_sum"]] += week - j.entry_week
+        self.model.recorder.trajectory_cost(j.cost)
+        self.record(j, f"end: {reason}", week)
+        self.model.n_left += 1
+        j.remove()
+
+    # -- expertteam ----------------------------------------------------------------------------------
+    def run_expertteam(self, team: "Expertteam", week: int) -> None:
+        interval = self.c.expertteam_meeting_interval_weeks
+        team.hours_bank = min(team.hours_bank + team.available_hours_per_week(),
+                              team.available_hours_per_week() * interval)
+        if week % interval != 0:
+            return
+        for j in team.meet(week):
+            self.decide(team, j, week)
+
+    def decide(self, team: "Expertteam", j: Jongere, week: int) -> None:
+        """One case at the expertteam table: succesvol, gedeeltelijk or onsuccesvol (seed 003)."""
+        g = j.gemeente
+        region = g.region
+        p = team.success_probability(j, region)
+        g.flow[F["expertteam_cases"]] += 1
+        g.flow[F["expertteam_weeks_sum"]] += week - j.team_since
+        takeover = self.c.expertteam_handling == "takeover"
+        if takeover:
+            team.followups.append(week + self.a.expertteam_followup_weeks)
+        care = self.offered_care(region, j.care)
+        providers = region.providers_of.get(care, [])
+        trust = region.trust
+        best = max(providers, key=lambda a: a.flexibility * trust.trust(g.org_id, a.org_id)) if providers else None
+        u = self.stream.u()
+        if u < p:
+            g.flow[F["expertteam_success"]] += 1
+            self.record(j, "expertteam: succesvol", week, team.name)
+            if best is not None:
+                trust.success(g.org_id, best.org_id)
+                for other in providers:
+                    if other is not best:
+                        trust.success(best.org_id, other.org_id, 0.5)  # partners shared resources
+            j.urgent = True
+            self.refer(j, week, front=True, to=best, may_bounce=False)
+        elif u < p + (1.0 - p) / 2.0:
+            g.flow[F["expertteam_partial"]] += 1
+            self.record(j, "expertteam: gedeeltelijk", week, team.name)
+            j.maatwerk = False  # an existing offer that partly fits
+            self.refer(j, week)
+        else:
+            g.flow[F["expertteam_fail"]] += 1
+            self.record(j, "expertteam: onsuccesvol", week, team.name)
+            if best is not None:
+                trust.failure(g.org_id, best.org_id)
+            if takeover:
+                self.refer(j, week, may_bounce=False)  # the team keeps following the case
+            else:
+                # No follow-up: the case drops out of view and comes back heavier (seed 003).
+                g.flow[F["lost_from_view"]] += 1
+                self.schedule_return(j, week, self.a.expertteam_lost_after_weeks, j.severity + 1, "return")
+                self.leave(j, week, "lost from view")
+
+
+# -- calendar handlers (module-level functions: cheap to store, no bound-method objects) ---------
+def on_care_end(j: Jongere, epoch: int) -> None:
+    if epoch == j.epoch and j.state == IN_CARE:
+        j.model.pathway.next_after_care(j, j.model.week)
+
+
+def on_escalation(j: Jongere, epoch: int) -> None:
+    """Waiting hurts (seed 002): the need gets heavier, or a crisis happens."""
+    if epoch != j.wait_epoch or j.state not in WAITING_STATES:
+        return
+    pw, week = j.model.pathway, j.model.week
+    g = j.gemeente
+    g.flow[F["escalations"]] += 1
+    pw.record(j, "escalation", week)
+    if pw.stream.u() < pw.a.crisis_share_of_escalations:
+        pw.crisis(j, week)
+        return
+    j.severity = min(j.severity + 1, 2)
+    j.urgent = True
+    if j.state == WAITING and j.care in STEP_UP_IDS:
+        # A heavier need at home moves the referral one step up; needs already at
+        # dagbehandeling or verblijf level stay put but become urgent.
+        if j.waitlist is not None:
+            j.waitlist.discard(j)
+        j.care = int(heavier(CareType(j.care)))
+        pw.refer(j, week, may_bounce=False)
+    elif j.state == WAITING and j.waitlist is not None:
+        j.waitlist.discard(j)
+        pw.refer(j, week, may_bounce=False)  # re-queued in the urgent lane
+    pw.schedule_escalation(j, week)
+
+
+def on_withdrawal(j: Jongere, epoch: int) -> None:
+    """Some waiting jongeren give up; some come back later with a heavier need (Giesen et al.)."""
+    if epoch != j.wait_epoch or j.state not in (SIGNALLED, WAITING):
+        return
+    pw, week = j.model.pathway, j.model.week
+    j.gemeente.flow[F["withdrawals"]] += 1
+    if pw.stream.u() < pw.a.return_share_after_withdrawal:
+        pw.schedule_return(j, week, pw.a.return_after_weeks_mean, j.severity + 1, "return")
+    pw.leave(j, week, "withdrawn")
+
+
+def on_rebounce(j: Jongere, epoch: int) -> None:
+    if epoch == j.epoch and j.state == PAUSED:
+        j.model.pathway.enter_toegang(j, j.model.week)
+
+
+def on_age_out(j: Jongere, epoch: int) -> None:
+    if epoch == j.wait_epoch and j.state in WAITING_STATES:
+        j.gemeente.flow[F["aged_out"]] += 1
+        j.model.pathway.leave(j, j.model.week, "aged out")
+
+
+def on_return(payload: tuple, epoch: int) -> None:
+    g, birth_week, severity, kind = payload
+    model = g.model
+    model.pathway.new_need(g, (model.week - birth_week) / 52.0, severity, model.week, kind)
+
+
+STEP_UP_IDS = frozenset({int(CareType.AMBULANT_LICHT), int(CareType.AMBULANT_INTENSIEF)})

@@ -1,0 +1,1 @@
+"""Policy mechanisms as small objects: trust, prevention and coordination rules."""

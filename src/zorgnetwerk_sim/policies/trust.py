@@ -1,0 +1,77 @@
+"""Pairwise trust between the organisations of an inkoopregio (MODEL.md §4.4).
+
+Trust is a Beta reputation (Jøsang & Ismail 2002): E = (r + 1) / (r + s + 2) from positive (r)
+and negative (s) evidence, with forgetting. It is asymmetric in the sense of Slovic (1993):
+one failure adds more negative evidence than one success adds positive evidence, so trust is
+destroyed faster than it is built. Long personal relations give incumbents a prehistory
+(seed 000); a new partner after procurement starts as a stranger at E = 0.5 (seed 004).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class TrustNetwork:
+    """Evidence matrices for one region; organisations are addressed by their ``org_id``."""
+
+    def __init__(self, org_ids: list[int], prior_r: float, prior_s: float, gain: float, loss: float,
+                 forgetting_per_year: float, dynamic: bool) -> None:
+        self.index: dict[int, int] = {}
+        n = len(org_ids)
+        self.r = np.full((n, n), prior_r, dtype=float)
+        self.s = np.full((n, n), prior_s, dtype=float)
+        for org in org_ids:
+            self.index[org] = len(self.index)
+        self.gain, self.loss, self.dynamic = gain, loss, dynamic
+        self.keep_per_week = (1.0 - forgetting_per_year) ** (1.0 / 52.0)
+
+    def trust(self, a: int, b: int) -> float:
+        i, j = self.index[a], self.index[b]
+        return (self.r[i, j] + 1.0) / (self.r[i, j] + self.s[i, j] + 2.0)
+
+    def _add(self, a: int, b: int, matrix: np.ndarray, amount: float) -> None:
+        if self.dynamic:
+            i, j = self.index[a], self.index[b]
+            matrix[i, j] += amount
+            matrix[j, i] += amount
+
+    def success(self, a: int, b: int, weight: float = 1.0) -> None:
+        self._add(a, b, self.r, self.gain * weight)
+
+    def failure(self, a: int, b: int, weight: float = 1.0) -> None:
+        self._add(a, b, self.s, self.loss * weight)
+
+    def weekly(self, informal_contacts_per_year: float) -> None:
+        """Forgetting, and informal contact that adds a little positive evidence to every pair."""
+        if not self.dynamic:
+            return
+        self.r *= self.keep_per_week
+        self.s *= self.keep_per_week
+        if informal_contacts_per_year > 0:
+            self.r += self.gain * informal_contacts_per_year / 52.0
+
+    def replace(self, old: int, new: int) -> None:
+        """A partner leaves and a new one takes its place: its relations start from scratch."""
+        i = self.index.pop(old)
+        self.index[new] = i
+        self.r[i, :] = self.r[:, i] = 0.0
+        self.s[i, :] = self.s[:, i] = 0.0
+
+    def add(self, org: int) -> None:
+        """A new partner joins as a stranger."""
+        n = len(self.index)
+        self.index[org] = n
+        self.r = np.pad(self.r, ((0, 1), (0, 1)))
+        self.s = np.pad(self.s, ((0, 1), (0, 1)))
+
+    def matrix(self) -> np.ndarray:
+        return (self.r + 1.0) / (self.r + self.s + 2.0)
+
+    def mean(self, among: list[int] | None = None) -> float:
+        m = self.matrix()
+        idx = list(self.index.values()) if among is None else [self.index[o] for o in among if o in self.index]
+        if len(idx) < 2:
+            return float(m[idx[0], idx[0]]) if idx else 0.5
+        sub = m[np.ix_(idx, idx)]
+        return float((sub.sum() - np.trace(sub)) / (len(idx) * (len(idx) - 1)))
