@@ -45,7 +45,8 @@ class Recorder:
         self.costs = np.zeros((weeks, g, len(COSTS)), dtype=np.float64)
         self.region_trust = np.zeros((weeks, len(model.regions)))
         self.region_contracts = np.zeros((weeks, len(model.regions)))
-        self.wait_hist = np.zeros((2, WAIT_BINS), dtype=np.int64)  # by size class: 0 small, 1 large
+        # wait weeks by size class (0 small, 1 large) and kind (0 standard, 1 urgent, 2 maatwerk)
+        self.wait_hist = np.zeros((2, 3, WAIT_BINS), dtype=np.int64)
         self.cost_hist = np.zeros(len(COST_EDGES), dtype=np.int64)
         self.cost_hist_sum = np.zeros(len(COST_EDGES), dtype=np.float64)
         self.overspent = np.zeros((math.ceil(weeks / 52) + 1, g), dtype=bool)
@@ -54,9 +55,9 @@ class Recorder:
         self.exits = 0
 
     # -- called from the pathway -------------------------------------------------------------
-    def wait_completed(self, large: bool, weeks: int) -> None:
+    def wait_completed(self, large: bool, kind: int, weeks: int) -> None:
         if self.model.week >= self.model.spec.warmup_weeks:
-            self.wait_hist[1 if large else 0, min(weeks, WAIT_BINS - 1)] += 1
+            self.wait_hist[1 if large else 0, kind, min(weeks, WAIT_BINS - 1)] += 1
 
     def trajectory_cost(self, eur: float) -> None:
         if self.model.week >= self.model.spec.warmup_weeks:
@@ -158,7 +159,8 @@ def summarize(rec: Recorder) -> dict[str, float]:
         x = st[:, :, S[name]]
         return float(x[:, mask].sum(axis=1).mean() if mask is not None else x.sum(axis=1).mean())
 
-    hist = rec.wait_hist.sum(axis=0)
+    hist = rec.wait_hist.sum(axis=(0, 1))
+    by_kind = rec.wait_hist.sum(axis=0)
     waits = flow("waits_completed")
     cost_by = {name: float(co[:, :, i].sum()) / years for i, name in enumerate(COSTS)}
     cost_year = sum(cost_by.values())
@@ -180,6 +182,9 @@ def summarize(rec: Recorder) -> dict[str, float]:
         "wait_weeks_median": _quantile_from_hist(hist, 0.5),
         "wait_weeks_p90": _quantile_from_hist(hist, 0.9),
         "wait_over_norm_share": flow("waits_over_norm") / waits if waits else float("nan"),
+        "standard_wait_weeks_mean": _mean_from_hist(by_kind[0]),
+        "urgent_wait_weeks_mean": _mean_from_hist(by_kind[1]),
+        "maatwerk_wait_weeks_mean": _mean_from_hist(by_kind[2]),
         "withdrawals_per_year": flow("withdrawals") / years,
         "returns_per_year": flow("returns") / years,
         "bounces_per_year": flow("bounces") / years,
@@ -227,7 +232,7 @@ def summarize(rec: Recorder) -> dict[str, float]:
         if not mask.any():
             continue
         y = youth[mask].sum()
-        hist_c = rec.wait_hist[1 if label == "large" else 0]
+        hist_c = rec.wait_hist[1 if label == "large" else 0].sum(axis=0)
         out[f"{label}_waitlist_per_1000_youth"] = (stock_mean("waiting_list", mask)
                                                    + stock_mean("waiting_expertteam", mask)) * 1000 / y
         out[f"{label}_wait_weeks_mean"] = _mean_from_hist(hist_c)

@@ -56,7 +56,8 @@ class ZorgnetwerkModel(mesa.Model):
         self.pathway = Pathway(self)
         self.recorder = Recorder(self)
         a = scenario.assumptions
-        history = np.full(len(self.gemeenten), self._prevention_spend_per_youth(cut=False))
+        # The region's past spending is already working at the start; a new policy starts now.
+        history = np.full(len(self.gemeenten), a.prevention_share_before_start * a.budget_per_youth_eur_per_year)
         self.prevention = PreventionPipeline(
             len(self.gemeenten), history, a.prevention_delay_weeks, a.prevention_buildup_weeks,
             a.prevention_max_reduction, a.prevention_half_effect_eur_per_youth, scenario.mechanisms.prevention)

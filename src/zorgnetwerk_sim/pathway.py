@@ -299,7 +299,7 @@ class Pathway:
             g.flow[F["wait_weeks_sum"]] += wait
             if wait > self.a.wait_norm_weeks:
                 g.flow[F["waits_over_norm"]] += 1
-            self.model.recorder.wait_completed(g.large, wait)
+            self.model.recorder.wait_completed(g.large, 2 if j.maatwerk else 1 if j.urgent else 0, wait)
             j.referred_week = -1
         self.set_state(j, IN_CARE)
         j.care = care
@@ -454,8 +454,10 @@ class Pathway:
     # -- expertteam ----------------------------------------------------------------------------------
     def run_expertteam(self, team: "Expertteam", week: int) -> None:
         interval = self.c.expertteam_meeting_interval_weeks
+        # Unused hours are not banked beyond one meeting's worth (but a small team can always
+        # save up for one intake).
         team.hours_bank = min(team.hours_bank + team.available_hours_per_week(),
-                              team.available_hours_per_week() * interval)
+                              max(team.available_hours_per_week() * interval, self.a.expertteam_intake_hours))
         if week % interval != 0:
             return
         for j in team.meet(week):

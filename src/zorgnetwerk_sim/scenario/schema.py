@@ -308,6 +308,9 @@ class Assumptions(Strict):
                                                     description="Spending at which half the maximum reduction is reached")
     prevention_severity_shift: float = P(0.3, unit="share", ge=0, le=1, source=SEED_002,
                                          description="Share of the prevention effect that also lightens entry severity")
+    prevention_share_before_start: float = P(0.01, unit="share of care budget", ge=0, le=0.3, source=SEED_000,
+                                             description="Prevention spending in the years before the run (its "
+                                                         "effect is already in place at the start)")
     prevention_cut_when_overspent: float = P(0.5, unit="share", ge=0, le=1, source=SEED_004,
                                              description="Cut of the prevention budget after a year over budget")
     overspend_tolerance: float = P(0.05, unit="share of budget", ge=0, le=1, source=SEED_004)
