@@ -112,7 +112,9 @@ def test_budget_pressure_makes_overspent_gemeenten_cut_prevention():
 
 
 def test_solidarity_pooling_protects_small_gemeenten_budgets():
-    budget = ("assumptions.budget_per_youth_eur_per_year=1080",)
+    # a budget right at the average cost: then the luck of expensive cases decides who overspends
+    level = kpis(years=6)["cost_per_youth_eur"] / 1.06  # budgets follow tariffs; cost is in later years
+    budget = (f"assumptions.budget_per_youth_eur_per_year={level:.0f}",)
     alone = kpis(*budget, years=6)
     pooled = kpis(*budget, "levers.coordination.solidarity_pooling=true", years=6)
     assert pooled["small_overspent_share"] < alone["small_overspent_share"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,33 +34,57 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write summary.json, timeseries.parquet, scenario.toml (and events.parquet) atomically:
-        every file is written under a temporary name and renamed into place."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(out / "summary.json", lambda p: p.write_text(
-            json.dumps(_jsonable(self.summary), indent=2, sort_keys=True), encoding="utf-8"))
-        _atomic_write(out / "timeseries.parquet", lambda p: self.timeseries.to_parquet(p, index=False))
-        _atomic_write(out / "scenario.toml", lambda p: p.write_text(scenario_to_toml(self.scenario), encoding="utf-8"))
-        if self.events is not None:
-            _atomic_write(out / "events.parquet", lambda p: self.events.to_parquet(p, index=False))
+        """Write summary.json, timeseries.parquet, scenario.toml (and events.parquet).
+
+        Everything is first written to a staging folder beside the target and only then
+        renamed into place, so a failure (a full disk, say) leaves the previous outputs as
+        they were; an events.parquet from an earlier run is removed when this run has none.
+        """
+        out = check_output_folder(out_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        try:
+            (staging / "summary.json").write_text(
+                json.dumps(_jsonable(self.summary), indent=2, sort_keys=True), encoding="utf-8")
+            self.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
+            (staging / "scenario.toml").write_text(scenario_to_toml(self.scenario), encoding="utf-8")
+            if self.events is not None:
+                self.events.to_parquet(staging / "events.parquet", index=False)
+            out.mkdir(exist_ok=True)
+            for name in OUTPUT_FILES:
+                if (staging / name).exists():
+                    os.replace(staging / name, out / name)
+                else:
+                    (out / name).unlink(missing_ok=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         return out
+
+
+OUTPUT_FILES = ("summary.json", "timeseries.parquet", "scenario.toml", "events.parquet")
+
+
+def check_output_folder(out_dir: str | Path) -> Path:
+    """Fail early (before a long run) when the output folder cannot be created or written."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+    ancestor = out
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"{out}: {ancestor} is a file, so the folder cannot be created")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: no permission to write in {ancestor}")
+    return out
+
+
+class OutputError(OSError):
+    """The output folder cannot be used; the message is one line."""
 
 
 def _jsonable(summary: Mapping[str, float]) -> dict[str, float | None]:
     return {k: (None if v != v else float(v)) for k, v in summary.items()}  # NaN → null
-
-
-def _atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
 
 
 class Simulation:

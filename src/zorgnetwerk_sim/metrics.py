@@ -22,7 +22,7 @@ STOCKS = ("waiting_toegang", "waiting_expertteam", "waiting_list", "in_care", "i
 FLOWS = ("new_needs", "assessments", "waitlist_entries", "care_starts", "placements", "crisis",
          "escalations", "withdrawals", "returns", "relapses", "bounces", "doorplaatsingen", "completed",
          "afschalingen", "aged_out", "lost_from_view", "waits_completed", "wait_weeks_sum", "waits_over_norm",
-         "youth_in_care", "trajectories_ended", "trajectory_weeks_sum", "expertteam_cases",
+         "youth_in_care", "youth_in_specialist_care", "trajectories_ended", "trajectory_weeks_sum", "expertteam_cases",
          "expertteam_success", "expertteam_partial", "expertteam_fail", "expertteam_weeks_sum",
          "resource_sharing")
 COSTS = ("cost_care", "cost_toegang", "cost_admin", "cost_coordination", "cost_prevention", "cost_trust")
@@ -51,6 +51,7 @@ class Recorder:
         self.cost_hist_sum = np.zeros(len(COST_EDGES), dtype=np.float64)
         self.overspent = np.zeros((math.ceil(weeks / 52) + 1, g), dtype=bool)
         self.prevention_cut = np.zeros((math.ceil(weeks / 52) + 1, g), dtype=bool)
+        self.judged = np.zeros(math.ceil(weeks / 52) + 1, dtype=bool)  # years whose budgets were judged
         self.churn_events = 0
         self.exits = 0
 
@@ -164,7 +165,9 @@ def summarize(rec: Recorder) -> dict[str, float]:
     waits = flow("waits_completed")
     cost_by = {name: float(co[:, :, i].sum()) / years for i, name in enumerate(COSTS)}
     cost_year = sum(cost_by.values())
-    budget = float(sum(g.budget_eur_per_year for g in model.gemeenten))
+    inflation = 1.0 + model.spec.uncertainties.tariff_inflation_per_year
+    budget_weeks = sum(inflation ** (w // 52) for w in range(w0, w1)) / 52.0  # budgets follow tariffs
+    budget = float(sum(g.budget_eur_per_year for g in model.gemeenten)) * budget_weeks / years
     et_cases = flow("expertteam_cases")
     ended = flow("trajectories_ended")
     out: dict[str, float] = {
@@ -198,6 +201,8 @@ def summarize(rec: Recorder) -> dict[str, float]:
         # care use
         "youth_in_care_per_year": flow("youth_in_care") / years,
         "youth_in_care_share": flow("youth_in_care") / years / youth.sum(),
+        "youth_in_specialist_care_per_year": flow("youth_in_specialist_care") / years,
+        "youth_in_specialist_care_share": flow("youth_in_specialist_care") / years / youth.sum(),
         "in_care_mean": stock_mean("in_care"),
         "new_needs_per_year": flow("new_needs") / years,
         "care_starts_per_year": flow("care_starts") / years,
@@ -238,6 +243,7 @@ def summarize(rec: Recorder) -> dict[str, float]:
         out[f"{label}_wait_weeks_mean"] = _mean_from_hist(hist_c)
         out[f"{label}_placements_per_1000_youth"] = flow("placements", mask) / years * 1000 / y
         out[f"{label}_cost_per_youth_eur"] = float(co[:, mask, :].sum()) / years / y
-        out[f"{label}_overspent_share"] = float(rec.overspent[y0:y1, mask].mean()) if y1 > y0 else float("nan")
+        judged = np.flatnonzero(rec.judged[y0:y1]) + y0
+        out[f"{label}_overspent_share"] = float(rec.overspent[judged][:, mask].mean()) if len(judged) else float("nan")
         out[f"{label}_prevention_cut_share"] = float(rec.prevention_cut[y0:y1, mask].mean()) if y1 > y0 else float("nan")
     return out

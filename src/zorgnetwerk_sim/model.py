@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import networkx as nx
 import numpy as np
@@ -11,7 +13,7 @@ from .agents.gemeente import AGE_BANDS
 from .agents.jongere import IN_CARE
 from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
 from .engine import Calendar, RandomStream
-from .metrics import C, Recorder
+from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
 from .policies.prevention import PreventionPipeline
 from .policies.trust import TrustNetwork
@@ -45,7 +47,13 @@ class ZorgnetwerkModel(mesa.Model):
         self.week = 0
         self.n_entered = 0
         self.n_left = 0
-        self.stream = RandomStream(self.rng)
+        # Two streams from the model seed: one for arrivals (incidence, age, severity) and one
+        # for everything that happens afterwards. Scenarios compared with the same seed then
+        # face the same stream of needs (common random numbers), however their processes differ.
+        arrivals_seed, process_seed = np.random.SeedSequence(self.seed_used).spawn(2)
+        self.arrival_rng = np.random.default_rng(arrivals_seed)
+        self.arrivals = RandomStream(self.arrival_rng)
+        self.stream = RandomStream(np.random.default_rng(process_seed))
         self.calendar = Calendar(horizon=scenario.weeks)
         self.event_log: list[tuple[int, str, int, str]] | None = [] if scenario.run.event_log else None
         self.regions: list[Inkoopregio] = []
@@ -148,10 +156,11 @@ class ZorgnetwerkModel(mesa.Model):
         weights = self._band_youth * self._rates
         self._age_cum = [np.cumsum(w / w.sum()).tolist() if w.sum() > 0 else [1.0] * 4 for w in weights]
 
-    def _draw_age(self, g: Gemeente) -> float:
-        band = self.stream.choice_index(self._age_cum[g.index])
+    def _draw_age(self, g: Gemeente, stream: RandomStream | None = None) -> float:
+        stream = stream or self.stream
+        band = stream.choice_index(self._age_cum[g.index])
         lo, hi = AGE_BANDS[band]
-        return lo + self.stream.u() * (hi - lo)
+        return lo + stream.u() * (hi - lo)
 
     def _warm_start(self) -> None:
         """Start near a steady state: places mostly occupied and a wachtlijst of a few weeks, so a
@@ -184,11 +193,8 @@ class ZorgnetwerkModel(mesa.Model):
                     j = Jongere(self, g, self._draw_age(g), severity_of[CareType(t)], 0)
                     self.n_entered += 1
                     j.care = t
-                    since = -int(self.stream.u() * 2 * a.initial_wait_weeks)
-                    j.entry_week = since
-                    pw.refer(j, 0, may_bounce=False)
-                    j.referred_week = since
-                    j.wait_since = since
+                    j.entry_week = -int(self.stream.u() * 2 * a.initial_wait_weeks)
+                    pw.refer(j, 0, may_bounce=False)  # their waits count from week 0 (warm-up)
         # the warm start is not part of any KPI
         for g in self.gemeenten:
             g.flow = [0] * len(g.flow)
@@ -227,6 +233,8 @@ class ZorgnetwerkModel(mesa.Model):
         self.week += 1
         if self.week >= self.spec.weeks:
             self.running = False
+            if self.week % 52 == 0:  # a run that ends on a year boundary: judge its last year too
+                self.judge_budgets(self.week // 52 - 1)
 
     def new_needs(self, week: int) -> None:
         """Incidence from the cohorts: Poisson counts per gemeente, lowered by prevention."""
@@ -234,7 +242,7 @@ class ZorgnetwerkModel(mesa.Model):
         growth = (1.0 + u.demand_growth_per_year) ** (week / 52.0)
         reduction = self.prevention.reduction()
         lam = (self._band_youth @ self._rates) / 52.0 * u.incidence_multiplier * growth * (1.0 - reduction)
-        counts = self.rng.poisson(lam)
+        counts = self.arrival_rng.poisson(lam)
         a = self.spec.assumptions
         mix = a.severity_mix
         shift_all = a.prevention_severity_shift * reduction
@@ -245,9 +253,9 @@ class ZorgnetwerkModel(mesa.Model):
             p_ernstig = mix[2] * (1.0 - shift)
             p_matig = mix[1] * (1.0 - shift / 2.0)
             for _ in range(int(counts[gi])):
-                x = self.stream.u()
+                x = self.arrivals.u()
                 severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
-                new_need(g, self._draw_age(g), severity, week)
+                new_need(g, self._draw_age(g, self.arrivals), severity, week)
 
     def _prevention_spend_per_youth(self, cut: bool) -> float:
         a = self.spec.assumptions
@@ -301,16 +309,15 @@ class ZorgnetwerkModel(mesa.Model):
         sc = self.spec
         a, mech = sc.assumptions, sc.mechanisms
         year = week // 52
+        self.judge_budgets(year - 1)
         for g in self.gemeenten:
             g.age_cohorts()
-            budget = g.budget_eur_per_year * (1.0 + sc.uncertainties.tariff_inflation_per_year) ** (year - 1)
-            overspent = g.year_spend > budget * (1.0 + a.overspend_tolerance)
-            self.recorder.overspent[year - 1, g.index] = overspent
             # Without solidarity a small gemeente hit by expensive cases cuts prevention (seed 004).
-            g.prevention_cut = bool(mech.budget_pressure and mech.prevention and overspent)
+            g.prevention_cut = bool(mech.budget_pressure and mech.prevention and self.recorder.overspent[year - 1,
+                                                                                                        g.index])
             self.recorder.prevention_cut[year, g.index] = g.prevention_cut
-            g.year_spend = 0.0
         self._refresh_age_weights()
+        self.count_youth_in_care(year)
         if mech.aanbieder_finance:
             self.review_finances(week)
         cycle = self.levers.coordination.procurement_cycle_years
@@ -320,6 +327,28 @@ class ZorgnetwerkModel(mesa.Model):
         for region in self.regions:
             for ab in region.aanbieders:
                 ab.refresh_capacity()
+
+    def count_youth_in_care(self, year: int) -> None:
+        """Everyone in care when the year starts counts for that year (CBS: in care at any time
+        in the year); later care starts add the others. Once a year, O(active trajectories)."""
+        in_care = F["youth_in_care"]
+        specialist = F["youth_in_specialist_care"]
+        for j in self.agents_by_type.get(Jongere, ()):
+            if j.state == IN_CARE:
+                j.counted_year = year
+                j.gemeente.flow[in_care] += 1
+                if j.care != CareType.WIJKTEAM:
+                    j.counted_specialist_year = year
+                    j.gemeente.flow[specialist] += 1
+
+    def judge_budgets(self, year: int) -> None:
+        """Compare each gemeente's spending in ``year`` with its budget, then start a new year."""
+        sc = self.spec
+        for g in self.gemeenten:
+            budget = g.budget_eur_per_year * (1.0 + sc.uncertainties.tariff_inflation_per_year) ** year
+            self.recorder.overspent[year, g.index] = g.year_spend > budget * (1.0 + sc.assumptions.overspend_tolerance)
+            g.year_spend = 0.0
+        self.recorder.judged[year] = True
 
     def review_finances(self, week: int) -> None:
         """Sustained losses: an aanbieder shrinks, and beyond its reserve it exits (seed 002)."""
@@ -368,7 +397,7 @@ class ZorgnetwerkModel(mesa.Model):
         trust = region.trust
         standing = sorted(region.aanbieders, key=lambda ab: (
             sum(w * trust.trust(g, ab.org_id) for g, w in weights.items()), self.stream.u()))
-        n_end = int(round(c.procurement_churn_share * len(standing)))
+        n_end = math.floor(c.procurement_churn_share * len(standing) + 0.5)  # half rounds up
         leaving = standing[:n_end]
         replacements = list(region.vacancies)
         region.vacancies = []
@@ -378,6 +407,7 @@ class ZorgnetwerkModel(mesa.Model):
             new.contract_nominal = list(old.contract_nominal)
             new.size_share = list(old.size_share)
             new.reserve = new.nominal_revenue(self.pathway.base_tariff) * a.initial_reserve_weeks
+            new.transition_until = week + a.transition_weeks  # before sizing: clients move in now
             if old in region.aanbieders:
                 region.aanbieders[region.aanbieders.index(old)] = new
                 trust.replace(old.org_id, new.org_id)

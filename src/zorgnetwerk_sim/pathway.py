@@ -151,6 +151,7 @@ class Pathway:
         g.flow[F["assessments"]] += 1
         g.cost[C["cost_toegang"]] += a.cost_per_assessment_eur
         j.care = self.stream.choice_index(self.referral[j.severity])
+        j.complex = j.maatwerk = False  # a re-assessment decides afresh
         if j.care >= CareType.AMBULANT_INTENSIEF:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
             j.complex = self.stream.u() < share
@@ -198,7 +199,9 @@ class Pathway:
         target = to if to is not None else (None if central else g.choose_aanbieder(providers, care))
         if may_bounce and to is None and self.mech.bouncing and self.c.allocation == "push":
             p = self.a.mismatch_share * (1.0 - self.c.role_clarity)
-            if j.maatwerk:
+            if j.maatwerk and not self.c.joint_kpis:
+                # With joint goals the receiving aanbieder shares responsibility for complex
+                # cases instead of sending them back (seeds 000, 001).
                 p *= self.a.maatwerk_mismatch_multiplier
             if central:
                 p *= 1.0 - region.regie_strength  # a regional coordinator matches better
@@ -316,9 +319,12 @@ class Pathway:
         if care == CRISIS:
             g.stock[S["in_crisis"]] += 1
         year = week // 52
-        if j.counted_year != year:
+        if j.counted_year != year:  # distinct jongeren in care during the year
             g.flow[F["youth_in_care"]] += 1
             j.counted_year = year
+        if care != WIJKTEAM and j.counted_specialist_year != year:
+            g.flow[F["youth_in_specialist_care"]] += 1
+            j.counted_specialist_year = year
         g.flow[F["care_starts"]] += 1
         duration = self.stream.gamma2(self.mean_duration[care])
         if self.mech.waiting_hurts:
@@ -363,13 +369,15 @@ class Pathway:
         """Doorplaatsing: care continues elsewhere, with a continuity break (seed 002)."""
         care, remaining = j.care, max(j.care_end - week, 1)
         g = j.gemeente
-        g.flow[F["doorplaatsingen"]] += 1
         if to is None or to.capacity[care] - to.occupied[care] <= 0:
+            # No place elsewhere: care is interrupted and the jongere waits with priority.
             self.stop_care(j, week)
-            self.set_state(j, PAUSED)  # leaves care, back on the list with priority
+            self.set_verblijf(j, False)
+            self.set_state(j, PAUSED)
             j.urgent = True
             self.refer(j, week, front=True, may_bounce=False)
             return
+        g.flow[F["doorplaatsingen"]] += 1
         self.release_place(j, week)
         self.take_place(j, to)
         j.epoch += 1
@@ -402,9 +410,7 @@ class Pathway:
             g.flow[F["afschalingen"]] += 1
             j.urgent = False
             nxt = int(down)
-            if nxt == WIJKTEAM:
-                self.start_care(j, None, WIJKTEAM, week)
-            elif a is not None and a.active and nxt in a.waitlists and a.capacity[nxt] - a.occupied[nxt] > 0:
+            if a is not None and a.active and nxt in a.waitlists and a.capacity[nxt] - a.occupied[nxt] > 0:
                 self.start_care(j, a, nxt, week)  # continuity: the same aanbieder steps down
             else:
                 self.set_verblijf(j, False)
@@ -422,9 +428,8 @@ class Pathway:
         if j.waitlist is not None:
             j.waitlist.discard(j)
         j.urgent = True
+        j.referred_week = -1  # the wait for the referral was interrupted by the crisis, not served
         self.start_care(j, None, CRISIS, week)
-        # the wait for the original referral was interrupted, not served
-        j.referred_week = -1
 
     # -- leaving and coming back ---------------------------------------------------------------
     def schedule_return(self, j: Jongere, week: int, mean_weeks: float, severity: int, kind: str) -> None:

@@ -34,11 +34,12 @@ class WaitList:
         j.queue_token += 1
         j.waitlist = self
         lane = self._lanes[(2 if j.urgent else 0) + (1 if j.maatwerk else 0)]
-        entry = (seq, j, j.queue_token)
         if front:
-            lane.appendleft(entry)
+            # A negative sequence number keeps a priority entry ahead of every other entry
+            # when lane heads are compared (older = smaller).
+            lane.appendleft((-seq, j, j.queue_token))
         else:
-            lane.append(entry)
+            lane.append((seq, j, j.queue_token))
         self.n += 1
 
     def discard(self, j: "Jongere") -> None:
@@ -99,5 +100,5 @@ class WaitList:
                     return self._take(oldest_mw[1])
             if standard:
                 return self._take(min(standard, key=lambda hi: hi[0][0])[1])
-            return None  # only maatwerk cases, and the aanbieder does not pick one this week
+            # only maatwerk cases here, and the aanbieder does not pick one: try the next group
         return None

@@ -66,14 +66,17 @@ class Gemeente(mesa.Agent):
         return self.youth / 1000.0 * self.model.spec.assumptions.assessments_per_1000_youth_per_week
 
     def choose_aanbieder(self, providers: list["Aanbieder"], care: int) -> "Aanbieder":
-        """Push allocation: with regie (information on queues) the gemeente picks the aanbieder
-        with the shortest expected wait; otherwise it follows its relations (size × trust)."""
+        """Push allocation: with regie and shared data the gemeente picks the aanbieder with the
+        shortest expected wait; otherwise it follows its relations (size × trust)."""
         model = self.model
         if len(providers) == 1:
             return providers[0]
-        if model.stream.u() < self.region.regie_strength:
-            return min(providers, key=lambda a: a.expected_wait(care))
         trust = self.region.trust
+        # Aanbieders share their queue data with a gemeente they trust (MODEL.md §4.4), so
+        # informed allocation needs both regie and trust.
+        shared = sum(trust.trust(self.org_id, a.org_id) for a in providers) / len(providers)
+        if model.stream.u() < self.region.regie_strength * 2.0 * shared:
+            return min(providers, key=lambda a: a.expected_wait(care))
         weights = [a.size_share[care] * trust.trust(self.org_id, a.org_id) for a in providers]
         total = sum(weights)
         x = model.stream.u() * total

@@ -61,4 +61,5 @@ class Jongere(mesa.Agent):
         self.cost = 0.0
         self.in_verblijf = False
         self.counted_year = -1
+        self.counted_specialist_year = -1
         self.bounces = 0

@@ -65,10 +65,10 @@ def parse_override(text: str) -> tuple[str, Any]:
 def _set_path(data: dict[str, Any], key: str, value: Any) -> None:
     node = data
     parts = key.split(".")
-    for part in parts[:-1]:
+    for i, part in enumerate(parts[:-1]):
         nxt = node.setdefault(part, {})
         if not isinstance(nxt, dict):
-            raise ScenarioError(f"--set {key}: {part!r} is not a table")
+            raise ScenarioError(f"--set {key}: {'.'.join(parts[:i + 1])} is a value, not a table")
         node = nxt
     node[parts[-1]] = value
 
@@ -85,9 +85,11 @@ def _merge_under(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, A
 
 
 def _apply_preset(raw: dict[str, Any], source: str) -> dict[str, Any]:
-    form = raw.get("levers", {}).get("coordination", {}).get("collaboration_form")
+    levers = raw.get("levers")
+    coordination = levers.get("coordination") if isinstance(levers, Mapping) else None
+    form = coordination.get("collaboration_form") if isinstance(coordination, Mapping) else None
     if form is None:
-        return raw
+        return raw  # a malformed levers table is reported by the schema
     if form not in PRESETS:
         raise ScenarioError(f"{source}: levers.coordination.collaboration_form: {form!r} is not allowed; "
                             f"allowed: {', '.join(PRESETS)}")
@@ -128,7 +130,7 @@ def format_validation_error(err: ValidationError, source: str) -> str:
     if first["type"] == "extra_forbidden":
         allowed = _allowed_keys(tuple(first["loc"]))
         return f"{source}: {key}: unknown key; allowed here: {allowed}"
-    msg = first["msg"].replace("\n", " ")
+    msg = first["msg"].replace("\n", " ").removeprefix("Value error, ")
     got = first.get("input")
     got_text = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
     more = f" [+{len(err.errors()) - 1} more]" if len(err.errors()) > 1 else ""
@@ -165,7 +167,13 @@ def read_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, An
         return raw
     if not isinstance(base, str):
         raise ScenarioError(f"{path}: base: expected a scenario name or path (got {base!r})")
-    base_path = resolve_path(base) if not (path.parent / base).is_file() else path.parent / base
+    if (path.parent / base).is_file():
+        base_path = path.parent / base
+    else:
+        try:
+            base_path = resolve_path(base)
+        except ScenarioError as err:
+            raise ScenarioError(f"{path}: base: {err}") from None
     if base_path.resolve() in _seen or base_path.resolve() == path.resolve():
         raise ScenarioError(f"{path}: base: {base!r} refers back to itself")
     parent = read_scenario_file(base_path, (*_seen, path.resolve()))

@@ -56,7 +56,7 @@ class CoordinationLevers(Strict):
     urgency_priority: bool = P(False, unit="bool", source=GIESEN,
                                description="Urgent (severe) cases are served before others")
     regie_strength: float = P(0.4, unit="share", ge=0, le=1, source=SEED_002,
-                              description="Strength of the gemeente's regie: informed allocation, faster transfers")
+                              description="Strength of the gemeente's regie: informed allocation, central matching")
     role_clarity: float = P(0.4, unit="share", ge=0, le=1, source=SEED_000 + "; " + SEED_003,
                             description="Clarity of roles and responsibilities (RACI)")
     overlegtafels: int = P(8, unit="count per region", ge=0, le=60, source=SEED_000,
@@ -160,27 +160,53 @@ class Mechanisms(Strict):
 # Assumptions: the calibrated constants of the pathway
 # --------------------------------------------------------------------------------------------
 class CareTypeParams(Strict):
-    tariff_eur_per_week: float = P(300.0, unit="EUR/week", ge=0, le=50_000, source=ASSUMPTION)
-    mean_duration_weeks: float = P(26.0, unit="weeks", ge=1, le=520, source=ASSUMPTION)
-    capacity_per_1000_youth: float = P(0.0, unit="places per 1,000 youth < 23", ge=0, le=200, source=ASSUMPTION)
+    tariff_eur_per_week: float = P(..., unit="EUR/week", ge=0, le=50_000, source=ASSUMPTION)
+    mean_duration_weeks: float = P(..., unit="weeks", ge=1, le=520, source=ASSUMPTION)
+    capacity_per_1000_youth: float = P(..., unit="places per 1,000 youth < 23", ge=0, le=200, source=ASSUMPTION)
 
 
-def _care(tariff: float, weeks: float, capacity: float) -> Any:
-    return Field(default_factory=lambda: CareTypeParams(
-        tariff_eur_per_week=tariff, mean_duration_weeks=weeks, capacity_per_1000_youth=capacity))
+#: Per care type: weekly tariff (EUR), mean duration (weeks), places per 1,000 youth < 23.
+#: Stylised; tariffs after typical Dutch day/hour prices, durations after the seeds' remarks that
+#: trajectories lengthened (MODEL.md §6), capacities calibrated (docs/model.md, Calibration).
+CARE_DEFAULTS: dict[str, tuple[float, float, float]] = {
+    "wijkteam": (70, 14, 0),
+    "ambulant_licht": (160, 22, 11.5),
+    "ambulant_intensief": (420, 34, 11.1),
+    "dagbehandeling": (850, 36, 3.95),
+    "pleegzorg": (420, 150, 6.75),
+    "residentieel": (2600, 60, 1.6),
+    "gesloten": (5200, 26, 0.135),
+    "crisis": (3400, 5, 0),
+}
+_CARE_FIELDS = ("tariff_eur_per_week", "mean_duration_weeks", "capacity_per_1000_youth")
+
+
+def _care(key: str) -> Any:
+    return Field(default_factory=lambda: CareTypeParams(**dict(zip(_CARE_FIELDS, CARE_DEFAULTS[key]))))
 
 
 class CareTable(Strict):
     """Per care type: weekly tariff, mean duration and regional capacity (stylised; docs/model.md)."""
 
-    wijkteam: CareTypeParams = _care(70, 14, 0)
-    ambulant_licht: CareTypeParams = _care(160, 22, 19.5)
-    ambulant_intensief: CareTypeParams = _care(420, 34, 14.8)
-    dagbehandeling: CareTypeParams = _care(850, 36, 4.9)
-    pleegzorg: CareTypeParams = _care(420, 150, 3.75)
-    residentieel: CareTypeParams = _care(2600, 60, 1.57)
-    gesloten: CareTypeParams = _care(5200, 26, 0.17)
-    crisis: CareTypeParams = _care(3400, 5, 0)
+    wijkteam: CareTypeParams = _care("wijkteam")
+    ambulant_licht: CareTypeParams = _care("ambulant_licht")
+    ambulant_intensief: CareTypeParams = _care("ambulant_intensief")
+    dagbehandeling: CareTypeParams = _care("dagbehandeling")
+    pleegzorg: CareTypeParams = _care("pleegzorg")
+    residentieel: CareTypeParams = _care("residentieel")
+    gesloten: CareTypeParams = _care("gesloten")
+    crisis: CareTypeParams = _care("crisis")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_from_care_type_defaults(cls, data: Any) -> Any:
+        """Setting one value of a care type keeps that care type's other defaults."""
+        if isinstance(data, dict):
+            data = dict(data)
+            for key, given in data.items():
+                if key in CARE_DEFAULTS and isinstance(given, dict):
+                    data[key] = {**dict(zip(_CARE_FIELDS, CARE_DEFAULTS[key])), **given}
+        return data
 
     def of(self, care_key: str) -> CareTypeParams:
         return getattr(self, care_key)
@@ -193,7 +219,7 @@ class Assumptions(Strict):
     youth_share_of_inhabitants: float = P(0.25, unit="share", ge=0.05, le=0.5, source=CBS,
                                           description="Youth < 23 per inhabitant (4.5M of 17.9M)")
     incidence_per_youth_per_year: list[float] = Field(
-        default_factory=lambda: [0.052, 0.110, 0.150, 0.064],
+        default_factory=lambda: [0.035, 0.074, 0.102, 0.043],
         description="New needs per youth per year for ages 0-3, 4-11, 12-17, 18-22",
         json_schema_extra={"unit": "needs/youth/year", "source": CBS + " (10.6% in care per year)"})
     severity_mix: list[float] = Field(
@@ -219,7 +245,7 @@ class Assumptions(Strict):
                                                    source=ASSUMPTION, description="Wijkteam / toegang assessment capacity")
     cost_per_assessment_eur: float = P(450.0, unit="EUR", ge=0, source=ASSUMPTION)
     budget_per_youth_eur_per_year: float = P(
-        1160.0, unit="EUR/youth/year", ge=0, source=SEED_004 + "; calibrated: default region ~2% over budget",
+        790.0, unit="EUR/youth/year", ge=0, source=SEED_004 + "; calibrated: default region ~2% over budget",
         description="Budget for the modelled care (national jeugdzorg ~€1,450 per youth incl. what is not modelled)")
     large_gemeente_min_inhabitants: int = P(50_000, unit="inhabitants", ge=1, source=ASSUMPTION,
                                             description="Threshold between small and large gemeenten for equity KPIs")
@@ -382,7 +408,7 @@ class RegionSpec(Strict):
 class ExpertteamSpec(Strict):
     name: str = Field(min_length=1)
     hours_per_week: float | None = P(None, unit="hours/week", ge=0, le=2000, source=SEED_003,
-                                     description="Overrides levers.coordination.expertteam_hours_per_week")
+                                     description="Fixed hours for this team, instead of levers.coordination.expertteam_hours_per_100k_youth")
 
 
 class Network(Strict):
