@@ -10,8 +10,11 @@ the population or the number of waiting jongeren.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -24,31 +27,52 @@ class Calendar:
     __slots__ = ("_buckets", "horizon")
 
     def __init__(self, horizon: int) -> None:
-        self._buckets: dict[int, list[tuple[Callable[[Any, int], None], Any, int]]] = {}
+        # One list per week of the run, indexed by week: scheduling is a list index and an
+        # append (the hottest call of the model; a dict of buckets cost a lookup and a test).
+        self._buckets: list[list[tuple[Callable[[Any, int], None], Any, int]]] = [[] for _ in range(horizon + 1)]
         self.horizon = horizon
 
     def schedule(self, week: int, handler: Callable[[Any, int], None], subject: Any, epoch: int = 0) -> None:
         if week > self.horizon:  # beyond the run: never fires, so never stored
             return
-        bucket = self._buckets.get(week)
-        if bucket is None:
-            self._buckets[week] = [(handler, subject, epoch)]
-        else:
-            bucket.append((handler, subject, epoch))
+        self._buckets[week].append((handler, subject, epoch))
 
     def fire(self, week: int) -> int:
         """Run all events of ``week``, including ones scheduled for this week while firing."""
-        bucket = self._buckets.get(week)
+        if week > self.horizon:
+            return 0
+        bucket = self._buckets[week]
         n = 0
-        while bucket is not None and n < len(bucket):
+        while n < len(bucket):
             handler, subject, epoch = bucket[n]
             handler(subject, epoch)
             n += 1
-        self._buckets.pop(week, None)
+        self._buckets[week] = []  # fired: drop the events (and the trajectories they hold)
         return n
 
     def pending(self) -> int:
-        return sum(len(b) for b in self._buckets.values())
+        return sum(len(b) for b in self._buckets)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block (a week of the model).
+
+    A week creates and frees many small objects (trajectories, calendar entries, queue
+    entries). With the collector on, its generation-0 and -1 passes keep being triggered and
+    the full passes traverse every live trajectory and pending event again: about a third of
+    the CPU time of a national run. The model's objects are freed by reference counting (they
+    form no garbage cycles), so the collector loses nothing by waiting until the block ends;
+    it runs again, as configured, once the block is left.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class RandomStream:
@@ -59,21 +83,21 @@ class RandomStream:
     order, so results stay reproducible from the model seed alone.
     """
 
-    __slots__ = ("_rng", "_buf", "_i", "_block")
+    __slots__ = ("_rng", "_next", "_block")
 
     def __init__(self, rng: np.random.Generator, block: int = 1 << 15) -> None:
         self._rng = rng
         self._block = block
-        self._buf: list[float] = []
-        self._i = 0
+        # The block is read through a list iterator: one C-level call per draw (the model's
+        # most frequent call). The first block is drawn on the first use, as before.
+        self._next = iter(()).__next__
 
     def u(self) -> float:
-        i = self._i
-        if i >= len(self._buf):
-            self._buf = self._rng.random(self._block).tolist()
-            i = 0
-        self._i = i + 1
-        return self._buf[i]
+        try:
+            return self._next()
+        except StopIteration:
+            self._next = iter(self._rng.random(self._block).tolist()).__next__
+            return self._next()
 
     def exp(self, mean: float) -> float:
         return -mean * math.log(1.0 - self.u())
@@ -83,12 +107,10 @@ class RandomStream:
         return -0.5 * mean * math.log((1.0 - self.u()) * (1.0 - self.u()))
 
     def choice_index(self, cumulative: list[float]) -> int:
-        """Index drawn from a cumulative probability list ending in 1."""
-        x = self.u() * cumulative[-1]
-        for i, c in enumerate(cumulative):
-            if x < c:
-                return i
-        return len(cumulative) - 1
+        """Index drawn from a cumulative probability list ending in 1: the first ``i`` with
+        ``x < cumulative[i]`` (a binary search in C), or the last index."""
+        i = bisect_right(cumulative, self.u() * cumulative[-1])
+        return i if i < len(cumulative) else len(cumulative) - 1
 
     def first_hazard_time(self, base: float, growth: float, already: float = 0.0) -> float:
         """Time until an event whose hazard is ``base + growth * t`` (t counted from ``already``):

@@ -12,7 +12,7 @@ from .agents import Aanbieder, Expertteam, Gemeente, Jongere
 from .agents.gemeente import AGE_BANDS
 from .agents.jongere import IN_CARE
 from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
-from .engine import Calendar, RandomStream
+from .engine import Calendar, RandomStream, gc_paused
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
 from .policies.prevention import PreventionPipeline
@@ -71,7 +71,8 @@ class ZorgnetwerkModel(mesa.Model):
             a.prevention_max_reduction, a.prevention_half_effect_eur_per_youth, scenario.mechanisms.prevention)
         self._rates = np.array(a.incidence_per_youth_per_year)
         self._refresh_age_weights()
-        self._warm_start()
+        with gc_paused():  # the warm start creates thousands of trajectories at once
+            self._warm_start()
 
     # ------------------------------------------------------------------ building the network
     def _org_id(self) -> int:
@@ -214,6 +215,12 @@ class ZorgnetwerkModel(mesa.Model):
 
     # ------------------------------------------------------------------ the weekly cycle
     def step(self) -> None:
+        # Garbage collection waits until the week is over (see engine.gc_paused: a third of
+        # a national run otherwise); the week itself is ``_week``.
+        with gc_paused():
+            self._week()
+
+    def _week(self) -> None:
         week = self.week
         if week > 0 and week % 52 == 0:
             self.new_year(week)
@@ -245,14 +252,17 @@ class ZorgnetwerkModel(mesa.Model):
         counts = self.arrival_rng.poisson(lam)
         a = self.spec.assumptions
         mix = a.severity_mix
-        shift_all = a.prevention_severity_shift * reduction
+        # Python floats and ints from here on: numpy scalars cost ~10x more per operation and
+        # give the same doubles.
+        shift_all = (a.prevention_severity_shift * reduction).tolist()
+        n_new = counts.tolist()
         new_need = self.pathway.new_need
-        for gi in np.flatnonzero(counts):
+        for gi in np.flatnonzero(counts).tolist():
             g = self.gemeenten[gi]
             shift = shift_all[gi]
             p_ernstig = mix[2] * (1.0 - shift)
             p_matig = mix[1] * (1.0 - shift / 2.0)
-            for _ in range(int(counts[gi])):
+            for _ in range(n_new[gi]):
                 x = self.arrivals.u()
                 severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
                 new_need(g, self._draw_age(g, self.arrivals), severity, week)

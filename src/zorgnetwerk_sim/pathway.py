@@ -28,6 +28,9 @@ WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
 STOCK_INDEX = {state: S[name] for state, name in STATE_STOCK.items()}
 WIJKTEAM, CRISIS = int(CareType.WIJKTEAM), int(CareType.CRISIS)
 VERBLIJF_IDS = frozenset(int(c) for c in VERBLIJF)
+#: ``lighter()`` per care type id, as ints (None: care can simply end); avoids building a
+#: CareType for every finished episode.
+LIGHTER_IDS = tuple(None if lighter(c) is None else int(lighter(c)) for c in CareType)
 
 
 def _cumulative(shares: list[float]) -> list[float]:
@@ -56,14 +59,18 @@ class Pathway:
         self.max_age_weeks = a.max_age_years * 52
         self.seq = 0
         self.log = model.event_log
+        self._inflation_week = -1  # tariff(): the inflation factor is computed once per week
+        self._inflation = 1.0
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def set_state(self, j: Jongere, state: int) -> None:
         stock = j.gemeente.stock
-        if j.state in STOCK_INDEX:
-            stock[STOCK_INDEX[j.state]] -= 1
-        if state in STOCK_INDEX:
-            stock[STOCK_INDEX[state]] += 1
+        old = STOCK_INDEX.get(j.state)
+        if old is not None:
+            stock[old] -= 1
+        new = STOCK_INDEX.get(state)
+        if new is not None:
+            stock[new] += 1
         j.state = state
 
     def set_verblijf(self, j: Jongere, in_verblijf: bool) -> None:
@@ -78,14 +85,17 @@ class Pathway:
             self.log.append((j.unique_id, activity, week, org or j.gemeente.name))
 
     def tariff(self, care: int, maatwerk: bool, week: int) -> float:
-        inflation = (1.0 + self.model.spec.uncertainties.tariff_inflation_per_year) ** (week / 52.0)
-        return self.base_tariff[care] * inflation * (self.a.maatwerk_tariff_multiplier if maatwerk else 1.0)
+        if week != self._inflation_week:  # the same factor for every care start of the week
+            self._inflation_week = week
+            self._inflation = (1.0 + self.model.spec.uncertainties.tariff_inflation_per_year) ** (week / 52.0)
+        return self.base_tariff[care] * self._inflation * (self.a.maatwerk_tariff_multiplier if maatwerk else 1.0)
 
     # -- waits: one draw per wait replaces a weekly check (waiting hurts; withdrawal) -----------
     def begin_wait(self, j: Jongere, week: int) -> None:
         if j.wait_since >= 0:
             return
         j.wait_since = week
+        j.queue_place = None
         j.wait_epoch += 1
         if self.mech.waiting_hurts:
             self.schedule_escalation(j, week)
@@ -150,8 +160,13 @@ class Pathway:
         a, g = self.a, j.gemeente
         g.flow[F["assessments"]] += 1
         g.cost[C["cost_toegang"]] += a.cost_per_assessment_eur
+        if j.care >= 0:
+            # A bounced referral comes back with the same need: the toegang only has to
+            # find it another place, so the assessment costs time but decides nothing new.
+            self.record(j, "re-assessed", week)
+            self.route(j, week)
+            return
         j.care = self.stream.choice_index(self.referral[j.severity])
-        j.complex = j.maatwerk = False  # a re-assessment decides afresh
         if j.care >= CareType.AMBULANT_INTENSIEF:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
             j.complex = self.stream.u() < share
@@ -216,7 +231,11 @@ class Pathway:
         self.set_state(j, WAITING)
         waitlist = region.central[care] if central else (target or providers[0]).waitlists[care]
         self.seq += 1
-        waitlist.push(j, self.seq, front)
+        if front:
+            j.queue_place = -self.seq  # priority: ahead of everyone already waiting
+        elif j.queue_place is None:
+            j.queue_place = self.seq   # joins the back; keeps this place if moved later
+        waitlist.push(j, j.queue_place)
         self.record(j, "on wachtlijst", week, target.name if target is not None else region.name)
 
     def bounce(self, j: Jongere, week: int, target: "Aanbieder | None") -> None:
@@ -224,6 +243,7 @@ class Pathway:
         g = j.gemeente
         g.flow[F["bounces"]] += 1
         j.bounces += 1
+        j.queue_place = None  # sent back: the place in line is lost
         if target is not None:
             g.region.trust.failure(g.org_id, target.org_id)
         self.record(j, "referral bounced", week, target.name if target is not None else g.region.name)
@@ -335,7 +355,8 @@ class Pathway:
         j.care_end = min(week + max(1, round(duration)), age_out)
         j.epoch += 1
         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
-        self.record(j, f"start {CARE_KEYS[care]}", week, a.name if a is not None else g.name)
+        if self.log is not None:  # (the message is only formatted when there is a log)
+            self.record(j, f"start {CARE_KEYS[care]}", week, a.name if a is not None else g.name)
 
     def stop_care(self, j: Jongere, week: int) -> None:
         """Release the place and settle the cost of the episode."""
@@ -405,11 +426,10 @@ class Pathway:
             self.set_verblijf(j, False)
             self.refer(j, week, front=True, may_bounce=False)
             return
-        down = lighter(CareType(care))
-        if down is not None and stream.u() < self.a.afschaling_share:
+        nxt = LIGHTER_IDS[care]
+        if nxt is not None and stream.u() < self.a.afschaling_share:
             g.flow[F["afschalingen"]] += 1
             j.urgent = False
-            nxt = int(down)
             if a is not None and a.active and nxt in a.waitlists and a.capacity[nxt] - a.occupied[nxt] > 0:
                 self.start_care(j, a, nxt, week)  # continuity: the same aanbieder steps down
             else:
@@ -452,7 +472,8 @@ class Pathway:
         g.flow[F["trajectories_ended"]] += 1
         g.flow[F["trajectory_weeks_sum"]] += week - j.entry_week
         self.model.recorder.trajectory_cost(j.cost)
-        self.record(j, f"end: {reason}", week)
+        if self.log is not None:
+            self.record(j, f"end: {reason}", week)
         self.model.n_left += 1
         j.remove()
 
@@ -531,14 +552,12 @@ def on_escalation(j: Jongere, epoch: int) -> None:
         return
     j.severity = min(j.severity + 1, 2)
     j.urgent = True
-    if j.state == WAITING and j.care in STEP_UP_IDS:
+    step_up = j.care in STEP_UP_IDS
+    if step_up:
         # A heavier need at home moves the referral one step up; needs already at
         # dagbehandeling or verblijf level stay put but become urgent.
-        if j.waitlist is not None:
-            j.waitlist.discard(j)
         j.care = int(heavier(CareType(j.care)))
-        pw.refer(j, week, may_bounce=False)
-    elif j.state == WAITING and j.waitlist is not None:
+    if j.state == WAITING and j.waitlist is not None:
         j.waitlist.discard(j)
         pw.refer(j, week, may_bounce=False)  # re-queued in the urgent lane
     pw.schedule_escalation(j, week)

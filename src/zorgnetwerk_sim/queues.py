@@ -1,8 +1,8 @@
-"""Wachtlijsten: FIFO queues with urgency and fit, lazy removal, O(1) per operation."""
+"""Wachtlijsten: queues in order of referral, with urgency and fit, and lazy removal."""
 
 from __future__ import annotations
 
-from collections import deque
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,33 +13,33 @@ if TYPE_CHECKING:
 class WaitList:
     """One wachtlijst for one care type (at one aanbieder, or central for a region).
 
-    Entries sit in four deques by (urgent, maatwerk). A jongere that leaves the list early
-    (escalation, withdrawal, crisis, ageing out) is not searched for: its ``queue_token``
-    changes, and the stale entry is dropped when it reaches the head.
+    Entries sit in four lanes by (urgent, maatwerk); each lane is a heap ordered by the
+    jongere's place in line (its referral order), so a case that is moved — re-queued after an
+    escalation, or handed to another list — keeps its place instead of joining the back. A
+    jongere that leaves the list early (escalation, withdrawal, crisis, ageing out) is not
+    searched for: its ``queue_token`` changes and the stale entry is dropped when it surfaces.
     """
 
-    __slots__ = ("_lanes", "n", "care", "owner")
+    __slots__ = ("_lanes", "n", "care", "owner", "_tiebreak")
 
     def __init__(self, care: int, owner: object) -> None:
         # lanes: 0 normal/standard, 1 normal/maatwerk, 2 urgent/standard, 3 urgent/maatwerk
-        self._lanes: tuple[deque, deque, deque, deque] = (deque(), deque(), deque(), deque())
+        self._lanes: tuple[list, list, list, list] = ([], [], [], [])
         self.n = 0
         self.care = care
         self.owner = owner
+        self._tiebreak = 0
 
     def __len__(self) -> int:
         return self.n
 
-    def push(self, j: "Jongere", seq: int, front: bool = False) -> None:
+    def push(self, j: "Jongere", place: int) -> None:
+        """Put ``j`` on the list at ``place`` in line (smaller = served earlier)."""
         j.queue_token += 1
         j.waitlist = self
-        lane = self._lanes[(2 if j.urgent else 0) + (1 if j.maatwerk else 0)]
-        if front:
-            # A negative sequence number keeps a priority entry ahead of every other entry
-            # when lane heads are compared (older = smaller).
-            lane.appendleft((-seq, j, j.queue_token))
-        else:
-            lane.append((seq, j, j.queue_token))
+        self._tiebreak += 1
+        heappush(self._lanes[(2 if j.urgent else 0) + (1 if j.maatwerk else 0)],
+                 (place, self._tiebreak, j, j.queue_token))
         self.n += 1
 
     def discard(self, j: "Jongere") -> None:
@@ -49,16 +49,16 @@ class WaitList:
             j.waitlist = None
             self.n -= 1
 
-    def _head(self, lane: deque):
+    def _head(self, lane: list):
         while lane:
             entry = lane[0]
-            if entry[1].queue_token == entry[2] and entry[1].waitlist is self:
+            if entry[2].queue_token == entry[3] and entry[2].waitlist is self:
                 return entry
-            lane.popleft()
+            heappop(lane)
         return None
 
     def _take(self, lane_index: int) -> "Jongere":
-        _, j, _ = self._lanes[lane_index].popleft()
+        j = heappop(self._lanes[lane_index])[2]
         j.queue_token += 1
         j.waitlist = None
         self.n -= 1
@@ -70,7 +70,7 @@ class WaitList:
             h = self._head(lane)
             if h is not None and (best is None or h[0] < best[0]):
                 best = h
-        return None if best is None else best[1]
+        return None if best is None else best[2]
 
     def pop(self, urgency: bool, cherry_pick: bool, maatwerk_acceptance: float,
             stream: "RandomStream") -> "Jongere | None":
@@ -89,16 +89,16 @@ class WaitList:
             if not heads:
                 continue
             if not cherry_pick:
-                _, i = min(heads, key=lambda hi: hi[0][0])
+                _, i = min(heads, key=lambda hi: hi[0][:2])
                 return self._take(i)
             standard = [(h, i) for h, i in heads if i % 2 == 0]
             maatwerk = [(h, i) for h, i in heads if i % 2 == 1]
             if maatwerk:
-                oldest_mw = min(maatwerk, key=lambda hi: hi[0][0])
-                if (not standard or oldest_mw[0][0] < min(h[0] for h, _ in standard)) and \
+                oldest_mw = min(maatwerk, key=lambda hi: hi[0][:2])
+                if (not standard or oldest_mw[0][:2] < min(h[:2] for h, _ in standard)) and \
                         stream.u() < maatwerk_acceptance:
                     return self._take(oldest_mw[1])
             if standard:
-                return self._take(min(standard, key=lambda hi: hi[0][0])[1])
+                return self._take(min(standard, key=lambda hi: hi[0][:2])[1])
             # only maatwerk cases here, and the aanbieder does not pick one: try the next group
         return None

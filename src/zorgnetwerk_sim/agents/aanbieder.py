@@ -46,11 +46,13 @@ class Aanbieder(mesa.Agent):
         self.active = True
 
     # -- capacity ----------------------------------------------------------------------------
-    def n_contracts(self) -> int:
-        """Distinct agreements it must manage: one per gemeente, or one per region."""
+    def n_contracts(self) -> float:
+        """Distinct agreements it must manage: one per gemeente, or one regional agreement
+        plus what still differs per gemeente (reporting, own arrangements)."""
+        n = len(self.region.gemeenten)
         if self.model.levers.coordination.uniform_agreements:
-            return 1
-        return len(self.region.gemeenten)
+            return 1.0 + (n - 1) * self.model.spec.assumptions.uniform_agreements_remaining_share
+        return float(n)
 
     def overhead_share(self) -> float:
         model = self.model

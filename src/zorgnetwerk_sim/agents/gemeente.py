@@ -74,11 +74,21 @@ class Gemeente(mesa.Agent):
         trust = self.region.trust
         # Aanbieders share their queue data with a gemeente they trust (MODEL.md §4.4), so
         # informed allocation needs both regie and trust.
-        shared = sum(trust.trust(self.org_id, a.org_id) for a in providers) / len(providers)
-        if model.stream.u() < self.region.regie_strength * 2.0 * shared:
+        # Trust in each provider is looked up once and used twice (the lookup is the hot spot of
+        # a referral), as Python floats. The sums add left to right, exactly as sum() did over
+        # the numpy scalars (Python 3.12's sum() of floats is compensated: last bits may differ).
+        me = self.org_id
+        trusts = [float(trust.trust(me, a.org_id)) for a in providers]
+        shared = 0.0
+        for t in trusts:
+            shared += t
+        shared /= len(providers)
+        if model.stream.u() < self.region.regie_strength * shared:
             return min(providers, key=lambda a: a.expected_wait(care))
-        weights = [a.size_share[care] * trust.trust(self.org_id, a.org_id) for a in providers]
-        total = sum(weights)
+        weights = [a.size_share[care] * t for a, t in zip(providers, trusts)]
+        total = 0.0
+        for w in weights:
+            total += w
         x = model.stream.u() * total
         for a, w in zip(providers, weights):
             x -= w

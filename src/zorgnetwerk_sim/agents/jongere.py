@@ -53,6 +53,7 @@ class Jongere(mesa.Agent):
         self.team_since = -1
         self.waitlist: "WaitList | None" = None
         self.queue_token = 0
+        self.queue_place: int | None = None  # place in line on the wachtlijst (referral order)
         self.aanbieder: "Aanbieder | None" = None
         self.tariff = 0.0
         self.pooled = False

@@ -274,8 +274,11 @@ class Assumptions(Strict):
     maatwerk_tariff_multiplier: float = P(1.3, unit="multiplier", ge=1, le=5, source=SEED_003)
     # admin and coordination (seed 002, seed 000)
     admin_base_share: float = P(0.06, unit="share of capacity", ge=0, le=0.5, source=SEED_002)
-    admin_share_per_contract: float = P(0.012, unit="share per extra contract", ge=0, le=0.1, source=SEED_002)
+    admin_share_per_contract: float = P(0.010, unit="share per extra contract", ge=0, le=0.1, source=SEED_002)
     admin_max_share: float = P(0.30, unit="share of capacity", ge=0, le=0.8, source=SEED_002)
+    uniform_agreements_remaining_share: float = P(0.3, unit="share", ge=0, le=1, source=SEED_002,
+                                                  description="With uniform regional agreements, the part of the "
+                                                              "per-gemeente admin that remains")
     transition_admin_share: float = P(0.05, unit="share of capacity", ge=0, le=0.5, source=SEED_002 + "; " + SEED_004,
                                       description="Extra admin while contracts change")
     transition_weeks: int = P(26, unit="weeks", ge=0, le=156, source=SEED_004)
