@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .api import Simulation
+from .api import OutputError, Simulation, check_output_folder
 from .scenario import ScenarioError, available_scenarios, load_scenario, parameter_table, scenarios_dir
 from .scenario.loader import read_scenario_file
 
@@ -98,10 +98,12 @@ def run(
     if years is not None and years <= 0:
         fail(f"--years: must be > 0 (got {years})")
     spec = load_scenario(scenario, overrides, seed=seed, years=years)
-    sim = Simulation(spec)
     target = out if out is not None else Path("runs") / spec.name
-    if target.exists() and not target.is_dir():
-        fail(f"--out {target}: exists and is not a folder")
+    try:
+        check_output_folder(target)
+    except OutputError as err:
+        fail(f"--out {err}")
+    sim = Simulation(spec)
     started = time.perf_counter()
     progress: Progress | None = None
     task = None
@@ -125,7 +127,10 @@ def run(
         if progress is not None:
             progress.stop()
     elapsed = time.perf_counter() - started
-    result.write(target)
+    try:
+        result.write(target)
+    except OSError as err:
+        fail(f"--out {target}: cannot write results: {err}")
     if not quiet:
         out_console.print(kpi_table(result.summary, f"{spec.name} · seed {spec.seed} · {spec.run.years:g} years "
                                                     f"(warm-up {spec.run.warmup_years:g})"))
@@ -173,6 +178,118 @@ def params(grep: Annotated[str | None, typer.Argument(help="Show only keys conta
         rng = "" if row["min"] is None and row["max"] is None else f"{row['min']} … {row['max']}"
         table.add_row(row["key"], str(row["default"]), str(row["unit"] or ""), rng, str(row["source"] or ""))
     out_console.print(table)
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[str, typer.Argument(help="Experiment name from experiments/ or a path to a TOML file")],
+    workers: Annotated[int | None, typer.Option(help="Parallel runs (default: all cores; 1 = in this process)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Results folder (default: results/<experiment>)")] = None,
+    executor: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT (default: a LocalCluster)")] = None,
+    replications: Annotated[int | None, typer.Option(help="Override the experiment's replications")] = None,
+    years: Annotated[float | None, typer.Option(help="Override the horizon (years, warm-up included)")] = None,
+    warmup_years: Annotated[float | None, typer.Option(help="Override the warm-up (years)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
+) -> None:
+    """Run every design point × replication of an experiment; a stopped sweep resumes where it was."""
+    from .runner import Experiment, Sweep, SweepError
+    from rich.progress import MofNCompleteColumn, TimeElapsedColumn
+
+    exp = Experiment.load(experiment, replications=replications, years=years, warmup_years=warmup_years)
+    plan = Sweep(exp, out if out is not None else Path("results") / exp.name, workers=workers, executor=executor,
+                 scheduler=scheduler)
+    if plan.code_changed:
+        err_console.print(f"warning: {plan.code_changed}", markup=False, highlight=False, soft_wrap=True)
+    where = scheduler or ("LocalCluster" if executor == "dask" else "this machine")
+    err_console.print(f"{exp.name}: {len(exp.points)} design points × {exp.spec.replications} replications = "
+                      f"{exp.n_runs} runs ({len(plan.done)} done, {plan.todo} to run) · "
+                      f"{plan.workers if scheduler is None else 'cluster'} workers on {where} · "
+                      f"results in {plan.store.out}/", markup=False, highlight=False, soft_wrap=True)
+    bar = None if quiet else Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TextColumn("runs"), TimeElapsedColumn(), TextColumn("ETA"),
+                                      TimeRemainingColumn(), console=err_console, transient=False)
+    task = None
+
+    def tick(done: int, total: int, output: object) -> None:
+        nonlocal task
+        if bar is None:
+            return
+        if task is None:
+            task = bar.add_task(exp.name, total=total, completed=done)
+        else:
+            bar.update(task, completed=done)
+
+    try:
+        if bar is not None:
+            bar.start()
+        result = plan.run(tick)
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.stop()
+        done = len(plan.store.done_ids())
+        err_console.print(f"interrupted: {done} of {exp.n_runs} runs are stored in {plan.store.out}/; "
+                          "run the same command again to finish the rest", markup=False, highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(130) from None
+    except SweepError as err:
+        if bar is not None:
+            bar.stop()
+        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    finally:
+        if bar is not None:
+            bar.stop()
+    from .runner.compare import _num, point_means
+
+    runs = result.runs()  # the per-run files, read back as one dataset
+    means = point_means(runs)
+    if not quiet and not means.empty:
+        table = Table(title=f"{exp.name}: mean over replications (details: zorgsim compare {result.out})")
+        table.add_column("design point", overflow="fold")
+        for col in means.columns:
+            table.add_column(col, justify="right")
+        for point, values in list(means.iterrows())[:15]:
+            table.add_row(str(point), *[str(int(values["n"]))] + [_num(v) for v in values.iloc[1:]])
+        if len(means) > 15:
+            table.caption = f"… and {len(means) - 15} more design points"
+        out_console.print(table)
+    rate = result.ran / result.elapsed_s * 60 if result.elapsed_s > 0 and result.ran else float("nan")
+    out_console.print(f"{result.ran} runs in {result.elapsed_s:.1f} s ({_fmt('{:.1f}', rate)} runs/min) · "
+                      f"{len(runs)} of {result.total} runs in {result.out}/ · next: zorgsim compare {result.out}",
+                      highlight=False, soft_wrap=True)
+
+
+@app.command()
+def compare(
+    results: Annotated[Path, typer.Argument(help="Results folder of 'zorgsim sweep'")],
+    baseline: Annotated[str | None, typer.Option(help="Design point to compare against (default: the experiment's)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/report)")] = None,
+) -> None:
+    """Mean and 95% CI per design point and KPI, paired difference from the baseline, report and charts."""
+    from .runner import write_report
+    from .runner.compare import _num, _p
+
+    if not results.is_dir():
+        fail(f"{results}: not a folder; give the --out folder of 'zorgsim sweep'")
+    report = write_report(results, out, baseline)
+    table = Table(title=f"difference from baseline {report.baseline!r} (paired t-test; * p < 0.05)")
+    table.add_column("design point", overflow="fold")
+    kpis = report.kpis[:4]
+    for kpi in kpis:
+        table.add_column(kpi, justify="right")
+    t = report.table
+    for point in dict.fromkeys(t["point"]):
+        cells = []
+        for kpi in kpis:
+            r = t[(t["kpi"] == kpi) & (t["point"] == point)].iloc[0]
+            if point == report.baseline:
+                cells.append(_num(r["mean"]))
+            else:
+                cells.append(f"{_num(r['diff'], True)} (p {_p(r['p_value'])}){' *' if r['significant'] else ''}")
+        table.add_row(point, *cells)
+    out_console.print(table)
+    out_console.print(f"report: {report.folder / 'report.html'} · {report.folder / 'report.md'}", highlight=False)
 
 
 def main(argv: list[str] | None = None) -> None:

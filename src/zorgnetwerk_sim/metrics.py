@@ -8,6 +8,7 @@ histograms, so memory stays flat however long the run is.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +34,7 @@ C = {name: i for i, name in enumerate(COSTS)}
 
 WAIT_BINS = 521  # wait weeks 0..520 (longer waits land in the last bin)
 COST_EDGES = np.concatenate([[0.0], np.logspace(1, 8, 281)])  # trajectory cost, EUR, log bins
+_COST_EDGES_LIST = COST_EDGES.tolist()  # the same edges for bisect (per trajectory, no numpy call)
 
 
 class Recorder:
@@ -54,15 +56,18 @@ class Recorder:
         self.judged = np.zeros(math.ceil(weeks / 52) + 1, dtype=bool)  # years whose budgets were judged
         self.churn_events = 0
         self.exits = 0
+        self._warmup_weeks = model.spec.warmup_weeks  # read per event; the property rounds each time
 
     # -- called from the pathway -------------------------------------------------------------
     def wait_completed(self, large: bool, kind: int, weeks: int) -> None:
-        if self.model.week >= self.model.spec.warmup_weeks:
+        if self.model.week >= self._warmup_weeks:
             self.wait_hist[1 if large else 0, kind, min(weeks, WAIT_BINS - 1)] += 1
 
     def trajectory_cost(self, eur: float) -> None:
-        if self.model.week >= self.model.spec.warmup_weeks:
-            i = int(np.searchsorted(COST_EDGES, eur, side="right")) - 1
+        if self.model.week >= self._warmup_weeks:
+            # bisect_right on the same edges = np.searchsorted(..., side="right"), without
+            # numpy's per-call overhead (once per trajectory)
+            i = bisect_right(_COST_EDGES_LIST, eur) - 1
             self.cost_hist[i] += 1
             self.cost_hist_sum[i] += eur
 

@@ -391,7 +391,7 @@ class ZorgnetwerkModel(mesa.Model):
             if target is None:
                 others = [p for p in region.providers_of.get(j.care, []) if p.free(j.care) > 0]
                 target = others[0] if others else None
-            pw.transfer(j, target, week)
+            pw.transfer(j, target, week, takeover=new is not None)
         for t, wl in old.waitlists.items():
             while True:
                 j = wl.pop(False, False, 1.0, self.stream)

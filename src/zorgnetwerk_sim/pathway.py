@@ -61,6 +61,10 @@ class Pathway:
         self.log = model.event_log
         self._inflation_week = -1  # tariff(): the inflation factor is computed once per week
         self._inflation = 1.0
+        # Constants of every wait (begin_wait runs for most trajectories twice), read once.
+        self._escalation = (a.escalation_hazard_per_week, a.escalation_hazard_growth_per_week)
+        self._withdrawal_mean = (1.0 / a.withdrawal_hazard_per_week
+                                 if self.mech.withdrawal and a.withdrawal_hazard_per_week > 0 else None)
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def set_state(self, j: Jongere, state: int) -> None:
@@ -104,13 +108,13 @@ class Pathway:
             # Only waits near the age limit get an age-out event, so finished trajectories do
             # not linger in the calendar; care episodes are cut at the age limit instead.
             self.calendar.schedule(max(age_out, week + 1), on_age_out, j, j.wait_epoch)
-        if self.mech.withdrawal and self.a.withdrawal_hazard_per_week > 0:
-            t = self.stream.exp(1.0 / self.a.withdrawal_hazard_per_week)
+        if self._withdrawal_mean is not None:
+            t = self.stream.exp(self._withdrawal_mean)
             self.calendar.schedule(week + max(1, math.ceil(t)), on_withdrawal, j, j.wait_epoch)
 
     def schedule_escalation(self, j: Jongere, week: int) -> None:
-        t = self.stream.first_hazard_time(self.a.escalation_hazard_per_week,
-                                          self.a.escalation_hazard_growth_per_week, week - j.wait_since)
+        base, growth = self._escalation
+        t = self.stream.first_hazard_time(base, growth, week - j.wait_since)
         if t < 1e6:
             self.calendar.schedule(week + max(1, math.ceil(t)), on_escalation, j, j.wait_epoch)
 
@@ -132,7 +136,8 @@ class Pathway:
             g.flow[F["returns"]] += 1
         elif kind == "relapse":
             g.flow[F["relapses"]] += 1
-        self.record(j, "need signalled" if kind == "new" else f"{kind}: need signalled", week)
+        if self.log is not None:
+            self.record(j, "need signalled" if kind == "new" else f"{kind}: need signalled", week)
         self.enter_toegang(j, week)
         return j
 
@@ -171,7 +176,8 @@ class Pathway:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
             j.complex = self.stream.u() < share
             j.maatwerk = j.complex and self.stream.u() < self.model.spec.uncertainties.maatwerk_share
-        self.record(j, "assessed", week)
+        if self.log is not None:
+            self.record(j, "assessed", week)
         self.route(j, week)
 
     def route(self, j: Jongere, week: int) -> None:
@@ -236,7 +242,8 @@ class Pathway:
         elif j.queue_place is None:
             j.queue_place = self.seq   # joins the back; keeps this place if moved later
         waitlist.push(j, j.queue_place)
-        self.record(j, "on wachtlijst", week, target.name if target is not None else region.name)
+        if self.log is not None:
+            self.record(j, "on wachtlijst", week, target.name if target is not None else region.name)
 
     def bounce(self, j: Jongere, week: int, target: "Aanbieder | None") -> None:
         """A referral that does not fit is sent back ('van het kastje naar de muur', seed 002)."""
@@ -386,11 +393,14 @@ class Pathway:
         a.revenue_rate += j.tariff
         j.aanbieder = a
 
-    def transfer(self, j: Jongere, to: "Aanbieder | None", week: int) -> None:
-        """Doorplaatsing: care continues elsewhere, with a continuity break (seed 002)."""
+    def transfer(self, j: Jongere, to: "Aanbieder | None", week: int, takeover: bool = False) -> None:
+        """Doorplaatsing: care continues elsewhere, with a continuity break (seed 002).
+
+        ``takeover``: a successor after procurement takes over running care even beyond its
+        places (continuity of care); otherwise the receiver needs a free place."""
         care, remaining = j.care, max(j.care_end - week, 1)
         g = j.gemeente
-        if to is None or to.capacity[care] - to.occupied[care] <= 0:
+        if to is None or (not takeover and to.capacity[care] - to.occupied[care] <= 0):
             # No place elsewhere: care is interrupted and the jongere waits with priority.
             self.stop_care(j, week)
             self.set_verblijf(j, False)

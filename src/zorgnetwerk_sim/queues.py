@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -48,6 +48,21 @@ class WaitList:
             j.queue_token += 1
             j.waitlist = None
             self.n -= 1
+            lanes = self._lanes
+            if len(lanes[0]) + len(lanes[1]) + len(lanes[2]) + len(lanes[3]) > 2 * self.n + 32:
+                self._compact()
+
+    def _compact(self) -> None:
+        """Drop stale entries once they outnumber the live ones.
+
+        A list that is rarely served (no free places for its care type) would otherwise keep
+        every stale entry, and the finished trajectory it points to, for the rest of the run.
+        Entries are unique (place, tiebreak) keys, so the rebuilt heaps serve the live cases in
+        exactly the same order; each entry is dropped at most once (amortised O(1)).
+        """
+        for lane in self._lanes:
+            lane[:] = [e for e in lane if e[2].queue_token == e[3] and e[2].waitlist is self]
+            heapify(lane)
 
     def _head(self, lane: list):
         while lane:
@@ -83,14 +98,25 @@ class WaitList:
         if self.n == 0:
             return None
         groups = ((2, 3), (0, 1)) if urgency else ((0, 1, 2, 3),)
+        if not cherry_pick:
+            # Push, the common case (once per care start): the oldest head (place in line, then
+            # arrival) in the first group of lanes that has one. Plain loops: no temporary lists.
+            lanes = self._lanes
+            for group in groups:
+                best = None
+                best_i = -1
+                for i in group:
+                    h = self._head(lanes[i])
+                    if h is not None and (best is None or h[:2] < best[:2]):
+                        best, best_i = h, i
+                if best is not None:
+                    return self._take(best_i)
+            return None
         for group in groups:
             heads = [(self._head(self._lanes[i]), i) for i in group]
             heads = [(h, i) for h, i in heads if h is not None]
             if not heads:
                 continue
-            if not cherry_pick:
-                _, i = min(heads, key=lambda hi: hi[0][:2])
-                return self._take(i)
             standard = [(h, i) for h, i in heads if i % 2 == 0]
             maatwerk = [(h, i) for h, i in heads if i % 2 == 1]
             if maatwerk:

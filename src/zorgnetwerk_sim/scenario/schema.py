@@ -279,7 +279,7 @@ class Assumptions(Strict):
     uniform_agreements_remaining_share: float = P(0.3, unit="share", ge=0, le=1, source=SEED_002,
                                                   description="With uniform regional agreements, the part of the "
                                                               "per-gemeente admin that remains")
-    transition_admin_share: float = P(0.05, unit="share of capacity", ge=0, le=0.5, source=SEED_002 + "; " + SEED_004,
+    transition_admin_share: float = P(0.02, unit="share of capacity", ge=0, le=0.5, source=SEED_002 + "; " + SEED_004,
                                       description="Extra admin while contracts change")
     transition_weeks: int = P(26, unit="weeks", ge=0, le=156, source=SEED_004)
     capacity_loss_per_overlegtafel: float = P(0.004, unit="share of capacity", ge=0, le=0.05, source=SEED_000)

@@ -1,0 +1,416 @@
+"""Comparing design points: is a difference real, or run-to-run noise?
+
+Per design point and KPI, :func:`compare` gives the mean over replications with a 95% CI
+(Student's t, n − 1 degrees of freedom) and the *paired* difference from the baseline. Pairing
+is by replication: replication r of every design point runs with the same seed (common random
+numbers, :mod:`.seeds`), so much of the noise cancels in the difference. The difference gets
+its own 95% t-CI and a two-sided paired t-test (``scipy.stats.ttest_rel``); ``significant`` is
+p < 0.05. ``p_holm`` corrects p for the number of design points compared per KPI (Holm).
+
+:func:`write_report` turns a results folder into ``report.md``, ``report.html``,
+``comparison.csv`` and charts (PNG and SVG).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
+from scipy import stats
+
+from .experiment import HEADLINE_KPIS, ExperimentError
+from .sweep import META_COLUMNS, TAIL_COLUMNS, SweepStore
+
+TEST_NAME = "paired t-test (scipy.stats.ttest_rel, two-sided)"
+MAX_LINES = 8  # design points drawn in the over-time chart
+MAX_CHART_KPIS = 6
+
+
+def kpi_columns(df: pd.DataFrame) -> list[str]:
+    """The KPI columns of a runs table: numeric, not bookkeeping, not a factor (factors are key paths)."""
+    skip = set(META_COLUMNS) | set(TAIL_COLUMNS)
+    return [c for c in df.columns if c not in skip and "." not in c and is_numeric_dtype(df[c])
+            and not is_bool_dtype(df[c])]
+
+
+def _mean_ci(values: np.ndarray, confidence: float) -> tuple[int, float, float, float, float]:
+    x = values[~np.isnan(values)]
+    n = len(x)
+    if n == 0:
+        return 0, math.nan, math.nan, math.nan, math.nan
+    mean = float(x.mean())
+    if n < 2:
+        return n, mean, math.nan, math.nan, math.nan
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / math.sqrt(n)
+    return n, mean, sd, mean - half, mean + half
+
+
+def _paired(x: np.ndarray, base: np.ndarray, confidence: float) -> tuple[int, float, float, float, float]:
+    """(pairs, mean difference, CI low, CI high, p) of x − base, pairs with a NaN dropped."""
+    keep = ~(np.isnan(x) | np.isnan(base))
+    x, base = x[keep], base[keep]
+    d = x - base
+    n = len(d)
+    if n == 0:
+        return 0, math.nan, math.nan, math.nan, math.nan
+    mean = float(d.mean())
+    if n < 2:
+        return n, mean, math.nan, math.nan, math.nan
+    sd = float(d.std(ddof=1))
+    scale = max(float(np.abs(x).max()), float(np.abs(base).max()), 1e-300)
+    if sd <= 1e-12 * scale:  # identical in every replication, or a constant shift: no noise to test against
+        exact = abs(mean) <= 1e-12 * scale
+        return n, (0.0 if exact else mean), (0.0 if exact else mean), (0.0 if exact else mean), (1.0 if exact else 0.0)
+    half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / math.sqrt(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p = float(stats.ttest_rel(x, base).pvalue)
+    return n, mean, mean - half, mean + half, p
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    out = np.full(len(p), np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    if len(ok) == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
+
+
+def compare(runs: pd.DataFrame, baseline: str | None = None, kpis: Sequence[str] | None = None,
+            confidence: float = 0.95) -> pd.DataFrame:
+    """Mean and CI per design point and KPI, and the paired difference from ``baseline``.
+
+    ``runs`` has one row per run (what :meth:`Experiment.run` returns): columns ``point``,
+    ``replication`` and the KPIs (``point_index`` orders the points if present). ``baseline``
+    defaults to the first design point. Returns one row per (design point, KPI).
+    """
+    for col in ("point", "replication"):
+        if col not in runs.columns:
+            raise ExperimentError(f"compare: the runs table has no {col!r} column")
+    if runs.empty:
+        raise ExperimentError("compare: no finished runs to compare")
+    order = (runs.sort_values("point_index", kind="stable") if "point_index" in runs.columns else runs)
+    points = list(dict.fromkeys(order["point"]))
+    if baseline is None:
+        baseline = points[0]
+    elif baseline not in points:
+        shown = ", ".join(repr(p) for p in points[:12]) + (f" … ({len(points)} in all)" if len(points) > 12 else "")
+        raise ExperimentError(f"--baseline {baseline!r}: not a design point in these results; allowed: {shown}")
+    names = list(kpis) if kpis is not None else kpi_columns(runs)
+    missing = [k for k in names if k not in runs.columns]
+    if missing:
+        raise ExperimentError(f"compare: {missing[0]!r} is not a KPI in these results; allowed: "
+                              f"{', '.join(kpi_columns(runs))}")
+    wide = {p: g.drop_duplicates("replication").set_index("replication") for p, g in runs.groupby("point", sort=False)}
+    base = wide[baseline]
+    index = {p: i for i, p in enumerate(points)}
+    rows: list[dict[str, Any]] = []
+    for kpi in names:
+        for point in points:
+            g = wide[point]
+            x = g[kpi].to_numpy(dtype=float)
+            n, mean, sd, lo, hi = _mean_ci(x, confidence)
+            shared = g.index.intersection(base.index)
+            b_mean = float(np.nanmean(base[kpi].to_numpy(dtype=float))) if len(base) else math.nan
+            n_pairs, diff, d_lo, d_hi, p = _paired(g.loc[shared, kpi].to_numpy(dtype=float),
+                                                   base.loc[shared, kpi].to_numpy(dtype=float), confidence)
+            if point == baseline:
+                p = math.nan
+            rows.append({
+                "point_index": index[point], "point": point, "kpi": kpi, "n": n, "mean": mean, "sd": sd,
+                "ci_low": lo, "ci_high": hi, "baseline": baseline, "baseline_mean": b_mean, "n_pairs": n_pairs,
+                "diff": diff, "diff_ci_low": d_lo, "diff_ci_high": d_hi,
+                "rel_diff": diff / b_mean if b_mean not in (0.0,) and b_mean == b_mean else math.nan,
+                "p_value": p, "test": TEST_NAME if point != baseline else "",
+            })
+    table = pd.DataFrame(rows)
+    table["p_holm"] = np.nan
+    for kpi, idx in table.groupby("kpi", sort=False).groups.items():
+        table.loc[idx, "p_holm"] = _holm(table.loc[idx, "p_value"].to_numpy(dtype=float))
+    alpha = 1 - confidence
+    table["significant"] = (table["p_value"] < alpha).where(table["p_value"].notna(), False).astype(bool)
+    return table
+
+
+def point_means(runs: pd.DataFrame, kpis: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean of each KPI per design point (rows in design order) and the number of runs ``n``."""
+    names = [k for k in (kpis if kpis is not None else HEADLINE_KPIS) if k in runs.columns]
+    order = runs.sort_values("point_index", kind="stable") if "point_index" in runs.columns else runs
+    grouped = order.groupby("point", sort=False)
+    table = grouped[names].mean()
+    table.insert(0, "n", grouped.size())
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Report:
+    folder: Path
+    table: pd.DataFrame
+    baseline: str
+    kpis: list[str]
+    files: list[Path] = field(default_factory=list)
+
+
+def _num(value: float, signed: bool = False) -> str:
+    if value != value:
+        return "–"
+    a = abs(value)
+    if a >= 1000:
+        text = f"{value:+,.0f}" if signed else f"{value:,.0f}"
+    elif a >= 100:
+        text = f"{value:+.0f}" if signed else f"{value:.0f}"
+    elif a >= 10:
+        text = f"{value:+.1f}" if signed else f"{value:.1f}"
+    elif a >= 1 or a == 0:
+        text = f"{value:+.2f}" if signed else f"{value:.2f}"
+    else:
+        text = f"{value:+.3g}" if signed else f"{value:.3g}"
+    return text
+
+
+def _p(value: float) -> str:
+    if value != value:
+        return "–"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _report_kpis(manifest: dict[str, Any], available: list[str]) -> list[str]:
+    kept = manifest.get("kpis") or []
+    ordered = [k for k in HEADLINE_KPIS if k in available] + [k for k in kept if k in available]
+    return list(dict.fromkeys(ordered)) or available[:MAX_CHART_KPIS]
+
+
+def _shown_points(table: pd.DataFrame, points: list[str], baseline: str, kpi: str | None) -> list[str]:
+    """All points if few; else the baseline and the points that differ most from it on ``kpi``."""
+    if len(points) <= MAX_LINES:
+        return points
+    others = [p for p in points if p != baseline]
+    if kpi is not None:
+        sub = table[(table["kpi"] == kpi) & (table["point"] != baseline)].copy()
+        sub["effect"] = (sub["diff"] / sub["sd"].where(sub["sd"] > 0)).abs().fillna(sub["diff"].abs())
+        others = list(sub.sort_values("effect", ascending=False, kind="stable")["point"])
+    chosen = set(others[:MAX_LINES - 1])
+    return [p for p in points if p == baseline or p in chosen]
+
+
+def _rows(table: pd.DataFrame, kpi: str, baseline: str) -> list[list[str]]:
+    out = []
+    for _, r in table[table["kpi"] == kpi].iterrows():
+        is_base = r["point"] == baseline
+        verdict = "baseline" if is_base else ("–" if r["p_value"] != r["p_value"] else
+                                              ("**real**" if r["significant"] else "noise"))
+        rel = "" if r["rel_diff"] != r["rel_diff"] or is_base else f"{r['rel_diff'] * 100:+.1f}%"
+        out.append([
+            str(r["point"]), _num(r["mean"]), f"{_num(r['ci_low'])} … {_num(r['ci_high'])}",
+            "" if is_base else _num(r["diff"], signed=True),
+            "" if is_base else f"{_num(r['diff_ci_low'], True)} … {_num(r['diff_ci_high'], True)}",
+            rel, "" if is_base else _p(r["p_value"]), "" if is_base else _p(r["p_holm"]), verdict,
+        ])
+    return out
+
+
+HEADER = ["design point", "mean", "95% CI", "Δ vs baseline", "95% CI of Δ", "Δ %", "p", "p (Holm)", "verdict"]
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    esc = [[c.replace("|", "\\|") for c in row] for row in rows]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["--:"] * (len(header) - 1)) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in esc]
+    return "\n".join(lines)
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    def cell(text: str, tag: str) -> str:
+        bold = text.startswith("**") and text.endswith("**")
+        inner = html.escape(text.strip("*") if bold else text)
+        return f"<{tag}>{'<b>' + inner + '</b>' if bold else inner}</{tag}>"
+
+    head = "".join(cell(h, "th") for h in header)
+    body = "".join("<tr>" + "".join(cell(c, "td") for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _overview(table: pd.DataFrame, kpis: list[str], points: list[str], baseline: str) -> tuple[list[str], list[list[str]]]:
+    header = ["design point"] + kpis
+    rows = []
+    for point in points:
+        row = [point]
+        for kpi in kpis:
+            r = table[(table["kpi"] == kpi) & (table["point"] == point)].iloc[0]
+            if point == baseline:
+                row.append(_num(r["mean"]))
+            elif r["rel_diff"] == r["rel_diff"]:
+                row.append(f"{r['rel_diff'] * 100:+.1f}%" + (" *" if r["significant"] else ""))
+            else:
+                row.append(_num(r["diff"], True) + (" *" if r["significant"] else ""))
+        rows.append(row)
+    return header, rows
+
+
+def write_report(results: str | Path, out: str | Path | None = None, baseline: str | None = None) -> Report:
+    """Compare the design points in a results folder; write report.md/.html, comparison.csv and charts."""
+    store = SweepStore(results)
+    manifest = store.manifest()
+    exp = manifest["experiment"]
+    runs = store.read_runs()
+    if runs.empty:
+        raise ExperimentError(f"{results}: no finished runs yet; run 'zorgsim sweep' first")
+    points_planned = [p["name"] for p in exp["points"]]
+    present = set(runs["point"])
+    points = [p for p in points_planned if p in present] + sorted(present - set(points_planned))
+    if baseline is not None and baseline not in points:
+        shown = ", ".join(repr(p) for p in points[:12]) + (f" … ({len(points)} in all)" if len(points) > 12 else "")
+        raise ExperimentError(f"--baseline {baseline!r}: not a design point in {results}; allowed: {shown}")
+    baseline = baseline or (exp.get("baseline") if exp.get("baseline") in present else points[0])
+    runs["point_index"] = runs["point"].map({p: i for i, p in enumerate(points)})
+    table = compare(runs, baseline=baseline)
+    available = kpi_columns(runs)
+    kpis = _report_kpis(exp, available)
+    folder = Path(out) if out is not None else Path(results) / "report"
+    if folder.exists() and not folder.is_dir():
+        raise ExperimentError(f"--out {folder}: exists and is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    report = Report(folder, table, baseline, kpis)
+    table.to_csv(folder / "comparison.csv", index=False)
+    report.files.append(folder / "comparison.csv")
+
+    from . import charts
+
+    title = exp["name"]
+    chart_kpis = kpis[:MAX_CHART_KPIS]
+    series = store.read_series()
+    shown = _shown_points(table, points, baseline, chart_kpis[0] if chart_kpis else None)
+    chart_files: list[Path] = []
+    if series is not None and not series.empty and exp.get("series"):
+        chart_files += charts.over_time(series, exp["series"], shown, baseline, float(exp["warmup_years"]),
+                                        folder, title)
+    chart_files += charts.kpi_bars(table, chart_kpis, points, baseline, folder, title)
+    if len(points) > 1:
+        chart_files += charts.differences(table, chart_kpis, points, baseline, folder, title)
+    report.files += chart_files
+
+    md, page = _render(exp, manifest, runs, table, points, baseline, kpis, shown, series is not None and
+                       bool(exp.get("series")), chart_files)
+    (folder / "report.md").write_text(md, encoding="utf-8")
+    (folder / "report.html").write_text(page, encoding="utf-8")
+    report.files += [folder / "report.md", folder / "report.html"]
+    return report
+
+
+def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, table: pd.DataFrame,
+            points: list[str], baseline: str, kpis: list[str], shown: list[str], has_series: bool,
+            chart_files: list[Path]) -> tuple[str, str]:
+    reps = sorted(runs["replication"].unique())
+    seeds = runs.drop_duplicates("replication").sort_values("replication")["seed"].tolist()
+    planned = int(manifest.get("n_runs", len(runs)))
+    base_name = exp["base"].get("name")
+    facts = [
+        f"base scenario: `{base_name}` · {len(exp['points'])} design points × {exp['replications']} replications "
+        f"= {planned} runs ({len(runs)} finished{'' if len(runs) == planned else ' — the sweep is not complete'})",
+        f"horizon: {exp['years']:g} years, of which {exp['warmup_years']:g} warm-up (not in the KPIs)",
+        f"master seed {exp['master_seed']}; replication seeds (the same for every design point): "
+        + ", ".join(str(s) for s in seeds[:5]) + (" …" if len(seeds) > 5 else ""),
+        f"baseline: **{baseline}**",
+        f"fingerprint `{manifest['fingerprint'][:16]}`",
+    ]
+    codes = sorted(runs["model_code"].dropna().unique()) if "model_code" in runs.columns else []
+    if len(codes) > 1:
+        facts.append(f"**warning: the runs come from {len(codes)} versions of the model code** "
+                     f"({', '.join(codes)}); rerun into a new folder for a clean comparison")
+    elif codes:
+        facts.append(f"model code `{codes[0]}`")
+    if exp.get("factors"):
+        facts.append("factors: " + "; ".join(
+            f"`{f['key']}` ({f['group']}) = " + (", ".join(map(str, f["values"])) if "values" in f else
+                                                 f"{f['min']:g} … {f['max']:g}") for f in exp["factors"]))
+    method = (
+        "Every KPI is averaged over the weeks after warm-up within each run. **mean** and **95% CI**: the mean "
+        f"over the {len(reps)} replication(s) with a 95% confidence interval from Student's t distribution "
+        "(n − 1 degrees of freedom). **Δ vs baseline**: the mean *paired* difference from the baseline. "
+        "Replication r of every design point runs with the same seed (common random numbers), so the runs are "
+        "paired by replication and much of the run-to-run noise cancels in the difference. **95% CI of Δ** is "
+        "the t interval of the paired differences; **p** comes from a " + TEST_NAME + ". **real** means "
+        "p < 0.05: the difference is distinguishable from noise; **noise** means it is not (that is not proof "
+        "of no effect — more replications narrow the interval). With many design points some p < 0.05 arise by "
+        "chance: **p (Holm)** corrects for the number of design points compared per KPI. These are statements "
+        "about the model, not about the real world: a CI says how sure we are of the model's average, not "
+        "whether the model is right."
+    )
+    header, overview_rows = _overview(table, kpis, points, baseline)
+    overview_note = ("Baseline row: its mean. Other rows: the difference from the baseline in % "
+                     "(* = distinguishable from noise, paired t-test p < 0.05).")
+    chart_names = sorted({p.stem for p in chart_files})
+    captions = {
+        "over_time": "Weekly series over time: the line is the mean over replications, the band its 95% CI; "
+                     "flows are 13-week trailing means, annualised. The grey area is the warm-up."
+                     + ("" if len(shown) == len(points) else f" Shown: the baseline and the {len(shown) - 1} design "
+                        f"points that differ most from it on {kpis[0]}."),
+        "kpis": "Run-level KPIs: mean per design point with its 95% CI; the dashed line is the baseline.",
+        "differences": "Paired difference from the baseline with its 95% CI; red: p < 0.05 (paired t-test).",
+    }
+    md = [f"# {exp['name']}: comparison of design points", ""]
+    if exp.get("description"):
+        md += [exp["description"], ""]
+    md += [f"- {f}" for f in facts] + ["", "## How to read this", "", method, "", "## Overview", "", overview_note, "",
+                                        _md_table(header, overview_rows), "", "## Charts", ""]
+    if not has_series:
+        md += ["No weekly series were kept, so there is no chart over time (add `series = true` to the "
+               "experiment).", ""]
+    for name in ("over_time", "kpis", "differences"):
+        if name in chart_names:
+            md += [f"![{name}]({name}.png)", "", f"*{captions[name]}* ([SVG]({name}.svg))", ""]
+    for kpi in kpis:
+        md += [f"## {HEADLINE_KPIS.get(kpi, kpi)} (`{kpi}`)", "", _md_table(HEADER, _rows(table, kpi, baseline)), ""]
+    md += ["All KPIs of all design points, with every statistic, are in `comparison.csv`.", ""]
+
+    style = ("body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}"
+             "table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.88em}"
+             "th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right}"
+             "th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}"
+             "img{max-width:100%;border:1px solid #eee}figcaption{font-size:0.85em;color:#555}code{background:#f4f4f4}")
+
+    def inline(text: str) -> str:
+        out = html.escape(text)
+        for mark, tag in (("**", "b"), ("`", "code"), ("*", "i")):
+            parts = out.split(mark)
+            out = "".join(p if i % 2 == 0 else f"<{tag}>{p}</{tag}>" for i, p in enumerate(parts))
+        return out
+
+    page = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(exp['name'])}"
+            f"</title><style>{style}</style></head><body>",
+            f"<h1>{html.escape(exp['name'])}: comparison of design points</h1>"]
+    if exp.get("description"):
+        page.append(f"<p>{html.escape(exp['description'])}</p>")
+    page.append("<ul>" + "".join(f"<li>{inline(f)}</li>" for f in facts) + "</ul>")
+    page += ["<h2>How to read this</h2>", f"<p>{inline(method)}</p>", "<h2>Overview</h2>",
+             f"<p>{inline(overview_note)}</p>", _html_table(header, overview_rows), "<h2>Charts</h2>"]
+    if not has_series:
+        page.append("<p>No weekly series were kept, so there is no chart over time.</p>")
+    for name in ("over_time", "kpis", "differences"):
+        if name in chart_names:
+            page.append(f"<figure><img src='{name}.svg' alt='{name}'><figcaption>{inline(captions[name])} "
+                        f"(<a href='{name}.png'>PNG</a>)</figcaption></figure>")
+    for kpi in kpis:
+        page += [f"<h2>{html.escape(HEADLINE_KPIS.get(kpi, kpi))} (<code>{html.escape(kpi)}</code>)</h2>",
+                 _html_table(HEADER, _rows(table, kpi, baseline))]
+    page += ["<p>All KPIs of all design points, with every statistic: <a href='comparison.csv'>comparison.csv</a>."
+             "</p>", "</body></html>"]
+    return "\n".join(md), "\n".join(page)

@@ -1,0 +1,500 @@
+"""Running an experiment: executors (serial, process pool, Dask), the on-disk store, and resume.
+
+Every finished run becomes one small Parquet file, ``runs/<run_id>.parquet`` (one row: ids,
+seed, factor values, KPIs), and, when the experiment keeps weekly series,
+``series/<run_id>.parquet``. Each file is written under a hidden temporary name in the same
+folder and renamed into place (an atomic rename), the series file before the run file, so a run
+counts as done exactly when its run file exists. The parent process writes the files as results
+arrive and keeps nothing else, so memory stays flat however many runs there are.
+
+A sweep that is stopped at any moment (Ctrl-C, ``kill -9``, a lost cluster) and started again
+with the same command skips the runs whose file exists and removes left-over temporary files.
+``experiment.json`` records the experiment's fingerprint; a folder that holds another
+experiment is refused before anything runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import datetime, timezone
+from itertools import islice
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .experiment import Experiment, ExperimentError, RunSpec
+
+MANIFEST = "experiment.json"
+RUNS = "runs"
+SERIES = "series"
+FORMAT = 1
+EXECUTORS = ("local", "dask")
+#: Columns every run row starts with.
+META_COLUMNS = ("run_id", "point_index", "point", "replication", "seed")
+#: Columns every run row ends with (bookkeeping, not KPIs).
+TAIL_COLUMNS = ("elapsed_s", "cpu_s", "model_code")
+
+
+@lru_cache(maxsize=1)
+def model_code() -> str:
+    """A short hash of the model's source (the package without runner/ and cli.py): which code made a run."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith("runner/") or rel == "cli.py":
+            continue
+        digest.update(rel.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class SweepError(RuntimeError):
+    """A run failed while the sweep was running (the message names the run)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# One run (executed in a worker: a process of the pool, a Dask worker, or this process)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a worker needs; plain data, so it pickles to any process or machine."""
+
+    run_id: str
+    point_index: int
+    point: str
+    replication: int
+    seed: int
+    scenario: dict[str, Any]  # the resolved scenario (JSON-able), seed included
+    factors: tuple[str, ...]
+    kpis: tuple[str, ...] | None
+    series: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass
+class RunOutput:
+    run_id: str
+    row: dict[str, Any]
+    series: dict[str, np.ndarray] | None = None
+
+
+def execute_run(task: RunTask) -> RunOutput:
+    """Run one scenario and keep what the experiment asks for (module-level: spawn- and Dask-safe)."""
+    from ..api import Simulation
+    from ..scenario import Scenario
+
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    scenario = Scenario.model_validate(task.scenario)
+    result = Simulation(scenario).run()
+    row: dict[str, Any] = {"run_id": task.run_id, "point_index": task.point_index, "point": task.point,
+                           "replication": task.replication, "seed": task.seed}
+    for key in task.factors:
+        node: Any = scenario
+        for part in key.split("."):
+            node = getattr(node, part)
+        row[key] = node
+    summary = result.summary
+    names = task.kpis if task.kpis is not None else tuple(summary)
+    for name in names:
+        row[name] = float(summary.get(name, float("nan")))
+    series = None
+    if task.series:
+        ts = result.timeseries
+        columns = sorted({c for _, cols in task.series for c in cols})
+        weekly = ts.groupby("week", sort=True, observed=True)[columns].sum()
+        series = {"week": weekly.index.to_numpy(dtype=np.int32)}
+        for name, cols in task.series:
+            series[name] = weekly[list(cols)].sum(axis=1).to_numpy(dtype=np.float64)
+    row["elapsed_s"] = time.perf_counter() - started
+    row["cpu_s"] = time.process_time() - cpu_started
+    row["model_code"] = model_code()  # computed where the run ran: a cluster worker reports its own code
+    return RunOutput(task.run_id, row, series)
+
+
+def make_tasks(experiment: Experiment, runs: Iterable[RunSpec]) -> Iterator[RunTask]:
+    """Tasks for the given runs (built lazily: one resolved scenario at a time)."""
+    factors = tuple(experiment.factor_keys)
+    kpis = tuple(experiment.kpis) if experiment.kpis is not None else None
+    series = tuple((name, tuple(spec["columns"])) for name, spec in experiment.series.items())
+    for run in runs:
+        scenario = experiment.scenario(run.point_index, run.replication).model_dump(mode="json")
+        yield RunTask(run.run_id, run.point_index, run.point, run.replication, run.seed, scenario, factors, kpis,
+                      series)
+
+
+# ---------------------------------------------------------------------------------------------
+# The store
+# ---------------------------------------------------------------------------------------------
+def _write_atomic(target: Path, table: pa.Table) -> None:
+    """Write ``table`` to a hidden temporary file next to ``target`` and rename it into place."""
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _is_temporary(path: Path) -> bool:
+    return path.name.startswith(".") and path.name.endswith(".tmp")
+
+
+class SweepStore:
+    """The results folder of one experiment: experiment.json, runs/*.parquet, series/*.parquet."""
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+        self.runs_dir = self.out / RUNS
+        self.series_dir = self.out / SERIES
+        self.manifest_path = self.out / MANIFEST
+
+    # -- checks (read-only) -------------------------------------------------------------------
+    def manifest(self) -> dict[str, Any]:
+        """The recorded experiment; ExperimentError if this is not a results folder."""
+        if not self.manifest_path.is_file():
+            raise ExperimentError(f"{self.out}: not a sweep results folder (no {MANIFEST}); "
+                                  "run 'zorgsim sweep EXPERIMENT --out DIR' first")
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise ExperimentError(f"{self.manifest_path}: cannot read: {err}") from None
+        if not isinstance(data, dict) or "fingerprint" not in data or "experiment" not in data:
+            raise ExperimentError(f"{self.manifest_path}: not a zorgsim experiment record")
+        return data
+
+    def check(self, experiment: Experiment) -> None:
+        """Refuse a folder that is a file, holds something else, or holds another experiment."""
+        if self.out.exists() and not self.out.is_dir():
+            raise ExperimentError(f"--out {self.out}: exists and is not a folder")
+        if not self.out.exists() or not any(not _is_temporary(p) for p in self.out.iterdir()):
+            return  # new, empty, or only a temporary file of a sweep killed while it started
+        if not self.manifest_path.is_file():
+            raise ExperimentError(f"--out {self.out}: folder is not empty and holds no sweep results "
+                                  f"(no {MANIFEST}); choose another --out")
+        recorded = self.manifest()
+        if recorded["fingerprint"] != experiment.fingerprint:
+            other = recorded["experiment"].get("name", "?")
+            raise ExperimentError(
+                f"--out {self.out}: holds results of a different experiment ({other!r}, fingerprint "
+                f"{recorded['fingerprint'][:12]}; this one is {experiment.name!r}, {experiment.fingerprint[:12]}); "
+                "choose another --out or delete that folder")
+
+    # -- writing ------------------------------------------------------------------------------
+    def open(self, experiment: Experiment) -> set[str]:
+        """Create or reopen the folder for ``experiment``; returns the ids of finished runs."""
+        self.check(experiment)
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        if experiment.series:
+            self.series_dir.mkdir(exist_ok=True)
+        if not self.manifest_path.is_file():
+            record = {"format": FORMAT, "fingerprint": experiment.fingerprint,
+                      "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      "model_code": model_code(),
+                      "n_runs": experiment.n_runs, "experiment": experiment.describe()}
+            tmp = self.manifest_path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+            os.replace(tmp, self.manifest_path)
+        self.clean_temporary()
+        return self.done_ids()
+
+    def clean_temporary(self) -> int:
+        """Remove temporary files a killed sweep left behind; returns how many."""
+        removed = 0
+        for folder in (self.out, self.runs_dir, self.series_dir):
+            if folder.is_dir():
+                for path in folder.glob(".*.tmp"):
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+    def done_ids(self) -> set[str]:
+        return {p.stem for p in self.runs_dir.glob("*.parquet")} if self.runs_dir.is_dir() else set()
+
+    def write(self, output: RunOutput) -> None:
+        """Store one run: its series first, then its run row (which marks it done)."""
+        if output.series is not None:
+            n = len(output.series["week"])
+            columns: dict[str, Any] = {"run_id": [output.run_id] * n,
+                                       "point_index": np.full(n, output.row["point_index"], dtype=np.int32),
+                                       "point": [output.row["point"]] * n,
+                                       "replication": np.full(n, output.row["replication"], dtype=np.int32),
+                                       **output.series}
+            _write_atomic(self.series_dir / f"{output.run_id}.parquet", pa.table(columns))
+        _write_atomic(self.runs_dir / f"{output.run_id}.parquet", pa.Table.from_pylist([output.row]))
+
+    # -- reading ------------------------------------------------------------------------------
+    @staticmethod
+    def _read_folder(folder: Path) -> pa.Table | None:
+        files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        if not files:
+            return None
+        tables = [pq.read_table(f) for f in files]
+        return pa.concat_tables(tables, promote_options="default")
+
+    def read_runs(self) -> pd.DataFrame:
+        """All finished runs as one DataFrame (one row per run), in design order."""
+        table = self._read_folder(self.runs_dir)
+        if table is None:
+            return pd.DataFrame(columns=list(META_COLUMNS))
+        df = table.to_pandas()
+        return df.sort_values(["point_index", "replication"], kind="stable").reset_index(drop=True)
+
+    def read_series(self) -> pd.DataFrame | None:
+        """The kept weekly series of the finished runs (one row per run per week), or None."""
+        done = self.done_ids()
+        table = self._read_folder(self.series_dir)
+        if table is None:
+            return None
+        df = table.to_pandas()
+        df = df[df["run_id"].isin(done)]  # a series whose run row was never written is not a result
+        return df.sort_values(["point_index", "replication", "week"], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Executors: each yields RunOutputs as runs finish
+# ---------------------------------------------------------------------------------------------
+def _init_worker(parent_pid: int) -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them (no tracebacks from workers), and
+    exit on their own when the parent is gone (``kill -9`` of the sweep leaves no orphans)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="zorgsim-parent-watch", daemon=True).start()
+
+
+def _iter_serial(tasks: Iterator[RunTask]) -> Iterator[RunOutput]:
+    for task in tasks:
+        yield _guarded(task, lambda t=task: execute_run(t))
+
+
+def _guarded(task: RunTask, call: Callable[[], RunOutput]) -> RunOutput:
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BrokenProcessPool as err:
+        raise SweepError(f"a worker process died while running run {task.run_id} ({task.point!r}, replication "
+                         f"{task.replication}); out of memory? Finished runs are stored: run the same command "
+                         "again to resume") from err
+    except Exception as err:  # noqa: BLE001 - any model failure is reported with the run it hit
+        raise SweepError(f"run {task.run_id} ({task.point!r}, replication {task.replication}, seed {task.seed}) "
+                         f"failed: {type(err).__name__}: {err}") from err
+
+
+def _iter_local(tasks: Iterator[RunTask], workers: int) -> Iterator[RunOutput]:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                               initargs=(os.getpid(),))
+    pending: dict[Future[RunOutput], RunTask] = {}
+    window = 2 * workers
+    clean = False
+    try:
+        for task in islice(tasks, window):
+            pending[pool.submit(execute_run, task)] = task
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = pending.pop(future)
+                output = _guarded(task, future.result)
+                for nxt in islice(tasks, 1):
+                    pending[pool.submit(execute_run, nxt)] = nxt
+                yield output
+        clean = True
+    finally:
+        if clean:
+            pool.shutdown(wait=True)
+        else:  # interrupted or failed: stop the workers now instead of finishing their runs
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def import_dask() -> Any:
+    """``distributed`` or one clear ExperimentError line."""
+    try:
+        import distributed
+    except ImportError:
+        raise ExperimentError("--executor dask needs dask[distributed], which is not installed; "
+                              "install it with: uv sync --extra dask") from None
+    return distributed
+
+
+def _iter_dask(tasks: Iterator[RunTask], client: Any) -> Iterator[RunOutput]:
+    distributed = import_dask()
+    threads = sum(client.nthreads().values()) or 1
+    window = max(2 * threads, 4)
+    token = os.urandom(4).hex()
+    queue = distributed.as_completed()
+    owner: dict[str, RunTask] = {}
+
+    def submit(task: RunTask) -> None:
+        future = client.submit(execute_run, task, key=f"zorgsim-{task.run_id}-{token}", retries=2, pure=False)
+        owner[future.key] = task
+        queue.add(future)
+
+    for task in islice(tasks, window):
+        submit(task)
+    try:
+        for future in queue:
+            task = owner.pop(future.key)
+            output = _guarded(task, future.result)
+            future.release()
+            for nxt in islice(tasks, 1):
+                submit(nxt)
+            yield output
+    finally:
+        for future in list(queue.futures):
+            future.cancel()
+
+
+# ---------------------------------------------------------------------------------------------
+# The sweep
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class SweepResult:
+    out: Path
+    total: int
+    already_done: int
+    ran: int
+    elapsed_s: float
+    workers: int
+    executor: str
+    store: SweepStore = field(repr=False)
+
+    def runs(self) -> pd.DataFrame:
+        df = self.store.read_runs()
+        df.attrs["out"] = str(self.out)
+        return df
+
+    def series(self) -> pd.DataFrame | None:
+        return self.store.read_series()
+
+
+class Sweep:
+    """A checked plan: the experiment, the folder and the executor. :meth:`run` does the work.
+
+    Creating it checks everything that can be checked without writing: the executor's
+    arguments, that Dask is installed, and that ``out`` is empty, new, or holds this experiment.
+    """
+
+    def __init__(self, experiment: Experiment, out: str | Path, *, workers: int | None = None,
+                 executor: str = "local", scheduler: str | None = None) -> None:
+        if executor not in EXECUTORS:
+            raise ExperimentError(f"--executor {executor}: not allowed; allowed: {', '.join(EXECUTORS)}")
+        if scheduler is not None and executor != "dask":
+            raise ExperimentError("--scheduler needs --executor dask")
+        if scheduler is not None and "://" not in scheduler:
+            raise ExperimentError(f"--scheduler {scheduler}: expected an address like tcp://HOST:PORT")
+        if workers is not None and workers < 1:
+            raise ExperimentError(f"--workers: must be ≥ 1 (got {workers})")
+        if executor == "dask":
+            import_dask()
+        self.experiment = experiment
+        self.store = SweepStore(out)
+        self.store.check(experiment)
+        self.executor = executor
+        self.scheduler = scheduler
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.done = self.store.done_ids() if self.store.manifest_path.is_file() else set()
+        recorded = self.store.manifest().get("model_code") if self.store.manifest_path.is_file() else None
+        #: Set when resuming a sweep that was started with other model code (the runs would mix versions).
+        self.code_changed: str | None = (
+            f"the model code changed since this sweep started (then {recorded}, now {model_code()}): "
+            f"{len(self.done)} finished runs came from the old code; use a new --out for a clean sweep"
+            if recorded is not None and recorded != model_code() and self.done else None)
+
+    @property
+    def total(self) -> int:
+        return self.experiment.n_runs
+
+    @property
+    def todo(self) -> int:
+        return self.total - len(self.done)
+
+    def _connect(self) -> tuple[Any, Any]:
+        distributed = import_dask()
+        if self.scheduler is not None:
+            try:
+                return distributed.Client(self.scheduler, timeout="20s"), None
+            except (OSError, TimeoutError) as err:
+                raise ExperimentError(f"--scheduler {self.scheduler}: cannot connect: {err}") from None
+        import logging
+
+        cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=logging.ERROR)
+        return distributed.Client(cluster), cluster
+
+    def run(self, progress: Callable[[int, int, RunOutput | None], None] | None = None) -> SweepResult:
+        """Run the missing runs; ``progress(done, total, output)`` is called after each."""
+        started = time.perf_counter()
+        client = cluster = None
+        if self.executor == "dask":
+            client, cluster = self._connect()
+        try:
+            done = self.store.open(self.experiment)
+            self.done = done
+            todo = (run for run in self.experiment.runs() if run.run_id not in done)
+            tasks = make_tasks(self.experiment, todo)
+            already = len(done)
+            if progress is not None:
+                progress(already, self.total, None)
+            if client is not None:
+                outputs = _iter_dask(tasks, client)
+                workers = sum(client.nthreads().values())
+            elif self.workers == 1:
+                outputs = _iter_serial(tasks)
+                workers = 1
+            else:
+                outputs = _iter_local(tasks, self.workers)
+                workers = self.workers
+            ran = 0
+            try:
+                for output in outputs:
+                    self.store.write(output)
+                    ran += 1
+                    if progress is not None:
+                        progress(already + ran, self.total, output)
+            finally:
+                outputs.close()  # stops pool workers at once when interrupted
+        finally:
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+        return SweepResult(self.store.out, self.total, already, ran, time.perf_counter() - started, workers,
+                           self.executor, self.store)
+
+
+def run_sweep(experiment: Experiment, out: str | Path, *, workers: int | None = None, executor: str = "local",
+              scheduler: str | None = None,
+              progress: Callable[[int, int, RunOutput | None], None] | None = None) -> SweepResult:
+    """Check, then run every missing run of ``experiment`` into ``out``."""
+    return Sweep(experiment, out, workers=workers, executor=executor, scheduler=scheduler).run(progress)
+
+
+def load_runs(out: str | Path) -> pd.DataFrame:
+    """The finished runs in a results folder, one row per run."""
+    store = SweepStore(out)
+    store.manifest()
+    return store.read_runs()
