@@ -76,10 +76,16 @@ def test_serial_parallel_and_dask_give_identical_results(tmp_path):
     assert (weekly.to_numpy() == mine).all()
 
 
+def _interruptible() -> None:
+    # A shell that starts the test run in the background (CI, `cmd &`) ignores SIGINT, and an
+    # ignored signal is inherited: give the sweep the default Ctrl-C behaviour a terminal has.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_sweep(path: Path, out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "zorgnetwerk_sim.cli", "sweep", str(path), "--out", str(out),
                              "--workers", "2", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_interruptible)
 
 
 def _wait_for_first_run(proc: subprocess.Popen[bytes], out: Path, timeout: float = 120) -> None:
