@@ -211,3 +211,13 @@ def test_urgency_priority_serves_urgent_cases_sooner():
     urgent = kpis("levers.coordination.urgency_priority=true")
     assert urgent["urgent_wait_weeks_mean"] < fifo["urgent_wait_weeks_mean"]
     assert urgent["standard_wait_weeks_mean"] > fifo["standard_wait_weeks_mean"]
+
+
+def test_joint_kpis_make_aanbieders_share_places_and_take_complex_cases():
+    blind = ("levers.coordination.regie_strength=0",)
+    alone, joint = kpis(*blind), kpis(*blind, "levers.coordination.joint_kpis=true")
+    assert joint["resource_sharing_per_year"] > alone["resource_sharing_per_year"]
+    pull = ("levers.coordination.allocation=pull", "assumptions.complex_share_ernstig=0.5",
+            "mechanisms.expertteam=false")
+    assert kpis(*pull, "levers.coordination.joint_kpis=true")["maatwerk_wait_weeks_mean"] < \
+        kpis(*pull)["maatwerk_wait_weeks_mean"]

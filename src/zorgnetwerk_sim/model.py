@@ -200,6 +200,7 @@ class ZorgnetwerkModel(mesa.Model):
         for g in self.gemeenten:
             g.flow = [0] * len(g.flow)
             g.cost = [0.0] * len(g.cost)
+        self.count_youth_in_care(0)
 
     def expected_weekly_referrals(self, region: Inkoopregio) -> dict[int, float]:
         """Expected referrals per care type per week from incidence and the referral shares."""

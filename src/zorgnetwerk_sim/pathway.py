@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .region import Inkoopregio
 
 AGE_OUT_LOOKAHEAD_WEEKS = 104
+PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
 WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
 STOCK_INDEX = {state: S[name] for state, name in STATE_STOCK.items()}
 WIJKTEAM, CRISIS = int(CareType.WIJKTEAM), int(CareType.CRISIS)
@@ -238,7 +239,7 @@ class Pathway:
         waitlist = region.central[care] if central else (target or providers[0]).waitlists[care]
         self.seq += 1
         if front:
-            j.queue_place = -self.seq  # priority: ahead of everyone already waiting
+            j.queue_place = self.seq - PRIORITY_OFFSET  # priority: ahead of all normal places, FIFO among priority
         elif j.queue_place is None:
             j.queue_place = self.seq   # joins the back; keeps this place if moved later
         waitlist.push(j, j.queue_place)
@@ -299,8 +300,10 @@ class Pathway:
         trust = a.region.trust
         partners = sorted((b for b in providers if b is not a and len(b.waitlists[care]) > 0),
                           key=lambda b: -len(b.waitlists[care]))
+        # With joint KPIs aanbieders share responsibility for the regional wachtlijst (seeds 000, 001).
+        willing = max(a.flexibility, self.a.joint_kpis_min_acceptance) if self.c.joint_kpis else a.flexibility
         for b in partners:
-            p = min(1.0, a.flexibility * trust.trust(a.org_id, b.org_id) ** self.a.trust_sharing_weight)
+            p = min(1.0, willing * trust.trust(a.org_id, b.org_id) ** self.a.trust_sharing_weight)
             if self.stream.u() >= p:
                 continue
             while free > 0:
@@ -527,7 +530,7 @@ class Pathway:
         elif u < p + (1.0 - p) / 2.0:
             g.flow[F["expertteam_partial"]] += 1
             self.record(j, "expertteam: gedeeltelijk", week, team.name)
-            j.maatwerk = False  # an existing offer that partly fits
+            j.maatwerk = j.complex = False  # an existing offer that partly fits; the team is done with it
             self.refer(j, week)
         else:
             g.flow[F["expertteam_fail"]] += 1

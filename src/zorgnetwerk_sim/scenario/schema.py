@@ -245,7 +245,7 @@ class Assumptions(Strict):
                                                    source=ASSUMPTION, description="Wijkteam / toegang assessment capacity")
     cost_per_assessment_eur: float = P(450.0, unit="EUR", ge=0, source=ASSUMPTION)
     budget_per_youth_eur_per_year: float = P(
-        790.0, unit="EUR/youth/year", ge=0, source=SEED_004 + "; calibrated: default region ~2% over budget",
+        810.0, unit="EUR/youth/year", ge=0, source=SEED_004 + "; calibrated: default region ~2% over budget",
         description="Budget for the modelled care (national jeugdzorg ~€1,450 per youth incl. what is not modelled)")
     large_gemeente_min_inhabitants: int = P(50_000, unit="inhabitants", ge=1, source=ASSUMPTION,
                                             description="Threshold between small and large gemeenten for equity KPIs")
@@ -318,7 +318,8 @@ class Assumptions(Strict):
     contract_admin_eur_per_year: float = P(4000.0, unit="EUR per contract per year", ge=0, source=SEED_002,
                                            description="A gemeente's cost of managing one contract")
     joint_kpis_min_acceptance: float = P(0.75, unit="probability", ge=0, le=1, source=SEED_000 + "; " + SEED_001,
-                                         description="With joint KPIs aanbieders take complex cases at least this often")
+                                         description="With joint KPIs aanbieders take complex cases (pull) and "
+                                                     "share places (push) at least this readily")
     # trust (Jøsang & Ismail; Slovic; seed 000)
     trust_prior_positive: float = P(6.0, unit="pseudo-experiences", ge=0, le=1000, source=SEED_000,
                                     description="Prehistory: long personal relations (positive experiences)")
