@@ -47,10 +47,13 @@ class Recorder:
         self.costs = np.zeros((weeks, g, len(COSTS)), dtype=np.float64)
         self.region_trust = np.zeros((weeks, len(model.regions)))
         self.region_contracts = np.zeros((weeks, len(model.regions)))
+        # The histograms are filled once per wait and per trajectory, so they are Python lists
+        # (updating one numpy element costs ~10x more); wait_hist, cost_hist and cost_hist_sum
+        # give them as numpy arrays.
         # wait weeks by size class (0 small, 1 large) and kind (0 standard, 1 urgent, 2 maatwerk)
-        self.wait_hist = np.zeros((2, 3, WAIT_BINS), dtype=np.int64)
-        self.cost_hist = np.zeros(len(COST_EDGES), dtype=np.int64)
-        self.cost_hist_sum = np.zeros(len(COST_EDGES), dtype=np.float64)
+        self._wait_counts = [[[0] * WAIT_BINS for _ in range(3)] for _ in range(2)]
+        self._cost_counts = [0] * len(COST_EDGES)
+        self._cost_sums = [0.0] * len(COST_EDGES)
         self.overspent = np.zeros((math.ceil(weeks / 52) + 1, g), dtype=bool)
         self.prevention_cut = np.zeros((math.ceil(weeks / 52) + 1, g), dtype=bool)
         self.judged = np.zeros(math.ceil(weeks / 52) + 1, dtype=bool)  # years whose budgets were judged
@@ -61,15 +64,30 @@ class Recorder:
     # -- called from the pathway -------------------------------------------------------------
     def wait_completed(self, large: bool, kind: int, weeks: int) -> None:
         if self.model.week >= self._warmup_weeks:
-            self.wait_hist[1 if large else 0, kind, min(weeks, WAIT_BINS - 1)] += 1
+            self._wait_counts[1 if large else 0][kind][min(weeks, WAIT_BINS - 1)] += 1
 
     def trajectory_cost(self, eur: float) -> None:
         if self.model.week >= self._warmup_weeks:
             # bisect_right on the same edges = np.searchsorted(..., side="right"), without
             # numpy's per-call overhead (once per trajectory)
             i = bisect_right(_COST_EDGES_LIST, eur) - 1
-            self.cost_hist[i] += 1
-            self.cost_hist_sum[i] += eur
+            self._cost_counts[i] += 1
+            self._cost_sums[i] += eur
+
+    @property
+    def wait_hist(self) -> np.ndarray:
+        """Completed waits: [size class (0 small, 1 large), kind, weeks waited]."""
+        return np.array(self._wait_counts, dtype=np.int64)
+
+    @property
+    def cost_hist(self) -> np.ndarray:
+        """Finished trajectories per cost bin (COST_EDGES)."""
+        return np.array(self._cost_counts, dtype=np.int64)
+
+    @property
+    def cost_hist_sum(self) -> np.ndarray:
+        """Their summed cost per bin (EUR)."""
+        return np.array(self._cost_sums, dtype=np.float64)
 
     # -- weekly ------------------------------------------------------------------------------
     def close_week(self, week: int) -> None:

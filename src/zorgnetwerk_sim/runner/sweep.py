@@ -310,8 +310,17 @@ def _iter_local(tasks: Iterator[RunTask], workers: int) -> Iterator[RunOutput]:
     window = 2 * workers
     clean = False
     try:
-        for task in islice(tasks, window):
-            pending[pool.submit(execute_run, task)] = task
+        # Workers are spawned during these first submits. Spawned children inherit an ignored
+        # SIGINT from birth, so a Ctrl-C that arrives while a worker is still starting up
+        # cannot print a traceback from it; the parent's own handling is restored at once.
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+        try:
+            for task in islice(tasks, window):
+                pending[pool.submit(execute_run, task)] = task
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, previous)
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
