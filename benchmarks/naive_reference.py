@@ -46,26 +46,23 @@ import math
 import sys
 import time
 from collections import Counter
+from itertools import accumulate
 from typing import Any
 
 import mesa
+
+from zorgnetwerk_sim.agents.gemeente import AGE_BANDS  # the same structure as the model
+from zorgnetwerk_sim.caretypes import CARE_KEYS
 
 # states of a youth
 HEALTHY, SIGNALLED, WAITING, IN_CARE, PAUSED = 0, 1, 2, 3, 4
 WIJKTEAM, AMBULANT_LICHT, AMBULANT_INTENSIEF, DAGBEHANDELING, PLEEGZORG, RESIDENTIEEL, GESLOTEN, CRISIS = range(8)
 VERBLIJF = frozenset({PLEEGZORG, RESIDENTIEEL, GESLOTEN})
 STEP_UP = frozenset({AMBULANT_LICHT, AMBULANT_INTENSIEF})
-AGE_BANDS = ((0, 4), (4, 12), (12, 18), (18, 23))
-CARE_KEYS = ("wijkteam", "ambulant_licht", "ambulant_intensief", "dagbehandeling", "pleegzorg",
-             "residentieel", "gesloten", "crisis")
 
 
 def _cumulative(shares: list[float]) -> list[float]:
-    out, total = [], 0.0
-    for s in shares:
-        total += s
-        out.append(total)
-    return out
+    return list(accumulate(shares))
 
 
 def _pick(rng, cumulative: list[float]) -> int:

@@ -12,6 +12,7 @@ trajectory has moved on are recognised by an epoch number and ignored.
 from __future__ import annotations
 
 import math
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from .agents.jongere import AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, PAUSED, SIGNALLED, STATE_STOCK, WAITING, Jongere
@@ -34,14 +35,6 @@ VERBLIJF_IDS = frozenset(int(c) for c in VERBLIJF)
 LIGHTER_IDS = tuple(None if lighter(c) is None else int(lighter(c)) for c in CareType)
 
 
-def _cumulative(shares: list[float]) -> list[float]:
-    out, total = [], 0.0
-    for s in shares:
-        total += s
-        out.append(total)
-    return out
-
-
 class Pathway:
     """Transitions of a trajectory; the model owns one and calls it from its weekly cycle."""
 
@@ -55,8 +48,8 @@ class Pathway:
         care = [a.care.of(k) for k in CARE_KEYS]
         self.base_tariff = [p.tariff_eur_per_week for p in care]
         self.mean_duration = [p.mean_duration_weeks for p in care]
-        self.referral = [_cumulative(a.referral_licht), _cumulative(a.referral_matig),
-                         _cumulative(a.referral_ernstig)]
+        self.referral = [list(accumulate(a.referral_licht)), list(accumulate(a.referral_matig)),
+                         list(accumulate(a.referral_ernstig))]
         self.max_age_weeks = a.max_age_years * 52
         self.seq = 0
         self.log = model.event_log
