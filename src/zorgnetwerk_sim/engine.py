@@ -25,7 +25,7 @@ class Calendar:
     """Events per week. An event is ``handler(subject, epoch)``; stale epochs are skipped by
     the handler, which is how a rescheduled or finished trajectory cancels its old events."""
 
-    __slots__ = ("_buckets", "horizon")
+    __slots__ = ("_buckets", "horizon", "_fired")
 
     def __init__(self, horizon: int) -> None:
         # One list per week of the run, indexed by week: scheduling is a list index and an
@@ -35,8 +35,14 @@ class Calendar:
         # (a national run has over a million events pending).
         self._buckets: list[list[Any]] = [[] for _ in range(horizon + 1)]
         self.horizon = horizon
+        self._fired = -1  # the last week whose events have run
+
 
     def schedule(self, week: int, handler: Callable[[Any, int], None], subject: Any, epoch: int = 0) -> None:
+        if week <= self._fired:
+            # That week's events have already run (a zero delay scheduled after the calendar
+            # fired): the event runs at the start of the next week instead of never.
+            week = self._fired + 1
         if week > self.horizon:  # beyond the run: never fires, so never stored
             return
         bucket = self._buckets[week]
@@ -53,6 +59,7 @@ class Calendar:
         for handler in events:
             handler(next(events), next(events))
         self._buckets[week] = []  # fired: drop the events (and the trajectories they hold)
+        self._fired = week
         return len(bucket) // 3
 
     def pending(self) -> int:
