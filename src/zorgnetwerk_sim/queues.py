@@ -79,14 +79,6 @@ class WaitList:
         self.n -= 1
         return j
 
-    def peek_oldest(self) -> "Jongere | None":
-        best = None
-        for lane in self._lanes:
-            h = self._head(lane)
-            if h is not None and (best is None or h[0] < best[0]):
-                best = h
-        return None if best is None else best[2]
-
     def pop(self, urgency: bool, cherry_pick: bool, maatwerk_acceptance: float,
             stream: "RandomStream") -> "Jongere | None":
         """Next jongere for a free place, or None.

@@ -54,12 +54,6 @@ class Inkoopregio:
             return 0.0
         return sum(a.n_contracts() for a in self.aanbieders) / len(self.aanbieders)
 
-    def waitlist_for(self, a: "Aanbieder", care: int) -> WaitList:
-        """The list a case for ``a`` waits on: ``a``'s own, or the region's central list."""
-        if self.model.levers.coordination.queue == "central":
-            return self.central[care]
-        return a.waitlists[care]
-
     def refresh_provider_trust(self) -> None:
         self.provider_trust = self.trust.mean([a.org_id for a in self.aanbieders])
 

@@ -143,6 +143,17 @@ def _tidy_x(axes: np.ndarray) -> None:
         ax.tick_params(axis="x", labelsize=8)
 
 
+def _finish_panels(axes: np.ndarray, y: np.ndarray, labels: Sequence[str], used: int) -> None:
+    """Design points as shared y labels on the first panel; unused panels hidden."""
+    _tidy_x(axes)
+    axes[0].set_yticks(y, [_short(p) for p in labels])
+    axes[0].set_ylim(-0.6, len(labels) - 0.4)
+    for ax in axes:
+        ax.tick_params(axis="y", labelsize=8)
+    for ax in axes[used:]:
+        ax.set_visible(False)
+
+
 def kpi_bars(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str], baseline: str, out: Path,
              title: str) -> list[Path]:
     """Per KPI: mean and 95% CI per design point (baseline in black, dashed line at its mean)."""
@@ -169,13 +180,7 @@ def kpi_bars(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str], ba
             lo, hi = finite.min(), finite.max()
             pad = (hi - lo) * 0.15 or abs(hi) * 0.05 or 1.0
             ax.set_xlim(min(0.0, lo - pad), max(0.0, hi + pad))  # bars start at zero
-    _tidy_x(axes)
-    axes[0].set_yticks(y, [_short(p) for p in points])
-    axes[0].set_ylim(-0.6, len(points) - 0.4)
-    for ax in axes:
-        ax.tick_params(axis="y", labelsize=8)
-    for ax in axes[len(kpis):]:
-        ax.set_visible(False)
+    _finish_panels(axes, y, points, len(kpis))
     fig.suptitle(f"{title}: mean per design point with 95% CI over replications", fontsize=11)
     return _save(fig, out, "kpis")
 
@@ -202,13 +207,7 @@ def differences(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str],
         ax.axvline(0, color="black", lw=0.9)
         ax.set_title(f"Δ {KPI_LABELS.get(kpi, kpi)}", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
-    _tidy_x(axes)
-    axes[0].set_yticks(y, [_short(p) for p in others])
-    axes[0].set_ylim(-0.6, len(others) - 0.4)
-    for ax in axes:
-        ax.tick_params(axis="y", labelsize=8)
-    for ax in axes[len(kpis):]:
-        ax.set_visible(False)
+    _finish_panels(axes, y, others, len(kpis))
     fig.suptitle(f"{title}: paired difference from '{_short(baseline, 40)}' with 95% CI "
                  "(red: paired t-test p < 0.05)", fontsize=11)
     return _save(fig, out, "differences")
