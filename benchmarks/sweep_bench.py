@@ -3,6 +3,7 @@
     uv run python benchmarks/sweep_bench.py throughput            # beleidsvergelijking, cut down
     uv run python benchmarks/sweep_bench.py memory                # tiny klas sweeps: 100 vs 1,000 runs
     uv run python benchmarks/sweep_bench.py all --json out.json   # both
+    uv run python benchmarks/sweep_bench.py throughput --years 4 --repeats 3   # runs of ~1 s, median of 3
 
 Throughput runs the same cut-down ``beleidsvergelijking`` (by default 2 of its 5 variants, so
 2 × 3 × 3 = 18 design points, 1 replication, 3 years of which 1 warm-up) serially and with
@@ -12,6 +13,11 @@ efficiency T_serial / (workers × T_parallel), wall clock including the pool's s
 Memory runs a tiny klas experiment (0.3 years) with 100 and with 1,000 runs, each in a fresh
 Python process, and reports the peak resident memory (ru_maxrss) of the sweep process and of its
 largest worker. See docs/performance-sweeps.md for results.
+
+Where the environment sets PYTHONDONTWRITEBYTECODE (this sandbox does), the script re-runs itself
+with a bytecode cache outside the repository (PYTHONPYCACHEPREFIX), as run_benchmarks.py does:
+otherwise every spawned worker compiles numpy, pandas, Mesa and the model from source (about 3 s
+of CPU each), which no normal installation does. ``--cold`` measures the environment as it is.
 """
 
 from __future__ import annotations
@@ -162,15 +168,32 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="memory: runs per sweep")
     parser.add_argument("--runs", type=int, default=100, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--repeats", type=int, default=1, help="throughput: repeat serial+parallel, report the median")
+    parser.add_argument("--cold", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE as it is (every worker compiles every import from source)")
     args = parser.parse_args()
+    if not args.cold and os.environ.get("PYTHONDONTWRITEBYTECODE") and args.what != "memory-child":
+        # Like run_benchmarks.py: measure an installation that caches bytecode, as a normal one does.
+        # The cache lives outside the repository and the venv; spawned workers inherit the setting.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "zorgsim-bench-pycache")
+        subprocess.run([sys.executable, "-c", "import zorgnetwerk_sim.cli, zorgnetwerk_sim.runner.sweep"],
+                       env=env, check=True)  # warm the cache once, outside any measurement
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
     if args.what == "memory-child":
         print(json.dumps(memory_child(args.runs, args.workers)))
         return
     report: dict[str, Any] = {"python": platform.python_version(), "machine": platform.machine(),
                               "cpus": os.cpu_count(), "load_before": os.getloadavg()}
     if args.what in ("throughput", "all"):
-        report["throughput"] = throughput(args.workers, args.variants, args.replications, args.years,
-                                          args.warmup_years)
+        repeats = [throughput(args.workers, args.variants, args.replications, args.years, args.warmup_years)
+                   for _ in range(max(1, args.repeats))]
+        ranked = sorted(repeats, key=lambda r: r["efficiency"])
+        report["throughput"] = ranked[len(ranked) // 2]  # the median repeat by efficiency
+        report["throughput_repeats"] = repeats
+        if len(repeats) > 1:
+            print("efficiency per repeat: " + ", ".join(f"{r['efficiency']:.0%}" for r in repeats)
+                  + f"; median {report['throughput']['efficiency']:.0%}", flush=True)
     if args.what in ("memory", "all"):
         report["memory"] = memory(args.sizes, args.workers)
     report["load_after"] = os.getloadavg()
