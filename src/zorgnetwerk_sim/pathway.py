@@ -15,9 +15,11 @@ import math
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from .agents.jongere import AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, PAUSED, SIGNALLED, STATE_STOCK, WAITING, Jongere
+from .agents.jongere import (AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, PAUSED, SIGNALLED, STATE_IDS, STATE_STOCK,
+                             WAITING, Jongere)
 from .caretypes import CARE_KEYS, VERBLIJF, CareType, heavier, lighter
 from .metrics import C, F, S
+from .policies.trust import sum_left
 
 if TYPE_CHECKING:
     from .agents import Aanbieder, Expertteam, Gemeente
@@ -28,6 +30,9 @@ AGE_OUT_LOOKAHEAD_WEEKS = 104
 PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
 WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
 STOCK_INDEX = {state: S[name] for state, name in STATE_STOCK.items()}
+#: The stock counted for each state id (0..6), None where a state is not a stock; the last
+#: entry answers for the initial state -1 (a tuple index instead of a dict lookup).
+STOCK_OF_STATE = tuple(STOCK_INDEX.get(state) for state in range(max(STATE_IDS) + 1)) + (None,)
 WIJKTEAM, CRISIS = int(CareType.WIJKTEAM), int(CareType.CRISIS)
 VERBLIJF_IDS = frozenset(int(c) for c in VERBLIJF)
 #: ``lighter()`` per care type id, as ints (None: care can simply end); avoids building a
@@ -63,10 +68,10 @@ class Pathway:
     # -- bookkeeping ---------------------------------------------------------------------------
     def set_state(self, j: Jongere, state: int) -> None:
         stock = j.gemeente.stock
-        old = STOCK_INDEX.get(j.state)
+        old = STOCK_OF_STATE[j.state]
         if old is not None:
             stock[old] -= 1
-        new = STOCK_INDEX.get(state)
+        new = STOCK_OF_STATE[state]
         if new is not None:
             stock[new] += 1
         j.state = state
@@ -283,7 +288,7 @@ class Pathway:
                     self.share_resources(a, care, free, providers, week)
 
     def maatwerk_acceptance(self, a: "Aanbieder", region: "Inkoopregio") -> float:
-        trust = sum(region.trust.trust(a.org_id, g.org_id) for g in region.gemeenten) / len(region.gemeenten)
+        trust = sum_left(region.trust.trust(a.org_id, g.org_id) for g in region.gemeenten) / len(region.gemeenten)
         floor = self.a.joint_kpis_min_acceptance if self.c.joint_kpis else 0.0
         return a.maatwerk_acceptance(self.a.complex_acceptance, trust, self.a.trust_sharing_weight, floor)
 

@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 
 from ..metrics import COSTS, FLOWS, STOCKS
+from ..policies.trust import sum_left
 
 if TYPE_CHECKING:
     from ..model import ZorgnetwerkModel
@@ -37,6 +38,7 @@ class Gemeente(mesa.Agent):
         youth = inhabitants * a.youth_share_of_inhabitants
         # Stylised stationary age structure: equal single-year cohorts.
         self.cohorts = np.full(max_age, youth / max_age)
+        self.youth = float(self.cohorts.sum())  # kept in step with the cohorts (age_cohorts)
         self.large = inhabitants >= a.large_gemeente_min_inhabitants
         self.budget_eur_per_year = self.youth * a.budget_per_youth_eur_per_year
         self.toegang: deque = deque()
@@ -49,10 +51,6 @@ class Gemeente(mesa.Agent):
         self.cost_rate = 0.0       # care tariffs per week of its jongeren in care
         self.pool_rate = 0.0       # part of cost_rate that is poolable (expensive care)
 
-    @property
-    def youth(self) -> float:
-        return float(self.cohorts.sum())
-
     def band_youth(self) -> np.ndarray:
         return np.array([self.cohorts[lo:hi].sum() for lo, hi in AGE_BANDS])
 
@@ -61,6 +59,7 @@ class Gemeente(mesa.Agent):
         newborn = self.cohorts[0]
         self.cohorts[1:] = self.cohorts[:-1].copy()
         self.cohorts[0] = newborn
+        self.youth = float(self.cohorts.sum())
 
     def assessment_capacity(self) -> float:
         return self.youth / 1000.0 * self.model.spec.assumptions.assessments_per_1000_youth_per_week
@@ -75,21 +74,14 @@ class Gemeente(mesa.Agent):
         # Aanbieders share their queue data with a gemeente they trust (MODEL.md §4.4), so
         # informed allocation needs both regie and trust.
         # Trust in each provider is looked up once and used twice (the lookup is the hot spot of
-        # a referral), as Python floats. The sums add left to right, exactly as sum() did over
-        # the numpy scalars (Python 3.12's sum() of floats is compensated: last bits may differ).
+        # a referral).
         me = self.org_id
-        trusts = [float(trust.trust(me, a.org_id)) for a in providers]
-        shared = 0.0
-        for t in trusts:
-            shared += t
-        shared /= len(providers)
+        trusts = [trust.trust(me, a.org_id) for a in providers]
+        shared = sum_left(trusts) / len(providers)
         if model.stream.u() < self.region.regie_strength * shared:
             return min(providers, key=lambda a: a.expected_wait(care))
         weights = [a.size_share[care] * t for a, t in zip(providers, trusts)]
-        total = 0.0
-        for w in weights:
-            total += w
-        x = model.stream.u() * total
+        x = model.stream.u() * sum_left(weights)
         for a, w in zip(providers, weights):
             x -= w
             if x < 0:

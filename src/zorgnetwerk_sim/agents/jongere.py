@@ -26,6 +26,7 @@ IN_CARE = 3        # receiving care (wijkteam support, aanbieder care or crisis)
 PAUSED = 4         # between steps: bounced back, to be re-assessed
 DONE = 5           # trajectory ended; the agent has been removed
 BETWEEN = 6        # a care episode just ended and the next step is being decided
+STATE_IDS = (SIGNALLED, AT_EXPERTTEAM, WAITING, IN_CARE, PAUSED, DONE, BETWEEN)
 STATE_STOCK = {SIGNALLED: "waiting_toegang", AT_EXPERTTEAM: "waiting_expertteam", WAITING: "waiting_list",
                IN_CARE: "in_care", PAUSED: "waiting_toegang"}
 
@@ -75,3 +76,16 @@ class Jongere(mesa.Agent):
         self.counted_year = -1
         self.counted_specialist_year = -1
         self.bounces = 0
+
+    def remove(self) -> None:
+        """Deregister from the model, as ``mesa.Agent.remove`` does (removing twice is harmless).
+
+        Mesa's version wraps the call in ``contextlib.suppress``, a context manager per call
+        (0.3 µs, once per trajectory); ``try`` costs nothing when nothing is raised.
+        """
+        try:
+            self.model.deregister_agent(self)
+        except KeyError:
+            pass
+        for dataset in self._datasets:
+            self.model.data_registry[dataset].remove_agent(self)

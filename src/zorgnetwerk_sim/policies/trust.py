@@ -9,7 +9,18 @@ destroyed faster than it is built. Long personal relations give incumbents a pre
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
+
+
+def sum_left(values: Iterable[float]) -> float:
+    """Plain left-to-right sum of floats. Python 3.12's ``sum()`` of floats is compensated
+    (Neumaier) and may differ in the last bit; trust sums keep the arithmetic they always had."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
 
 
 class TrustNetwork:
@@ -27,8 +38,12 @@ class TrustNetwork:
         self.keep_per_week = (1.0 - forgetting_per_year) ** (1.0 / 52.0)
 
     def trust(self, a: int, b: int) -> float:
-        i, j = self.index[a], self.index[b]
-        return (self.r[i, j] + 1.0) / (self.r[i, j] + self.s[i, j] + 2.0)
+        # The hottest lookup of a referral: ``ndarray.item`` returns a Python float without
+        # creating a numpy scalar (the same double, so the same arithmetic).
+        index = self.index
+        i, j = index[a], index[b]
+        r = self.r.item(i, j)
+        return (r + 1.0) / (r + self.s.item(i, j) + 2.0)
 
     def _add(self, a: int, b: int, matrix: np.ndarray, amount: float) -> None:
         if self.dynamic:
