@@ -38,17 +38,33 @@ class Calendar:
         self._fired = -1  # the last week whose events have run
 
 
-    def schedule(self, week: int, handler: Callable[[Any, int], None], subject: Any, epoch: int = 0) -> None:
+    def schedule(self, week: int, handler: Callable[[Any, int], None], subject: Any,
+                 epoch: int = 0) -> tuple[int, int] | None:
+        """Schedule ``handler(subject, epoch)`` for ``week``; returns a key for :meth:`cancel`
+        (None when the week lies beyond the run: such an event never fires, so it is not stored)."""
         if week <= self._fired:
             # That week's events have already run (a zero delay scheduled after the calendar
             # fired): the event runs at the start of the next week instead of never.
             week = self._fired + 1
-        if week > self.horizon:  # beyond the run: never fires, so never stored
-            return
+        if week > self.horizon:
+            return None
         bucket = self._buckets[week]
+        position = len(bucket)
         bucket.append(handler)
         bucket.append(subject)
         bucket.append(epoch)
+        return week, position
+
+    def cancel(self, key: tuple[int, int], subject: Any) -> None:
+        """Cancel a pending event of ``subject``: it will not fire, and the calendar lets go of
+        the subject now instead of when its week comes. An event that already fired (or a
+        key that is not this subject's) is left alone."""
+        week, position = key
+        if week > self._fired:
+            bucket = self._buckets[week]
+            if position + 1 < len(bucket) and bucket[position + 1] is subject:
+                bucket[position] = _cancelled
+                bucket[position + 1] = None
 
     def fire(self, week: int) -> int:
         """Run all events of ``week``, including ones scheduled for this week while firing."""
@@ -64,6 +80,10 @@ class Calendar:
 
     def pending(self) -> int:
         return sum(len(b) for b in self._buckets) // 3
+
+
+def _cancelled(subject: Any, epoch: int) -> None:
+    """What a cancelled event runs: nothing."""
 
 
 @contextmanager

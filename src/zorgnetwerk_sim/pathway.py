@@ -5,8 +5,10 @@ referral to a care type → complex cases go to the expertteam first → wachtli
 afgerond / afschaling / escalation / crisis / uithuisplaatsing / relapse later.
 
 Nothing here loops over waiting jongeren: each wait draws its time to escalation and to
-withdrawal once (from the hazard), each care episode schedules its end, and events whose
-trajectory has moved on are recognised by an epoch number and ignored.
+withdrawal once (from the hazard) and keeps one event in the calendar, for whichever of its
+deadlines (escalation, ageing out, withdrawal) comes first; the event is cancelled when the
+wait ends, so a finished trajectory leaves nothing behind. Each care episode schedules its end,
+and events whose trajectory has moved on are recognised by an epoch number and ignored.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from .model import ZorgnetwerkModel
     from .region import Inkoopregio
 
-AGE_OUT_LOOKAHEAD_WEEKS = 104
+NEVER = 1 << 62  # a wait deadline that does not apply
 PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
 WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
 STOCK_INDEX = {state: S[name] for state, name in STATE_STOCK.items()}
@@ -95,35 +97,45 @@ class Pathway:
 
     # -- waits: one draw per wait replaces a weekly check (waiting hurts; withdrawal) -----------
     def begin_wait(self, j: Jongere, week: int) -> None:
+        """Start a wait: draw its deadlines (escalation, withdrawal; ageing out is known) and
+        schedule one event for the earliest. The wait goes on through the toegang, the
+        expertteam and the wachtlijst until care starts or the trajectory ends."""
         if j.wait_since >= 0:
             return
         j.wait_since = week
         j.queue_place = None
         j.wait_epoch += 1
-        if self.mech.waiting_hurts:
-            self.schedule_escalation(j, week)
-        age_out = j.birth_week + self.max_age_weeks
-        if age_out - week <= AGE_OUT_LOOKAHEAD_WEEKS:
-            # Only waits near the age limit get an age-out event, so finished trajectories do
-            # not linger in the calendar; care episodes are cut at the age limit instead.
-            self.calendar.schedule(max(age_out, week + 1), on_age_out, j, j.wait_epoch)
+        j.escalation_week = self.next_escalation(j, week) if self.mech.waiting_hurts else NEVER
+        j.age_out_week = max(j.birth_week + self.max_age_weeks, week + 1)
         if self._withdrawal_mean is not None:
-            t = self.stream.exp(self._withdrawal_mean)
-            self.calendar.schedule(week + max(1, math.ceil(t)), on_withdrawal, j, j.wait_epoch)
+            j.withdrawal_week = week + max(1, math.ceil(self.stream.exp(self._withdrawal_mean)))
+        else:
+            j.withdrawal_week = NEVER
+        self.schedule_wait_event(j)
 
-    def schedule_escalation(self, j: Jongere, week: int) -> None:
+    def next_escalation(self, j: Jongere, week: int) -> int:
+        """The week of the next escalation of this wait (NEVER if the hazard is nil)."""
         base, growth = self._escalation
         t = self.stream.first_hazard_time(base, growth, week - j.wait_since)
-        if t < 1e6:
-            self.calendar.schedule(week + max(1, math.ceil(t)), on_escalation, j, j.wait_epoch)
+        return week + max(1, math.ceil(t)) if t < 1e6 else NEVER
+
+    def schedule_wait_event(self, j: Jongere) -> None:
+        """One pending event per wait, at its earliest deadline (competing risks)."""
+        when = min(j.escalation_week, j.age_out_week, j.withdrawal_week)
+        j.wait_event = self.calendar.schedule(when, on_wait_deadline, j, j.wait_epoch) if when < NEVER else None
 
     def end_wait(self, j: Jongere) -> int:
-        """End the current wait; returns the weeks it lasted."""
+        """End the current wait and cancel its pending event; returns the weeks it lasted."""
         if j.wait_since < 0:
             return 0
         waited = self.model.week - j.wait_since
         j.wait_since = -1
         j.wait_epoch += 1
+        if j.wait_event is not None:
+            # Cancelled rather than left to be skipped: the calendar then holds no reference to
+            # a finished trajectory, which is freed at once.
+            self.calendar.cancel(j.wait_event, j)
+            j.wait_event = None
         return waited
 
     # -- entry and toegang -----------------------------------------------------------------------
@@ -550,11 +562,36 @@ def on_care_end(j: Jongere, epoch: int) -> None:
         j.model.pathway.next_after_care(j, j.model.week)
 
 
-def on_escalation(j: Jongere, epoch: int) -> None:
-    """Waiting hurts (seed 002): the need gets heavier, or a crisis happens."""
-    if epoch != j.wait_epoch or j.state not in WAITING_STATES:
+def on_wait_deadline(j: Jongere, epoch: int) -> None:
+    """The earliest deadline of a wait has come: escalation, ageing out or withdrawal.
+
+    Deadlines that fall in the same week are handled in that order; whatever does not end
+    the wait is followed by an event for the next deadline."""
+    if epoch != j.wait_epoch:
         return
+    j.wait_event = None  # fired: nothing to cancel any more
     pw, week = j.model.pathway, j.model.week
+    if j.escalation_week <= week:
+        escalate(j, pw, week)
+        if epoch != j.wait_epoch:  # the escalation was a crisis: the wait is over
+            return
+    if j.age_out_week <= week and j.state in WAITING_STATES:
+        j.gemeente.flow[F["aged_out"]] += 1
+        pw.leave(j, week, "aged out")
+        return
+    if j.withdrawal_week <= week:
+        j.withdrawal_week = NEVER
+        if j.state in (SIGNALLED, WAITING):
+            withdraw(j, pw, week)
+            return
+    pw.schedule_wait_event(j)
+
+
+def escalate(j: Jongere, pw: Pathway, week: int) -> None:
+    """Waiting hurts (seed 002): the need gets heavier, or a crisis happens."""
+    if j.state not in WAITING_STATES:
+        j.escalation_week = NEVER
+        return
     g = j.gemeente
     g.flow[F["escalations"]] += 1
     pw.record(j, "escalation", week)
@@ -571,14 +608,11 @@ def on_escalation(j: Jongere, epoch: int) -> None:
     if j.state == WAITING and j.waitlist is not None:
         j.waitlist.discard(j)
         pw.refer(j, week, may_bounce=False)  # re-queued in the urgent lane
-    pw.schedule_escalation(j, week)
+    j.escalation_week = pw.next_escalation(j, week)
 
 
-def on_withdrawal(j: Jongere, epoch: int) -> None:
+def withdraw(j: Jongere, pw: Pathway, week: int) -> None:
     """Some waiting jongeren give up; some come back later with a heavier need (Giesen et al.)."""
-    if epoch != j.wait_epoch or j.state not in (SIGNALLED, WAITING):
-        return
-    pw, week = j.model.pathway, j.model.week
     j.gemeente.flow[F["withdrawals"]] += 1
     if pw.stream.u() < pw.a.return_share_after_withdrawal:
         pw.schedule_return(j, week, pw.a.return_after_weeks_mean, j.severity + 1, "return")
@@ -588,12 +622,6 @@ def on_withdrawal(j: Jongere, epoch: int) -> None:
 def on_rebounce(j: Jongere, epoch: int) -> None:
     if epoch == j.epoch and j.state == PAUSED:
         j.model.pathway.enter_toegang(j, j.model.week)
-
-
-def on_age_out(j: Jongere, epoch: int) -> None:
-    if epoch == j.wait_epoch and j.state in WAITING_STATES:
-        j.gemeente.flow[F["aged_out"]] += 1
-        j.model.pathway.leave(j, j.model.week, "aged out")
 
 
 def on_return(payload: tuple, epoch: int) -> None:

@@ -43,7 +43,8 @@ class Jongere(mesa.Agent):
     __slots__ = ("gemeente", "birth_week", "entry_week", "severity", "care", "complex", "maatwerk", "urgent",
                  "returned", "state", "epoch", "wait_epoch", "wait_since", "referred_week", "team_since",
                  "waitlist", "queue_token", "queue_place", "aanbieder", "tariff", "pooled", "care_start",
-                 "care_end", "cost", "in_verblijf", "counted_year", "counted_specialist_year", "bounces")
+                 "care_end", "cost", "in_verblijf", "counted_year", "counted_specialist_year", "bounces",
+                 "escalation_week", "withdrawal_week", "age_out_week", "wait_event")
 
     def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", age_years: float, severity: int,
                  week: int, returned: bool = False) -> None:
@@ -61,6 +62,10 @@ class Jongere(mesa.Agent):
         self.epoch = 0                   # bumps whenever scheduled events must be invalidated
         self.wait_epoch = 0              # bumps when a wait episode ends
         self.wait_since = -1             # week the current wait began (for the escalation hazard)
+        self.escalation_week = -1        # deadlines of the current wait (pathway.begin_wait)
+        self.withdrawal_week = -1
+        self.age_out_week = -1
+        self.wait_event: "tuple[int, int] | None" = None  # the wait's pending calendar event
         self.referred_week = -1          # week of entry on a wachtlijst (for wait statistics)
         self.team_since = -1
         self.waitlist: "WaitList | None" = None
