@@ -28,6 +28,40 @@ if TYPE_CHECKING:
     from .model import ZorgnetwerkModel
     from .region import Inkoopregio
 
+#: Counter indices (metrics.F/S/C) as module constants: the pathway touches a dozen per trajectory.
+C_COST_TOEGANG = C["cost_toegang"]
+F_AFSCHALINGEN = F["afschalingen"]
+F_AGED_OUT = F["aged_out"]
+F_ASSESSMENTS = F["assessments"]
+F_BOUNCES = F["bounces"]
+F_CARE_STARTS = F["care_starts"]
+F_COMPLETED = F["completed"]
+F_CRISIS = F["crisis"]
+F_DOORPLAATSINGEN = F["doorplaatsingen"]
+F_ESCALATIONS = F["escalations"]
+F_EXPERTTEAM_CASES = F["expertteam_cases"]
+F_EXPERTTEAM_FAIL = F["expertteam_fail"]
+F_EXPERTTEAM_PARTIAL = F["expertteam_partial"]
+F_EXPERTTEAM_SUCCESS = F["expertteam_success"]
+F_EXPERTTEAM_WEEKS_SUM = F["expertteam_weeks_sum"]
+F_LOST_FROM_VIEW = F["lost_from_view"]
+F_NEW_NEEDS = F["new_needs"]
+F_PLACEMENTS = F["placements"]
+F_RELAPSES = F["relapses"]
+F_RESOURCE_SHARING = F["resource_sharing"]
+F_RETURNS = F["returns"]
+F_TRAJECTORIES_ENDED = F["trajectories_ended"]
+F_TRAJECTORY_WEEKS_SUM = F["trajectory_weeks_sum"]
+F_WAIT_WEEKS_SUM = F["wait_weeks_sum"]
+F_WAITLIST_ENTRIES = F["waitlist_entries"]
+F_WAITS_COMPLETED = F["waits_completed"]
+F_WAITS_OVER_NORM = F["waits_over_norm"]
+F_WITHDRAWALS = F["withdrawals"]
+F_YOUTH_IN_CARE = F["youth_in_care"]
+F_YOUTH_IN_SPECIALIST_CARE = F["youth_in_specialist_care"]
+S_IN_CRISIS = S["in_crisis"]
+S_IN_VERBLIJF = S["in_verblijf"]
+
 NEVER = 1 << 62  # a wait deadline that does not apply
 PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
 WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
@@ -80,10 +114,10 @@ class Pathway:
 
     def set_verblijf(self, j: Jongere, in_verblijf: bool) -> None:
         if in_verblijf != j.in_verblijf:
-            j.gemeente.stock[S["in_verblijf"]] += 1 if in_verblijf else -1
+            j.gemeente.stock[S_IN_VERBLIJF] += 1 if in_verblijf else -1
             j.in_verblijf = in_verblijf
             if in_verblijf:
-                j.gemeente.flow[F["placements"]] += 1
+                j.gemeente.flow[F_PLACEMENTS] += 1
 
     def record(self, j: Jongere, activity: str, week: int, org: str = "") -> None:
         if self.log is not None:
@@ -142,11 +176,11 @@ class Pathway:
     def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new") -> Jongere:
         j = Jongere(self.model, g, age_years, severity, week, returned=kind != "new")
         self.model.n_entered += 1
-        g.flow[F["new_needs"]] += 1
+        g.flow[F_NEW_NEEDS] += 1
         if kind == "return":
-            g.flow[F["returns"]] += 1
+            g.flow[F_RETURNS] += 1
         elif kind == "relapse":
-            g.flow[F["relapses"]] += 1
+            g.flow[F_RELAPSES] += 1
         if self.log is not None:
             self.record(j, "need signalled" if kind == "new" else f"{kind}: need signalled", week)
         self.enter_toegang(j, week)
@@ -174,8 +208,8 @@ class Pathway:
 
     def assess(self, j: Jongere, week: int) -> None:
         a, g = self.a, j.gemeente
-        g.flow[F["assessments"]] += 1
-        g.cost[C["cost_toegang"]] += a.cost_per_assessment_eur
+        g.flow[F_ASSESSMENTS] += 1
+        g.cost[C_COST_TOEGANG] += a.cost_per_assessment_eur
         if j.care >= 0:
             # A bounced referral comes back with the same need: the toegang only has to
             # find it another place, so the assessment costs time but decides nothing new.
@@ -226,7 +260,7 @@ class Pathway:
             return
         if j.referred_week < 0:
             j.referred_week = week
-            g.flow[F["waitlist_entries"]] += 1
+            g.flow[F_WAITLIST_ENTRIES] += 1
         central = self.c.queue == "central"
         target = to if to is not None else (None if central else g.choose_aanbieder(providers, care))
         if may_bounce and to is None and self.mech.bouncing and self.c.allocation == "push":
@@ -259,7 +293,7 @@ class Pathway:
     def bounce(self, j: Jongere, week: int, target: "Aanbieder | None") -> None:
         """A referral that does not fit is sent back ('van het kastje naar de muur', seed 002)."""
         g = j.gemeente
-        g.flow[F["bounces"]] += 1
+        g.flow[F_BOUNCES] += 1
         j.bounces += 1
         j.queue_place = None  # sent back: the place in line is lost
         if target is not None:
@@ -320,7 +354,7 @@ class Pathway:
                 j = b.waitlists[care].pop(self.c.urgency_priority, False, 1.0, self.stream)
                 if j is None:
                     break
-                j.gemeente.flow[F["resource_sharing"]] += 1
+                j.gemeente.flow[F_RESOURCE_SHARING] += 1
                 trust.success(a.org_id, b.org_id)
                 self.start_care(j, a, care, week)
                 free -= 1
@@ -332,16 +366,16 @@ class Pathway:
         g = j.gemeente
         age_out = j.birth_week + self.max_age_weeks
         if week >= age_out:
-            g.flow[F["aged_out"]] += 1
+            g.flow[F_AGED_OUT] += 1
             self.leave(j, week, "aged out")
             return
         waited = self.end_wait(j)
         if j.referred_week >= 0:
             wait = week - j.referred_week
-            g.flow[F["waits_completed"]] += 1
-            g.flow[F["wait_weeks_sum"]] += wait
+            g.flow[F_WAITS_COMPLETED] += 1
+            g.flow[F_WAIT_WEEKS_SUM] += wait
             if wait > self.a.wait_norm_weeks:
-                g.flow[F["waits_over_norm"]] += 1
+                g.flow[F_WAITS_OVER_NORM] += 1
             self.model.recorder.wait_completed(g.large, 2 if j.maatwerk else 1 if j.urgent else 0, wait)
             j.referred_week = -1
         self.set_state(j, IN_CARE)
@@ -357,15 +391,15 @@ class Pathway:
             self.take_place(j, a)
         self.set_verblijf(j, care in VERBLIJF_IDS)
         if care == CRISIS:
-            g.stock[S["in_crisis"]] += 1
+            g.stock[S_IN_CRISIS] += 1
         year = week // 52
         if j.counted_year != year:  # distinct jongeren in care during the year
-            g.flow[F["youth_in_care"]] += 1
+            g.flow[F_YOUTH_IN_CARE] += 1
             j.counted_year = year
         if care != WIJKTEAM and j.counted_specialist_year != year:
-            g.flow[F["youth_in_specialist_care"]] += 1
+            g.flow[F_YOUTH_IN_SPECIALIST_CARE] += 1
             j.counted_specialist_year = year
-        g.flow[F["care_starts"]] += 1
+        g.flow[F_CARE_STARTS] += 1
         duration = self.stream.gamma2(self.mean_duration[care])
         if self.mech.waiting_hurts:
             duration *= 1.0 + self.a.late_help_duration_per_week_waited * waited  # late help lasts longer
@@ -385,7 +419,7 @@ class Pathway:
         if j.pooled:
             g.pool_rate -= j.tariff
         if j.care == CRISIS:
-            g.stock[S["in_crisis"]] -= 1
+            g.stock[S_IN_CRISIS] -= 1
         self.release_place(j, week)
         self.set_state(j, BETWEEN)
         j.epoch += 1
@@ -421,7 +455,7 @@ class Pathway:
             j.urgent = True
             self.refer(j, week, front=True, may_bounce=False)
             return
-        g.flow[F["doorplaatsingen"]] += 1
+        g.flow[F_DOORPLAATSINGEN] += 1
         self.release_place(j, week)
         self.take_place(j, to)
         j.epoch += 1
@@ -436,7 +470,7 @@ class Pathway:
         if a is not None:
             g.region.trust.success(g.org_id, a.org_id)
         if week >= j.birth_week + self.max_age_weeks:
-            g.flow[F["aged_out"]] += 1
+            g.flow[F_AGED_OUT] += 1
             self.leave(j, week, "aged out")
             return
         stream = self.stream
@@ -451,7 +485,7 @@ class Pathway:
             return
         nxt = LIGHTER_IDS[care]
         if nxt is not None and stream.u() < self.a.afschaling_share:
-            g.flow[F["afschalingen"]] += 1
+            g.flow[F_AFSCHALINGEN] += 1
             j.urgent = False
             if a is not None and a.active and nxt in a.waitlists and a.capacity[nxt] - a.occupied[nxt] > 0:
                 self.start_care(j, a, nxt, week)  # continuity: the same aanbieder steps down
@@ -460,14 +494,14 @@ class Pathway:
                 j.care = nxt
                 self.refer(j, week, may_bounce=False)
             return
-        g.flow[F["completed"]] += 1
+        g.flow[F_COMPLETED] += 1
         if self.mech.relapse and stream.u() < self.a.relapse_share:
             self.schedule_return(j, week, self.a.relapse_after_weeks_mean, j.severity, "relapse")
         self.leave(j, week, "afgerond")
 
     def crisis(self, j: Jongere, week: int) -> None:
         g = j.gemeente
-        g.flow[F["crisis"]] += 1
+        g.flow[F_CRISIS] += 1
         if j.waitlist is not None:
             j.waitlist.discard(j)
         j.urgent = True
@@ -492,8 +526,8 @@ class Pathway:
         self.set_verblijf(j, False)
         self.set_state(j, DONE)
         j.epoch += 1
-        g.flow[F["trajectories_ended"]] += 1
-        g.flow[F["trajectory_weeks_sum"]] += week - j.entry_week
+        g.flow[F_TRAJECTORIES_ENDED] += 1
+        g.flow[F_TRAJECTORY_WEEKS_SUM] += week - j.entry_week
         self.model.recorder.trajectory_cost(j.cost)
         if self.log is not None:
             self.record(j, f"end: {reason}", week)
@@ -517,8 +551,8 @@ class Pathway:
         g = j.gemeente
         region = g.region
         p = team.success_probability(j, region)
-        g.flow[F["expertteam_cases"]] += 1
-        g.flow[F["expertteam_weeks_sum"]] += week - j.team_since
+        g.flow[F_EXPERTTEAM_CASES] += 1
+        g.flow[F_EXPERTTEAM_WEEKS_SUM] += week - j.team_since
         takeover = self.c.expertteam_handling == "takeover"
         if takeover:
             team.followups.append(week + self.a.expertteam_followup_weeks)
@@ -528,7 +562,7 @@ class Pathway:
         best = max(providers, key=lambda a: a.flexibility * trust.trust(g.org_id, a.org_id)) if providers else None
         u = self.stream.u()
         if u < p:
-            g.flow[F["expertteam_success"]] += 1
+            g.flow[F_EXPERTTEAM_SUCCESS] += 1
             self.record(j, "expertteam: succesvol", week, team.name)
             if best is not None:
                 trust.success(g.org_id, best.org_id)
@@ -538,12 +572,12 @@ class Pathway:
             j.urgent = True
             self.refer(j, week, front=True, to=best, may_bounce=False)
         elif u < p + (1.0 - p) / 2.0:
-            g.flow[F["expertteam_partial"]] += 1
+            g.flow[F_EXPERTTEAM_PARTIAL] += 1
             self.record(j, "expertteam: gedeeltelijk", week, team.name)
             j.maatwerk = j.complex = False  # an existing offer that partly fits; the team is done with it
             self.refer(j, week)
         else:
-            g.flow[F["expertteam_fail"]] += 1
+            g.flow[F_EXPERTTEAM_FAIL] += 1
             self.record(j, "expertteam: onsuccesvol", week, team.name)
             if best is not None:
                 trust.failure(g.org_id, best.org_id)
@@ -551,7 +585,7 @@ class Pathway:
                 self.refer(j, week, may_bounce=False)  # the team keeps following the case
             else:
                 # No follow-up: the case drops out of view and comes back heavier (seed 003).
-                g.flow[F["lost_from_view"]] += 1
+                g.flow[F_LOST_FROM_VIEW] += 1
                 self.schedule_return(j, week, self.a.expertteam_lost_after_weeks, j.severity + 1, "return")
                 self.leave(j, week, "lost from view")
 
@@ -576,7 +610,7 @@ def on_wait_deadline(j: Jongere, epoch: int) -> None:
         if epoch != j.wait_epoch:  # the escalation was a crisis: the wait is over
             return
     if j.age_out_week <= week and j.state in WAITING_STATES:
-        j.gemeente.flow[F["aged_out"]] += 1
+        j.gemeente.flow[F_AGED_OUT] += 1
         pw.leave(j, week, "aged out")
         return
     if j.withdrawal_week <= week:
@@ -593,7 +627,7 @@ def escalate(j: Jongere, pw: Pathway, week: int) -> None:
         j.escalation_week = NEVER
         return
     g = j.gemeente
-    g.flow[F["escalations"]] += 1
+    g.flow[F_ESCALATIONS] += 1
     pw.record(j, "escalation", week)
     if pw.stream.u() < pw.a.crisis_share_of_escalations:
         pw.crisis(j, week)
@@ -613,7 +647,7 @@ def escalate(j: Jongere, pw: Pathway, week: int) -> None:
 
 def withdraw(j: Jongere, pw: Pathway, week: int) -> None:
     """Some waiting jongeren give up; some come back later with a heavier need (Giesen et al.)."""
-    j.gemeente.flow[F["withdrawals"]] += 1
+    j.gemeente.flow[F_WITHDRAWALS] += 1
     if pw.stream.u() < pw.a.return_share_after_withdrawal:
         pw.schedule_return(j, week, pw.a.return_after_weeks_mean, j.severity + 1, "return")
     pw.leave(j, week, "withdrawn")

@@ -46,16 +46,18 @@ class TrustNetwork:
         return (r + 1.0) / (r + self.s.item(i, j) + 2.0)
 
     def _add(self, a: int, b: int, matrix: np.ndarray, amount: float) -> None:
-        if self.dynamic:
-            i, j = self.index[a], self.index[b]
-            matrix[i, j] += amount
-            matrix[j, i] += amount
+        index = self.index
+        i, j = index[a], index[b]
+        matrix[i, j] += amount
+        matrix[j, i] += amount
 
     def success(self, a: int, b: int, weight: float = 1.0) -> None:
-        self._add(a, b, self.r, self.gain * weight)
+        if self.dynamic:  # (checked here: every care episode with an aanbieder ends in a success)
+            self._add(a, b, self.r, self.gain * weight)
 
     def failure(self, a: int, b: int, weight: float = 1.0) -> None:
-        self._add(a, b, self.s, self.loss * weight)
+        if self.dynamic:
+            self._add(a, b, self.s, self.loss * weight)
 
     def weekly(self, informal_contacts_per_year: float) -> None:
         """Forgetting, and informal contact that adds a little positive evidence to every pair."""
