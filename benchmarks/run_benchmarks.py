@@ -355,10 +355,11 @@ def report(res: dict[str, Any]) -> str:
         lines.append(f"From year {mem['from_year']} to {mem['to_year']} (demand growth "
                      f"{'on' if mem['demand_growth'] else 'off'}): RSS {mem['rss_growth_mb']:+.1f} MB, of which the "
                      f"time series (preallocated, filled week by week) {mem['recorder_growth_mb']:+.1f} MB, other "
-                     f"{mem['other_growth_mb']:+.1f} MB; active trajectories {mem['live_growth']:+.0%}; finished "
-                     f"trajectories still referenced (by stale calendar events and queue entries) "
-                     f"{mem['retained_growth']:+.0%}; stale queue entries bounded: "
-                     f"{'yes' if mem['stale_bounded'] else 'NO'}. Flat: **{'yes' if mem['flat'] else 'NO'}**.")
+                     f"{mem['other_growth_mb']:+.1f} MB; active trajectories {mem['live_growth']:+.0%}; "
+                     f"stale queue entries bounded: {'yes' if mem['stale_bounded'] else 'NO'}; finished "
+                     f"trajectories still referenced only by those stale entries: "
+                     f"{'yes' if mem.get('retained_explained') else 'NO'}. "
+                     f"Flat: **{'yes' if mem['flat'] else 'NO'}**.")
         lines.append("")
     return "\n".join(lines)
 

@@ -40,6 +40,15 @@ def test_active_trajectories_are_exactly_the_registered_jongeren():
     assert max(ids) == model.agent_id_counter - 1 >= model.n_entered
 
 
+def test_trajectories_keep_every_attribute_in_slots():
+    # A Jongere attribute missing from __slots__ would silently cost an instance dict per
+    # trajectory (memory and speed of national runs).
+    model = _run(_model())
+    jongeren = list(model.agents_by_type[Jongere])
+    assert jongeren
+    assert all(not vars(j) for j in jongeren)
+
+
 def test_agent_signals_reach_subscribers_and_change_nothing():
     quiet = _run(_model())
     model = _model()
