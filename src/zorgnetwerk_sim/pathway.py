@@ -61,6 +61,7 @@ F_YOUTH_IN_CARE = F["youth_in_care"]
 F_YOUTH_IN_SPECIALIST_CARE = F["youth_in_specialist_care"]
 S_IN_CRISIS = S["in_crisis"]
 S_IN_VERBLIJF = S["in_verblijf"]
+S_IN_CARE = S["in_care"]
 
 NEVER = 1 << 62  # a wait deadline that does not apply
 PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
@@ -123,11 +124,10 @@ class Pathway:
         if self.log is not None:
             self.log.append((j.unique_id, activity, week, org or j.gemeente.name))
 
-    def tariff(self, care: int, maatwerk: bool, week: int) -> float:
-        if week != self._inflation_week:  # the same factor for every care start of the week
-            self._inflation_week = week
-            self._inflation = (1.0 + self.model.spec.uncertainties.tariff_inflation_per_year) ** (week / 52.0)
-        return self.base_tariff[care] * self._inflation * (self.a.maatwerk_tariff_multiplier if maatwerk else 1.0)
+    def set_inflation(self, week: int) -> None:
+        """The tariff inflation factor of ``week`` (computed once per week, used by every care start)."""
+        self._inflation_week = week
+        self._inflation = (1.0 + self.model.spec.uncertainties.tariff_inflation_per_year) ** (week / 52.0)
 
     # -- waits: one draw per wait replaces a weekly check (waiting hurts; withdrawal) -----------
     def begin_wait(self, j: Jongere, week: int) -> None:
@@ -140,9 +140,13 @@ class Pathway:
         j.queue_place = None
         j.wait_epoch += 1
         j.escalation_week = self.next_escalation(j, week) if self.mech.waiting_hurts else NEVER
-        j.age_out_week = max(j.birth_week + self.max_age_weeks, week + 1)
+        # (conditional expressions instead of max()/min() on ints: a builtin call costs more,
+        # and these run several million times in a national run)
+        age_out = j.birth_week + self.max_age_weeks
+        j.age_out_week = age_out if age_out > week else week + 1
         if self._withdrawal_mean is not None:
-            j.withdrawal_week = week + max(1, math.ceil(self.stream.exp(self._withdrawal_mean)))
+            t = math.ceil(self.stream.exp(self._withdrawal_mean))
+            j.withdrawal_week = week + (t if t > 1 else 1)
         else:
             j.withdrawal_week = NEVER
         self.schedule_wait_event(j)
@@ -151,11 +155,18 @@ class Pathway:
         """The week of the next escalation of this wait (NEVER if the hazard is nil)."""
         base, growth = self._escalation
         t = self.stream.first_hazard_time(base, growth, week - j.wait_since)
-        return week + max(1, math.ceil(t)) if t < 1e6 else NEVER
+        if t >= 1e6:
+            return NEVER
+        weeks = math.ceil(t)
+        return week + (weeks if weeks > 1 else 1)
 
     def schedule_wait_event(self, j: Jongere) -> None:
         """One pending event per wait, at its earliest deadline (competing risks)."""
-        when = min(j.escalation_week, j.age_out_week, j.withdrawal_week)
+        when = j.escalation_week
+        if j.age_out_week < when:
+            when = j.age_out_week
+        if j.withdrawal_week < when:
+            when = j.withdrawal_week
         j.wait_event = self.calendar.schedule(when, on_wait_deadline, j, j.wait_epoch) if when < NEVER else None
 
     def end_wait(self, j: Jongere) -> int:
@@ -378,18 +389,30 @@ class Pathway:
                 g.flow[F_WAITS_OVER_NORM] += 1
             self.model.recorder.wait_completed(g.large, 2 if j.maatwerk else 1 if j.urgent else 0, wait)
             j.referred_week = -1
-        self.set_state(j, IN_CARE)
+        # The care path runs once per care episode (millions of times in a national run), so
+        # set_state, the tariff, take_place and set_verblijf are written out here.
+        stock = g.stock
+        old = STOCK_OF_STATE[j.state]
+        if old is not None:
+            stock[old] -= 1
+        stock[S_IN_CARE] += 1
+        j.state = IN_CARE
         j.care = care
         j.aanbieder = a
-        tariff = self.tariff(care, j.maatwerk, week)
+        if week != self._inflation_week:
+            self.set_inflation(week)
+        tariff = self.base_tariff[care] * self._inflation * (self.a.maatwerk_tariff_multiplier if j.maatwerk else 1.0)
         j.tariff = tariff
         j.pooled = tariff >= self.c.pooling_min_tariff_eur_per_week
         g.cost_rate += tariff
         if j.pooled:
             g.pool_rate += tariff
         if a is not None:
-            self.take_place(j, a)
-        self.set_verblijf(j, care in VERBLIJF_IDS)
+            a.occupied[care] += 1
+            a.clients.add(j)
+            a.revenue_rate += tariff
+        if (care in VERBLIJF_IDS) != j.in_verblijf:
+            self.set_verblijf(j, not j.in_verblijf)
         if care == CRISIS:
             g.stock[S_IN_CRISIS] += 1
         year = week // 52
@@ -406,7 +429,9 @@ class Pathway:
         if j.maatwerk:
             duration *= self.a.maatwerk_duration_multiplier
         j.care_start = week
-        j.care_end = min(week + max(1, round(duration)), age_out)
+        weeks = round(duration)
+        end = week + (weeks if weeks > 1 else 1)
+        j.care_end = end if end < age_out else age_out
         j.epoch += 1
         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
         if self.log is not None:  # (the message is only formatted when there is a log)
@@ -430,7 +455,8 @@ class Pathway:
             a.occupied[j.care] -= 1
             a.clients.discard(j)
             a.revenue_rate -= j.tariff
-        j.cost += j.tariff * max(week - j.care_start, 0)
+        weeks = week - j.care_start
+        j.cost += j.tariff * (weeks if weeks > 0 else 0)
         j.care_start = week
         j.aanbieder = None
 
@@ -523,8 +549,12 @@ class Pathway:
         if j.waitlist is not None:
             j.waitlist.discard(j)
         self.end_wait(j)
-        self.set_verblijf(j, False)
-        self.set_state(j, DONE)
+        if j.in_verblijf:
+            self.set_verblijf(j, False)
+        old = STOCK_OF_STATE[j.state]  # set_state(j, DONE), written out: DONE is no stock
+        if old is not None:
+            g.stock[old] -= 1
+        j.state = DONE
         j.epoch += 1
         g.flow[F_TRAJECTORIES_ENDED] += 1
         g.flow[F_TRAJECTORY_WEEKS_SUM] += week - j.entry_week
