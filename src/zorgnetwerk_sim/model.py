@@ -164,6 +164,14 @@ class ZorgnetwerkModel(mesa.Model):
         self._band_youth = np.array([g.band_youth() for g in self.gemeenten])
         weights = self._band_youth * self._rates
         self._age_cum = [np.cumsum(w / w.sum()).tolist() if w.sum() > 0 else [1.0] * 4 for w in weights]
+        # Expected needs per gemeente per year: the age bands added in a fixed order, not with a
+        # matrix product. BLAS may round differently on another CPU (so another machine could
+        # draw other Poisson counts from the same seed), and OpenBLAS leaves worker threads
+        # spinning after each call, which takes CPU from the other runs of a parallel sweep.
+        incidence = weights[:, 0].copy()
+        for band in range(1, weights.shape[1]):
+            incidence += weights[:, band]
+        self._incidence_per_year = incidence
 
     def _draw_age(self, g: Gemeente, stream: RandomStream | None = None) -> float:
         stream = stream or self.stream
@@ -213,7 +221,7 @@ class ZorgnetwerkModel(mesa.Model):
     def expected_weekly_referrals(self, region: Inkoopregio) -> dict[int, float]:
         """Expected referrals per care type per week from incidence and the referral shares."""
         a = self.spec.assumptions
-        needs = sum(float(g.band_youth() @ self._rates) for g in region.gemeenten) / 52.0
+        needs = sum_left(float(self._incidence_per_year[g.index]) for g in region.gemeenten) / 52.0
         needs *= self.spec.uncertainties.incidence_multiplier
         mats = (a.referral_licht, a.referral_matig, a.referral_ernstig)
         out: dict[int, float] = {}
@@ -281,7 +289,7 @@ class ZorgnetwerkModel(mesa.Model):
         u = self.spec.uncertainties
         growth = (1.0 + u.demand_growth_per_year) ** (week / 52.0)
         reduction = self.prevention.reduction()
-        lam = (self._band_youth @ self._rates) / 52.0 * u.incidence_multiplier * growth * (1.0 - reduction)
+        lam = self._incidence_per_year / 52.0 * u.incidence_multiplier * growth * (1.0 - reduction)
         counts = self.arrival_rng.poisson(lam)
         a = self.spec.assumptions
         mix = a.severity_mix

@@ -62,6 +62,8 @@ F_YOUTH_IN_SPECIALIST_CARE = F["youth_in_specialist_care"]
 S_IN_CRISIS = S["in_crisis"]
 S_IN_VERBLIJF = S["in_verblijf"]
 S_IN_CARE = S["in_care"]
+S_WAITING_LIST = S["waiting_list"]
+S_WAITING_TOEGANG = S["waiting_toegang"]
 
 NEVER = 1 << 62  # a wait deadline that does not apply
 PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
@@ -198,10 +200,16 @@ class Pathway:
         return j
 
     def enter_toegang(self, j: Jongere, week: int) -> None:
-        self.set_state(j, SIGNALLED)
+        g = j.gemeente
+        old = STOCK_OF_STATE[j.state]  # set_state(j, SIGNALLED), written out (once per trajectory)
+        if old is not None:
+            g.stock[old] -= 1
+        g.stock[S_WAITING_TOEGANG] += 1
+        j.state = SIGNALLED
         j.queue_token += 1
-        j.gemeente.toegang.append((j, j.queue_token))
-        self.begin_wait(j, week)
+        g.toegang.append((j, j.queue_token))
+        if j.wait_since < 0:
+            self.begin_wait(j, week)
 
     def run_toegang(self, g: "Gemeente", week: int) -> None:
         """The wijkteam assesses as many signalled needs as its capacity allows this week."""
@@ -289,8 +297,14 @@ class Pathway:
                 # No wrong door: the receiving organisation passes the case on itself.
                 others = [a for a in providers if a is not target] or providers
                 target = None if central else min(others, key=lambda a: a.expected_wait(care))
-        self.begin_wait(j, week)
-        self.set_state(j, WAITING)
+        if j.wait_since < 0:  # (usually the wait began at the toegang and goes on)
+            self.begin_wait(j, week)
+        stock = g.stock
+        old = STOCK_OF_STATE[j.state]  # set_state(j, WAITING), written out
+        if old is not None:
+            stock[old] -= 1
+        stock[S_WAITING_LIST] += 1
+        j.state = WAITING
         waitlist = region.central[care] if central else (target or providers[0]).waitlists[care]
         self.seq += 1
         if front:
@@ -446,7 +460,10 @@ class Pathway:
         if j.care == CRISIS:
             g.stock[S_IN_CRISIS] -= 1
         self.release_place(j, week)
-        self.set_state(j, BETWEEN)
+        old = STOCK_OF_STATE[j.state]  # set_state(j, BETWEEN), written out: BETWEEN is no stock
+        if old is not None:
+            g.stock[old] -= 1
+        j.state = BETWEEN
         j.epoch += 1
 
     def release_place(self, j: Jongere, week: int) -> None:
