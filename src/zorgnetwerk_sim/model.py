@@ -199,7 +199,9 @@ class ZorgnetwerkModel(mesa.Model):
                         j = Jongere(self, g, self._draw_age(g), severity_of[CareType(t)], 0)
                         self.n_entered += 1
                         j.entry_week = -int(self.stream.exp(self.pathway.mean_duration[t] * 0.5))
-                        pw.start_care(j, ab, t, 0)
+                        full_episode = pw.start_care(j, ab, t, 0)
+                        if full_episode is not None:  # replaced by the remaining part, below
+                            self.calendar.cancel(full_episode, j)
                         # the remaining part of an episode already under way
                         j.care_end = max(1, round(self.stream.gamma2(pw.mean_duration[t] * 0.75)))
                         j.epoch += 1

@@ -387,13 +387,14 @@ class Pathway:
                 return
 
     # -- care --------------------------------------------------------------------------------------
-    def start_care(self, j: Jongere, a: "Aanbieder | None", care: int, week: int) -> None:
+    def start_care(self, j: Jongere, a: "Aanbieder | None", care: int, week: int) -> tuple[int, int] | None:
+        """Start a care episode; returns the calendar key of its end (None if the jongere aged out)."""
         g = j.gemeente
         age_out = j.birth_week + self.max_age_weeks
         if week >= age_out:
             g.flow[F_AGED_OUT] += 1
             self.leave(j, week, "aged out")
-            return
+            return None
         waited = self.end_wait(j)
         if j.referred_week >= 0:
             wait = week - j.referred_week
@@ -447,9 +448,10 @@ class Pathway:
         end = week + (weeks if weeks > 1 else 1)
         j.care_end = end if end < age_out else age_out
         j.epoch += 1
-        self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
+        key = self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
         if self.log is not None:  # (the message is only formatted when there is a log)
             self.record(j, f"start {CARE_KEYS[care]}", week, a.name if a is not None else g.name)
+        return key
 
     def stop_care(self, j: Jongere, week: int) -> None:
         """Release the place and settle the cost of the episode."""
