@@ -3,6 +3,16 @@
 from zorgnetwerk_sim.engine import Calendar
 
 
+def _recorder():
+    """A handler that records the subjects it is called with, and the list it records into."""
+    seen = []
+
+    def record(subject, epoch):
+        seen.append(subject)
+
+    return seen, record
+
+
 def test_an_event_scheduled_for_a_week_that_already_fired_runs_next_week():
     cal = Calendar(horizon=10)
     seen = []
@@ -15,11 +25,7 @@ def test_an_event_scheduled_for_a_week_that_already_fired_runs_next_week():
 
 def test_a_cancelled_event_does_not_fire_and_the_calendar_lets_go_of_its_subject():
     cal = Calendar(horizon=10)
-    seen = []
-
-    def record(subject, epoch):
-        seen.append(subject)
-
+    seen, record = _recorder()
     keep = cal.schedule(5, record, "keep")
     drop = cal.schedule(5, record, "drop")
     assert keep == (5, 0) and drop == (5, 3)
@@ -31,11 +37,7 @@ def test_a_cancelled_event_does_not_fire_and_the_calendar_lets_go_of_its_subject
 
 def test_cancel_leaves_fired_and_foreign_events_alone():
     cal = Calendar(horizon=10)
-    seen = []
-
-    def record(subject, epoch):
-        seen.append(subject)
-
+    seen, record = _recorder()
     fired = cal.schedule(2, record, "a")
     cal.fire(2)
     cal.cancel(fired, "a")  # already fired: nothing to do, no error
@@ -49,15 +51,12 @@ def test_cancel_leaves_fired_and_foreign_events_alone():
 
 def test_an_event_can_cancel_a_later_event_of_the_same_week():
     cal = Calendar(horizon=10)
-    seen = []
+    seen, record = _recorder()
     keys = {}
 
     def first(subject, epoch):
         seen.append(subject)
         cal.cancel(keys["second"], "second")
-
-    def record(subject, epoch):
-        seen.append(subject)
 
     cal.schedule(6, first, "first")
     keys["second"] = cal.schedule(6, record, "second")

@@ -58,23 +58,17 @@ def _paired(x: np.ndarray, base: np.ndarray, confidence: float) -> tuple[int, fl
     """(pairs, mean difference, CI low, CI high, p) of x − base, pairs with a NaN dropped."""
     keep = ~(np.isnan(x) | np.isnan(base))
     x, base = x[keep], base[keep]
-    d = x - base
-    n = len(d)
-    if n == 0:
-        return 0, math.nan, math.nan, math.nan, math.nan
-    mean = float(d.mean())
+    n, mean, sd, low, high = _mean_ci(x - base, confidence)  # the t interval of the differences
     if n < 2:
         return n, mean, math.nan, math.nan, math.nan
-    sd = float(d.std(ddof=1))
     scale = max(float(np.abs(x).max()), float(np.abs(base).max()), 1e-300)
     if sd <= 1e-12 * scale:  # identical in every replication, or a constant shift: no noise to test against
         exact = abs(mean) <= 1e-12 * scale
         return n, (0.0 if exact else mean), (0.0 if exact else mean), (0.0 if exact else mean), (1.0 if exact else 0.0)
-    half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / math.sqrt(n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         p = float(stats.ttest_rel(x, base).pvalue)
-    return n, mean, mean - half, mean + half, p
+    return n, mean, low, high, p
 
 
 def _holm(p: np.ndarray) -> np.ndarray:
