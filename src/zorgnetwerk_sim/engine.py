@@ -125,8 +125,12 @@ class RandomStream:
         #: drawing one block at a time.
         self.u: Callable[[], float] = chain.from_iterable(iter(self._new_block, None)).__next__
 
-    def _new_block(self) -> list[float]:
-        return self._rng.random(self._block).tolist()
+    def _new_block(self) -> memoryview:
+        # Iterating a memoryview of the block makes each Python float when it is drawn. A
+        # list (``tolist()``) would make all 32k floats at once, and by the time most of them
+        # are used they have left the CPU cache: in a national run that costs more than the
+        # draws themselves. The doubles, and so the draws, are the same.
+        return memoryview(self._rng.random(self._block))
 
     def exp(self, mean: float) -> float:
         return -mean * math.log(1.0 - self.u())
