@@ -567,7 +567,8 @@ class Pathway:
             self.stop_care(j, week)
         if j.waitlist is not None:
             j.waitlist.discard(j)
-        self.end_wait(j)
+        if j.wait_since >= 0:
+            self.end_wait(j)
         if j.in_verblijf:
             self.set_verblijf(j, False)
         old = STOCK_OF_STATE[j.state]  # set_state(j, DONE), written out: DONE is no stock

@@ -76,7 +76,7 @@ class Gemeente(mesa.Agent):
         # Trust in each provider is looked up once and used twice (the lookup is the hot spot of
         # a referral).
         me = self.org_id
-        trusts = [trust.trust(me, a.org_id) for a in providers]
+        trusts = trust.trust_in(me, [a.org_id for a in providers])
         shared = sum_left(trusts) / len(providers)
         if model.stream.u() < self.region.regie_strength * shared:
             return min(providers, key=lambda a: a.expected_wait(care))

@@ -45,6 +45,18 @@ class TrustNetwork:
         r = self.r.item(i, j)
         return (r + 1.0) / (r + self.s.item(i, j) + 2.0)
 
+    def trust_in(self, a: int, others: list[int]) -> list[float]:
+        """``[trust(a, b) for b in others]`` in one call (a referral asks for all its providers)."""
+        index = self.index
+        i = index[a]
+        r, s = self.r, self.s
+        out = []
+        for b in others:
+            j = index[b]
+            rij = r.item(i, j)
+            out.append((rij + 1.0) / (rij + s.item(i, j) + 2.0))
+        return out
+
     def _add(self, a: int, b: int, matrix: np.ndarray, amount: float) -> None:
         index = self.index
         i, j = index[a], index[b]
