@@ -97,8 +97,8 @@ class Pathway:
         self.max_age_weeks = a.max_age_years * 52
         self.seq = 0
         self.log = model.event_log
-        self._inflation_week = -1  # tariff(): the inflation factor is computed once per week
-        self._inflation = 1.0
+        self._inflation_week = -1  # set_inflation(): the week's tariffs are computed once per week
+        self._tariffs: tuple[list[float], list[float]] = ([], [])  # (standard, maatwerk) per care type
         # Constants of every wait (begin_wait runs for most trajectories twice), read once.
         self._escalation = (a.escalation_hazard_per_week, a.escalation_hazard_growth_per_week)
         self._withdrawal_mean = (1.0 / a.withdrawal_hazard_per_week
@@ -127,9 +127,15 @@ class Pathway:
             self.log.append((j.unique_id, activity, week, org or j.gemeente.name))
 
     def set_inflation(self, week: int) -> None:
-        """The tariff inflation factor of ``week`` (computed once per week, used by every care start)."""
+        """The tariffs of ``week`` per care type, standard and maatwerk, with that week's inflation.
+
+        Computed once per week and shared by every care start of the week (one float object per
+        tariff, not one per episode)."""
         self._inflation_week = week
-        self._inflation = (1.0 + self.model.spec.uncertainties.tariff_inflation_per_year) ** (week / 52.0)
+        inflation = (1.0 + self.model.spec.uncertainties.tariff_inflation_per_year) ** (week / 52.0)
+        multiplier = self.a.maatwerk_tariff_multiplier
+        self._tariffs = ([base * inflation for base in self.base_tariff],
+                         [base * inflation * multiplier for base in self.base_tariff])
 
     # -- waits: one draw per wait replaces a weekly check (waiting hurts; withdrawal) -----------
     def begin_wait(self, j: Jongere, week: int) -> None:
@@ -416,7 +422,7 @@ class Pathway:
         j.aanbieder = a
         if week != self._inflation_week:
             self.set_inflation(week)
-        tariff = self.base_tariff[care] * self._inflation * (self.a.maatwerk_tariff_multiplier if j.maatwerk else 1.0)
+        tariff = self._tariffs[1 if j.maatwerk else 0][care]
         j.tariff = tariff
         j.pooled = tariff >= self.c.pooling_min_tariff_eur_per_week
         g.cost_rate += tariff
