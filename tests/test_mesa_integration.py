@@ -103,3 +103,32 @@ def test_the_collector_is_back_on_after_a_run():
     model = _model(weeks=6)
     model.run_model()
     assert gc.isenabled()
+
+
+def test_mesa_debug_messages_appear_when_its_logger_is_at_debug():
+    # The quick registration path skips Mesa's debug message only while nobody could see it.
+    import logging
+
+    from mesa.model import _mesa_logger
+
+    messages = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    handler = Collect(level=logging.DEBUG)
+    level = _mesa_logger.level
+    _mesa_logger.addHandler(handler)
+    _mesa_logger.setLevel(logging.DEBUG)
+    try:
+        model = _run(_model(weeks=6))
+    finally:
+        _mesa_logger.removeHandler(handler)
+        _mesa_logger.setLevel(level)
+    registered = [m for m in messages if m.startswith("registered Jongere")]
+    deregistered = [m for m in messages if m.startswith("deregistered agent")]
+    assert len(registered) == model.n_entered
+    assert len(deregistered) == model.n_left > 0
+    quiet = _run(_model(weeks=6))  # and logging changes nothing in the run
+    np.testing.assert_equal(model.recorder.summary(), quiet.recorder.summary())

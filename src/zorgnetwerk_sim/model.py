@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import math
 
 import mesa
 import networkx as nx
 import numpy as np
 from mesa.model import ModelSignals
+from mesa.model import _mesa_logger as _MESA_MODEL_LOG  # Mesa's model logger (see register_agent)
 
 from .agents import Aanbieder, Expertteam, Gemeente, Jongere
 from .agents.gemeente import AGE_BANDS
@@ -236,17 +238,32 @@ class ZorgnetwerkModel(mesa.Model):
     # Every trajectory is a Mesa agent, registered when its need arises and deregistered when
     # it ends: several million times in a national run. Mesa 3.5 wraps both methods in its
     # signal emitter, which costs about half of the registration (1.2 of 2.8 µs per agent)
-    # even when nobody listens. When no one has subscribed to the model's agent signals and no
-    # batch of signals is being collected, emitting would do nothing, so the bookkeeping runs
-    # without the wrapper; otherwise Mesa's own method runs, signal included
-    # (tests/test_engine.py checks both, and that the registries stay the same).
+    # even when nobody listens, and formats a debug message on every call even when debug
+    # logging is off. So, when no one has subscribed to the model's agent signals, no batch of
+    # signals is being collected and Mesa's model logger is not at DEBUG — when the emitter and
+    # the message would do nothing — a Jongere is registered with Mesa 3.5's own bookkeeping
+    # (the model-wide and the per-type agent set, and the id counter) and nothing else.
+    # Otherwise Mesa's method runs, signal and message included. tests/test_mesa_integration.py
+    # checks the registries, the ids, the signals and the debug messages.
     def register_agent(self, agent):  # noqa: ANN001, ANN201 - Mesa's signature
         if self._batch_context is None and _AGENT_ADDED not in self.subscribers:
+            if type(agent) is Jongere and not _MESA_MODEL_LOG.isEnabledFor(logging.DEBUG):
+                jongeren = self._agents_by_type.get(Jongere)
+                if jongeren is not None:  # (the first one goes through Mesa, which creates the set)
+                    self._all_agents.add(agent)
+                    agent.unique_id = self.agent_id_counter
+                    self.agent_id_counter += 1
+                    jongeren.add(agent)
+                    return None
             return _register_unsignalled(self, agent)
         return super().register_agent(agent)
 
     def deregister_agent(self, agent):  # noqa: ANN001, ANN201 - Mesa's signature
         if self._batch_context is None and _AGENT_REMOVED not in self.subscribers:
+            if type(agent) is Jongere and not _MESA_MODEL_LOG.isEnabledFor(logging.DEBUG):
+                self._agents_by_type[Jongere].remove(agent)
+                self._all_agents.remove(agent)
+                return None
             return _deregister_unsignalled(self, agent)
         return super().deregister_agent(agent)
 
