@@ -121,7 +121,7 @@ class Simulation:
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> "RunResult":
         # The cyclic garbage collector stays paused for the whole run, not just within each
-        # week: the model frees everything by reference counting (tests/test_engine.py checks
+        # week: the model frees everything by reference counting (tests/test_mesa_integration.py checks
         # that a run leaves no cyclic garbage), and between weeks the collector would keep
         # traversing every live trajectory and pending event (8% of a national run).
         with gc_paused():
