@@ -51,7 +51,6 @@ from typing import Any
 
 import mesa
 
-from zorgnetwerk_sim.agents.gemeente import AGE_BANDS  # the same structure as the model
 from zorgnetwerk_sim.caretypes import CARE_KEYS
 
 # states of a youth

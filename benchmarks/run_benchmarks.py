@@ -262,6 +262,14 @@ def fmt_rate(x: float) -> str:
     return f"{x / 1e6:,.2f} M" if x >= 1e6 else f"{x / 1e3:,.0f} k"
 
 
+def table_head(*columns: str, numeric_from: int = 1, text_last: int = 0) -> list[str]:
+    """A Markdown table's header and alignment rows: numbers (right-aligned) from column
+    ``numeric_from`` on, except the last ``text_last`` columns."""
+    numeric = range(numeric_from, len(columns) - text_last)
+    align = ["---:" if i in numeric else "---" for i in range(len(columns))]
+    return ["| " + " | ".join(columns) + " |", "|" + "|".join(align) + "|"]
+
+
 def report(res: dict[str, Any]) -> str:
     lines: list[str] = []
     m = res["machine"]
@@ -277,9 +285,8 @@ def report(res: dict[str, Any]) -> str:
     if st:
         lines.append(f"Start-up (`import zorgnetwerk_sim.cli`): {st['wall_s']:.2f} s, {st['maxrss_mb']:.0f} MB.")
         lines.append("")
-    lines.append("| scenario | years | youth | wall s (median) | CPU s | peak RSS MB | youth-weeks/s "
-                 "| active-trajectory-weeks/s | target | met |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    lines += table_head("scenario", "years", "youth", "wall s (median)", "CPU s", "peak RSS MB", "youth-weeks/s",
+                        "active-trajectory-weeks/s", "target", "met", text_last=2)
     for name, r in res["scenarios"].items():
         target, met = "", ""
         years = r["weeks"] / 52
@@ -305,8 +312,7 @@ def report(res: dict[str, Any]) -> str:
         lines.append(f"### Linear scaling: `{sc['scenario']}` with every gemeente's inhabitants doubled "
                      f"({sc['years'] or 'scenario'} years)")
         lines.append("")
-        lines.append("| run | wall s | CPU s | peak RSS MB | active-trajectory-weeks |")
-        lines.append("|---|---:|---:|---:|---:|")
+        lines += table_head("run", "wall s", "CPU s", "peak RSS MB", "active-trajectory-weeks")
         for label, key in (("×1", "base"), ("×2", "doubled")):
             r = sc[key]
             lines.append(f"| {label} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['maxrss_mb']:.0f} | {r['active_weeks']:,} |")
@@ -321,9 +327,8 @@ def report(res: dict[str, Any]) -> str:
         o, n = nv["ours"], nv["naive"]
         lines.append(f"### Naive plain-Mesa reference: `{nv['scenario']}`, {nv['years']:g} years")
         lines.append("")
-        lines.append("| model | build s | run s | total s (in process) | process wall s | youth-weeks/s "
-                     "| agents at end | peak RSS MB |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        lines += table_head("model", "build s", "run s", "total s (in process)", "process wall s", "youth-weeks/s",
+                            "agents at end", "peak RSS MB")
         for label, r in (("event-driven (ours)", o), ("naive: every youth stepped weekly", n)):
             lines.append(f"| {label} | {r['build_s']:.2f} | {r['run_s']:.2f} | {r['total_s']:.2f} "
                          f"| {r['process_wall_s']:.2f} | {fmt_rate(r['youth_weeks_per_s'])} | {r['agents_at_end']:,} "
@@ -333,8 +338,7 @@ def report(res: dict[str, Any]) -> str:
                      f"{nv['youth_weeks_ratio']:.0f}×), {nv['speedup_process_wall']:.1f}× as whole processes "
                      f"(start-up included).")
         lines.append("")
-        lines.append("| KPI (after warm-up) | ours | naive |")
-        lines.append("|---|---:|---:|")
+        lines += table_head("KPI (after warm-up)", "ours", "naive")
         for k in o["summary"]:
             lines.append(f"| {k} | {o['summary'][k]:,.1f} | {n['summary'][k]:,.1f} |")
         lines.append("")
@@ -342,9 +346,8 @@ def report(res: dict[str, Any]) -> str:
     if mem:
         lines.append(f"### Memory over a {mem['years']}-year `default` run (Python API, sampled once a simulated year)")
         lines.append("")
-        lines.append("| year | RSS MB | recorder MB written | RSS − recorder MB | Jongere agents | live Jongere objects "
-                     "| calendar events | queue entries (stale) |")
-        lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        lines += table_head("year", "RSS MB", "recorder MB written", "RSS − recorder MB", "Jongere agents",
+                            "live Jongere objects", "calendar events", "queue entries (stale)", numeric_from=0)
         for row in mem["samples"]:
             if row["year"] in (0, 1, 2, 5) or row["year"] % 5 == 0 or row["year"] == mem["years"]:
                 lines.append(f"| {row['year']} | {row['rss_mb']:.1f} | {row['recorder_mb']:.1f} "

@@ -35,6 +35,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_benchmarks import child_env  # noqa: E402
+
 TINY = """
 name = "tiny-memory"
 base = "klas"
@@ -173,10 +176,9 @@ def main() -> None:
                         help="keep PYTHONDONTWRITEBYTECODE as it is (every worker compiles every import from source)")
     args = parser.parse_args()
     if not args.cold and os.environ.get("PYTHONDONTWRITEBYTECODE") and args.what != "memory-child":
-        # Like run_benchmarks.py: measure an installation that caches bytecode, as a normal one does.
-        # The cache lives outside the repository and the venv; spawned workers inherit the setting.
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "zorgsim-bench-pycache")
+        # Like run_benchmarks.py (same environment and cache): measure an installation that caches
+        # bytecode, as a normal one does; spawned workers inherit the setting.
+        env = child_env(cold=False)
         subprocess.run([sys.executable, "-c", "import zorgnetwerk_sim.cli, zorgnetwerk_sim.runner.sweep"],
                        env=env, check=True)  # warm the cache once, outside any measurement
         os.execve(sys.executable, [sys.executable, *sys.argv], env)

@@ -3,7 +3,6 @@
 from zorgnetwerk_sim.agents import Jongere
 from zorgnetwerk_sim.agents.jongere import DONE, SIGNALLED
 from zorgnetwerk_sim.engine import gc_paused
-from zorgnetwerk_sim.metrics import F
 from zorgnetwerk_sim.model import ZorgnetwerkModel
 from zorgnetwerk_sim.pathway import NEVER, on_wait_deadline
 from zorgnetwerk_sim.scenario import load_scenario

@@ -225,7 +225,7 @@ class ZorgnetwerkModel(mesa.Model):
     def expected_weekly_referrals(self, region: Inkoopregio) -> dict[int, float]:
         """Expected referrals per care type per week from incidence and the referral shares."""
         a = self.spec.assumptions
-        needs = sum_left(float(self._incidence_per_year[g.index]) for g in region.gemeenten) / 52.0
+        needs = sum(float(self._incidence_per_year[g.index]) for g in region.gemeenten) / 52.0
         needs *= self.spec.uncertainties.incidence_multiplier
         mats = (a.referral_licht, a.referral_matig, a.referral_ernstig)
         out: dict[int, float] = {}
@@ -377,7 +377,7 @@ class ZorgnetwerkModel(mesa.Model):
     # ------------------------------------------------------------------ once a year
     def new_year(self, week: int) -> None:
         sc = self.spec
-        a, mech = sc.assumptions, sc.mechanisms
+        mech = sc.mechanisms
         year = week // 52
         self.judge_budgets(year - 1)
         for g in self.gemeenten:

@@ -61,17 +61,14 @@ F_YOUTH_IN_CARE = F["youth_in_care"]
 F_YOUTH_IN_SPECIALIST_CARE = F["youth_in_specialist_care"]
 S_IN_CRISIS = S["in_crisis"]
 S_IN_VERBLIJF = S["in_verblijf"]
-S_IN_CARE = S["in_care"]
-S_WAITING_LIST = S["waiting_list"]
-S_WAITING_TOEGANG = S["waiting_toegang"]
 
 NEVER = 1 << 62  # a wait deadline that does not apply
 PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
 WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
-STOCK_INDEX = {state: S[name] for state, name in STATE_STOCK.items()}
 #: The stock counted for each state id (0..6), None where a state is not a stock; the last
 #: entry answers for the initial state -1 (a tuple index instead of a dict lookup).
-STOCK_OF_STATE = tuple(STOCK_INDEX.get(state) for state in range(max(STATE_IDS) + 1)) + (None,)
+STOCK_OF_STATE = tuple(S[STATE_STOCK[state]] if state in STATE_STOCK else None
+                       for state in range(max(STATE_IDS) + 1)) + (None,)
 WIJKTEAM, CRISIS = int(CareType.WIJKTEAM), int(CareType.CRISIS)
 VERBLIJF_IDS = frozenset(int(c) for c in VERBLIJF)
 #: ``lighter()`` per care type id, as ints (None: care can simply end); avoids building a
@@ -206,16 +203,10 @@ class Pathway:
         return j
 
     def enter_toegang(self, j: Jongere, week: int) -> None:
-        g = j.gemeente
-        old = STOCK_OF_STATE[j.state]  # set_state(j, SIGNALLED), written out (once per trajectory)
-        if old is not None:
-            g.stock[old] -= 1
-        g.stock[S_WAITING_TOEGANG] += 1
-        j.state = SIGNALLED
+        self.set_state(j, SIGNALLED)
         j.queue_token += 1
-        g.toegang.append((j, j.queue_token))
-        if j.wait_since < 0:
-            self.begin_wait(j, week)
+        j.gemeente.toegang.append((j, j.queue_token))
+        self.begin_wait(j, week)
 
     def run_toegang(self, g: "Gemeente", week: int) -> None:
         """The wijkteam assesses as many signalled needs as its capacity allows this week."""
@@ -305,12 +296,7 @@ class Pathway:
                 target = None if central else min(others, key=lambda a: a.expected_wait(care))
         if j.wait_since < 0:  # (usually the wait began at the toegang and goes on)
             self.begin_wait(j, week)
-        stock = g.stock
-        old = STOCK_OF_STATE[j.state]  # set_state(j, WAITING), written out
-        if old is not None:
-            stock[old] -= 1
-        stock[S_WAITING_LIST] += 1
-        j.state = WAITING
+        self.set_state(j, WAITING)
         waitlist = region.central[care] if central else (target or providers[0]).waitlists[care]
         self.seq += 1
         if front:
@@ -410,14 +396,9 @@ class Pathway:
                 g.flow[F_WAITS_OVER_NORM] += 1
             self.model.recorder.wait_completed(g.large, 2 if j.maatwerk else 1 if j.urgent else 0, wait)
             j.referred_week = -1
+        self.set_state(j, IN_CARE)
         # The care path runs once per care episode (millions of times in a national run), so
-        # set_state, the tariff, take_place and set_verblijf are written out here.
-        stock = g.stock
-        old = STOCK_OF_STATE[j.state]
-        if old is not None:
-            stock[old] -= 1
-        stock[S_IN_CARE] += 1
-        j.state = IN_CARE
+        # the tariff, take_place and set_verblijf are written out here.
         j.care = care
         j.aanbieder = a
         if week != self._inflation_week:
@@ -468,10 +449,7 @@ class Pathway:
         if j.care == CRISIS:
             g.stock[S_IN_CRISIS] -= 1
         self.release_place(j, week)
-        old = STOCK_OF_STATE[j.state]  # set_state(j, BETWEEN), written out: BETWEEN is no stock
-        if old is not None:
-            g.stock[old] -= 1
-        j.state = BETWEEN
+        self.set_state(j, BETWEEN)
         j.epoch += 1
 
     def release_place(self, j: Jongere, week: int) -> None:
@@ -577,10 +555,7 @@ class Pathway:
             self.end_wait(j)
         if j.in_verblijf:
             self.set_verblijf(j, False)
-        old = STOCK_OF_STATE[j.state]  # set_state(j, DONE), written out: DONE is no stock
-        if old is not None:
-            g.stock[old] -= 1
-        j.state = DONE
+        self.set_state(j, DONE)
         j.epoch += 1
         g.flow[F_TRAJECTORIES_ENDED] += 1
         g.flow[F_TRAJECTORY_WEEKS_SUM] += week - j.entry_week

@@ -15,7 +15,6 @@ import hashlib
 import itertools
 import json
 import math
-import os
 import tomllib
 import types
 import typing
@@ -29,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .. import metrics
 from ..scenario import Scenario, ScenarioError, scenario_from_dict
 from ..scenario.loader import read_scenario_file, resolve_path
+from ..shipped import ShippedFolder
 from .seeds import design_rng, replication_seed
 
 if typing.TYPE_CHECKING:
@@ -69,32 +69,21 @@ _FACTOR_SPEC_KEYS = {"values", "min", "max", "levels", "label"}
 # ---------------------------------------------------------------------------------------------
 # Where experiments live
 # ---------------------------------------------------------------------------------------------
+EXPERIMENTS = ShippedFolder("experiments", "ZORGSIM_EXPERIMENTS", "experiment", ExperimentError)
+
+
 def experiments_dir() -> Path:
     """Shipped experiments: $ZORGSIM_EXPERIMENTS, the repository's experiments/, or ./experiments."""
-    env = os.environ.get("ZORGSIM_EXPERIMENTS")
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[3] / "experiments"
-    return repo if repo.is_dir() else Path.cwd() / "experiments"
+    return EXPERIMENTS.folder()
 
 
 def available_experiments() -> dict[str, Path]:
-    folder = experiments_dir()
-    return {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+    return EXPERIMENTS.available()
 
 
 def resolve_experiment(name_or_path: str | Path) -> Path:
     """An experiment name from experiments/ or a path to a TOML file."""
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.exists() or os.sep in str(name_or_path):
-        if not candidate.is_file():
-            raise ExperimentError(f"{candidate}: file not found")
-        return candidate
-    known = available_experiments()
-    if str(name_or_path) not in known:
-        raise ExperimentError(f"{name_or_path}: unknown experiment; allowed: {', '.join(known) or '(none found)'} "
-                              "or a path to a .toml file")
-    return known[str(name_or_path)]
+    return EXPERIMENTS.resolve(name_or_path)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -13,6 +12,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from .presets import PRESETS
+from ..shipped import ShippedFolder
 from .schema import Scenario
 
 
@@ -20,32 +20,21 @@ class ScenarioError(ValueError):
     """Bad scenario input. The message is one line naming the file, the key and what is allowed."""
 
 
+SCENARIOS = ShippedFolder("scenarios", "ZORGSIM_SCENARIOS", "scenario", ScenarioError)
+
+
 def scenarios_dir() -> Path:
     """Where shipped scenarios live: $ZORGSIM_SCENARIOS, the repository's scenarios/, or ./scenarios."""
-    env = os.environ.get("ZORGSIM_SCENARIOS")
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[3] / "scenarios"
-    return repo if repo.is_dir() else Path.cwd() / "scenarios"
+    return SCENARIOS.folder()
 
 
 def available_scenarios() -> dict[str, Path]:
-    folder = scenarios_dir()
-    return {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+    return SCENARIOS.available()
 
 
 def resolve_path(name_or_path: str | Path) -> Path:
     """A scenario name from scenarios/ or a path to a TOML file."""
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.exists() or os.sep in str(name_or_path):
-        if not candidate.is_file():
-            raise ScenarioError(f"{candidate}: file not found")
-        return candidate
-    known = available_scenarios()
-    if str(name_or_path) not in known:
-        raise ScenarioError(f"{name_or_path}: unknown scenario; allowed: {', '.join(known) or '(none found)'} "
-                            "or a path to a .toml file")
-    return known[str(name_or_path)]
+    return SCENARIOS.resolve(name_or_path)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
