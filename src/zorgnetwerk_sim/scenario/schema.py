@@ -437,6 +437,9 @@ class RunSettings(Strict):
     years: float = P(10, unit="years", ge=0.1, le=100, source=ASSUMPTION, description="Simulated years incl. warm-up")
     warmup_years: float = P(1, unit="years", ge=0, le=50, source=ASSUMPTION, description="Excluded from KPIs")
     event_log: bool = P(False, unit="bool", source=SEED_001, description="Keep a process-mining event log")
+    random_streams: Literal["per_decision", "single"] = P(
+        "per_decision", unit="choice", source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
+        description="One random stream per kind of decision (sharper paired comparisons), or one for all")
 
     @model_validator(mode="after")
     def _warmup_shorter(self) -> "RunSettings":
