@@ -57,6 +57,7 @@ class ZorgnetwerkModel(mesa.Model):
         self.week = 0
         self.n_entered = 0
         self.n_left = 0
+        self.n_persons = 0  # distinct young people so far (Jongere.person_id)
         # Streams from the model seed: one for arrivals (incidence, age, severity) and one per
         # kind of decision afterwards (engine.Streams). Scenarios compared with the same seed
         # then face the same stream of needs and, as far as their processes allow, the same

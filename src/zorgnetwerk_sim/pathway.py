@@ -191,8 +191,16 @@ class Pathway:
         return waited
 
     # -- entry and toegang -----------------------------------------------------------------------
-    def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new") -> Jongere:
-        j = Jongere(self.model, g, age_years, severity, week, returned=kind != "new")
+    def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new",
+                 past: tuple | None = None) -> Jongere:
+        """A need is signalled; ``past`` is what a return keeps of the earlier trajectory of the
+        same jongere (see ``schedule_return``)."""
+        j = Jongere(self.model, g, age_years, severity, week, returned=kind != "new",
+                    person_id=-1 if past is None else past[0])
+        if past is not None:
+            # The same person: counted once per year, and a case lost from view at the
+            # expertteam comes back as complex as it left (seed 003).
+            _, j.counted_year, j.counted_specialist_year, j.complex, j.maatwerk = past
         self.model.n_entered += 1
         g.flow[F_NEW_NEEDS] += 1
         if kind == "return":
@@ -235,7 +243,7 @@ class Pathway:
             self.route(j, week)
             return
         j.care = self.s_assess.choice_index(self.referral[j.severity])
-        if j.care >= CareType.AMBULANT_INTENSIEF:
+        if j.care >= CareType.AMBULANT_INTENSIEF and not j.complex:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
             j.complex = self.s_assess.u() < share
             j.maatwerk = j.complex and self.s_assess.u() < self.model.spec.uncertainties.maatwerk_share
@@ -543,7 +551,11 @@ class Pathway:
     def schedule_return(self, j: Jongere, week: int, mean_weeks: float, severity: int, kind: str) -> None:
         when = week + max(1, math.ceil(self.s_outcome.exp(mean_weeks)))
         if when - j.birth_week < self.max_age_weeks:
-            self.calendar.schedule(when, on_return, (j.gemeente, j.birth_week, min(severity, 2), kind), 0)
+            # A small tuple, not the trajectory itself: the calendar holds nothing finished.
+            keeps_complexity = kind == "return" and j.complex
+            past = (j.person_id, j.counted_year, j.counted_specialist_year, keeps_complexity,
+                    keeps_complexity and j.maatwerk)
+            self.calendar.schedule(when, on_return, (j.gemeente, j.birth_week, min(severity, 2), kind, past), 0)
 
     def leave(self, j: Jongere, week: int, reason: str) -> None:
         if j.state == DONE:
@@ -692,9 +704,9 @@ def on_rebounce(j: Jongere, epoch: int) -> None:
 
 
 def on_return(payload: tuple, epoch: int) -> None:
-    g, birth_week, severity, kind = payload
+    g, birth_week, severity, kind, past = payload
     model = g.model
-    model.pathway.new_need(g, (model.week - birth_week) / 52.0, severity, model.week, kind)
+    model.pathway.new_need(g, (model.week - birth_week) / 52.0, severity, model.week, kind, past)
 
 
 STEP_UP_IDS = frozenset({int(CareType.AMBULANT_LICHT), int(CareType.AMBULANT_INTENSIEF)})
