@@ -18,6 +18,7 @@ from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
 from .engine import Calendar, RandomStream, Streams, gc_paused
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
+from .policies.capacity import CapacityResponse
 from .policies.prevention import PreventionPipeline
 from .policies.trust import TrustNetwork, sum_left
 from .region import Inkoopregio
@@ -73,6 +74,7 @@ class ZorgnetwerkModel(mesa.Model):
         self.expertteams: list[Expertteam] = []
         self._next_org = 0
         self._build_network()
+        self.capacity = CapacityResponse(self)
         self.pathway = Pathway(self)
         self.recorder = Recorder(self)
         a = scenario.assumptions
@@ -289,6 +291,7 @@ class ZorgnetwerkModel(mesa.Model):
         self.prevention.step(self._prevention_spend_vector())
         self.new_needs(week)
         self.calendar.fire(week)
+        self.capacity.review(week)
         for g in self.gemeenten:
             self.pathway.run_toegang(g, week)
         for team in self.expertteams:
@@ -319,15 +322,20 @@ class ZorgnetwerkModel(mesa.Model):
         shift_all = (a.prevention_severity_shift * reduction).tolist()
         n_new = counts.tolist()
         new_need = self.pathway.new_need
+        # Baseline crisis (seed 002): part of the severe needs start as a crisis, however long
+        # anyone waited. Drawn with the need itself, so every policy faces the same crises.
+        p_crisis = a.crisis_share_of_new_ernstig if self.spec.mechanisms.baseline_crisis else 0.0
+        arrivals = self.arrivals
         for gi in np.flatnonzero(counts).tolist():
             g = self.gemeenten[gi]
             shift = shift_all[gi]
             p_ernstig = mix[2] * (1.0 - shift)
             p_matig = mix[1] * (1.0 - shift / 2.0)
             for _ in range(n_new[gi]):
-                x = self.arrivals.u()
+                x = arrivals.u()
                 severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
-                new_need(g, self._draw_age(g, self.arrivals), severity, week)
+                acute = severity == 2 and arrivals.u() < p_crisis
+                new_need(g, self._draw_age(g, arrivals), severity, week, "crisis" if acute else "new")
 
     def _prevention_spend_per_youth(self, cut: bool) -> float:
         a = self.spec.assumptions
@@ -348,7 +356,12 @@ class ZorgnetwerkModel(mesa.Model):
         for region in self.regions:
             youth = region.youth
             n_prov = len(region.aanbieders)
-            coordination = c.overlegtafels * a.meeting_hours_per_table_per_week * rate * n_prov
+            # Overlegtafels: the gemeenten's own delegates are a cost; the aanbieders' hours at
+            # the same tables are already counted as capacity they lose (Aanbieder.overhead_share),
+            # paid through the tariffs, so they are not charged a second time.
+            coordination = 0.0
+            if sc.mechanisms.meeting_fragmentation:
+                coordination += c.overlegtafels * a.meeting_hours_per_table_per_week * rate * len(region.gemeenten)
             if c.independent_regisseur:
                 coordination += a.regisseur_cost_eur_per_year / 52.0
             team = region.expertteam
@@ -358,7 +371,8 @@ class ZorgnetwerkModel(mesa.Model):
             n_orgs = n_prov + len(region.gemeenten)
             trust_cost = self.levers.trust.informal_contacts_per_year * self.levers.trust.cost_per_contact_eur \
                 * n_orgs / 52.0
-            contracts = n_prov * a.contract_admin_eur_per_year / 52.0
+            # A gemeente's cost of managing its contracts (admin burden: off means no cost either).
+            contracts = n_prov * a.contract_admin_eur_per_year / 52.0 if sc.mechanisms.admin_burden else 0.0
             pool = sum(g.pool_rate for g in region.gemeenten) if pooling else 0.0
             for g in region.gemeenten:
                 share = g.youth / youth
@@ -475,7 +489,7 @@ class ZorgnetwerkModel(mesa.Model):
         region.vacancies = []
         for old in leaving + replacements:
             new = Aanbieder(self, self._org_id(), f"{old.name}*", region, old.care_types, old.size, old.flexibility)
-            new.nominal = list(old.contract_nominal)
+            new.nominal = list(old.nominal)  # the places in use move over, extra places included
             new.contract_nominal = list(old.contract_nominal)
             new.size_share = list(old.size_share)
             new.reserve = new.nominal_revenue(self.pathway.base_tariff) * a.initial_reserve_weeks
@@ -495,6 +509,10 @@ class ZorgnetwerkModel(mesa.Model):
                 region.rebuild_provider_index()
         for ab in region.aanbieders:
             ab.transition_until = week + a.transition_weeks
+            # The new contracts are sized on the places in use: extra places contracted since
+            # the last tender become part of the contract (the labour-market headroom of the
+            # capacity response counts from here).
+            ab.contract_nominal = list(ab.nominal)
         for ab in region.aanbieders:
             ab.refresh_capacity()
         self.calendar.schedule(week + a.transition_weeks, _refresh_region_capacity, region, 0)
