@@ -196,11 +196,11 @@ class CareTypeParams(Strict):
 #: trajectories lengthened (MODEL.md §6), capacities calibrated (docs/model.md, Calibration).
 CARE_DEFAULTS: dict[str, tuple[float, float, float]] = {
     "wijkteam": (100, 14, 0),
-    "ambulant_licht": (230, 22, 10.35),
-    "ambulant_intensief": (600, 34, 10.0),
-    "dagbehandeling": (1215, 36, 3.55),
-    "pleegzorg": (600, 150, 6.1),
-    "residentieel": (3720, 60, 1.45),
+    "ambulant_licht": (230, 22, 9.85),
+    "ambulant_intensief": (600, 34, 9.5),
+    "dagbehandeling": (1215, 36, 3.4),
+    "pleegzorg": (600, 150, 5.8),
+    "residentieel": (3720, 60, 1.38),
     "gesloten": (7440, 26, 0.135),
     "crisis": (4860, 5, 0),
 }
