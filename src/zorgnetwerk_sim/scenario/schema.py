@@ -26,8 +26,8 @@ JOSANG = "Jøsang & Ismail (2002), Beta reputation; Slovic (1993) trust asymmetr
 CBS = "CBS / Jeugdautoriteit national figures (MODEL.md §6)"
 ASSUMPTION = "stylised assumption, documented in docs/model.md"
 STERMAN = "Sterman (2000), Business Dynamics ch. 17 (capacity acquisition with delay)"
-STAFF = "staff shortage in jeugdzorg (docs/model.md §7.14)"
-REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.7)"
+STAFF = "staff shortage in jeugdzorg (docs/model.md §7.16)"
+REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.8)"
 
 
 def P(default: Any, *, unit: str, source: str, ge: float | None = None, le: float | None = None,
@@ -144,10 +144,10 @@ class Uncertainties(Strict):
     admin_share_per_contract: float = P(0.004, unit="share of capacity per extra contract", ge=0, le=0.02,
                                         source=SEED_002 + "; " + REGELDRUK,
                                         description="Capacity lost to admin per extra distinct set of agreements "
-                                                    "(explicit uncertainty: see docs/model.md §7.7)")
+                                                    "(explicit uncertainty: see docs/model.md §7.8)")
     capacity_loss_per_overlegtafel: float = P(0.002, unit="share of capacity per table", ge=0, le=0.02, source=SEED_000,
                                               description="Professionals' time lost per separate overlegtafel "
-                                                          "(explicit uncertainty: see docs/model.md §7.7)")
+                                                          "(explicit uncertainty: see docs/model.md §7.8)")
     alternative_route_max_share: float = P(0.25, unit="share of referrals", ge=0, le=0.8, source=ASSUMPTION,
                                            description="At waits of twice the norm, this share of referrals to "
                                                        "ambulant licht stays at the wijkteam (alternative_routes)")
