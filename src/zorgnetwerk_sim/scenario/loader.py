@@ -11,12 +11,13 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from .presets import PRESETS
+from ..safeio import MAX_NESTING, InputError, check_shape, read_toml_file
 from ..shipped import ShippedFolder
+from .presets import PRESETS
 from .schema import Scenario
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """Bad scenario input. The message is one line naming the file, the key and what is allowed."""
 
 
@@ -45,10 +46,13 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not key:
         raise ScenarioError(f"--set {text}: empty key")
     try:
-        value = tomllib.loads(f"v = {raw}")["v"]
+        data = tomllib.loads(f"v = {raw}")
     except tomllib.TOMLDecodeError:
-        value = raw  # a bare word is a string
-    return key, value
+        return key, raw  # a bare word is a string
+    except RecursionError:
+        raise ScenarioError(f"--set {key}: the value is nested more than {MAX_NESTING} levels deep") from None
+    check_shape(data, f"--set {key}", ScenarioError)
+    return key, data["v"]
 
 
 def _set_path(data: dict[str, Any], key: str, value: Any) -> None:
@@ -79,7 +83,7 @@ def _apply_preset(raw: dict[str, Any], source: str) -> dict[str, Any]:
     form = coordination.get("collaboration_form") if isinstance(coordination, Mapping) else None
     if form is None:
         return raw  # a malformed levers table is reported by the schema
-    if form not in PRESETS:
+    if not isinstance(form, str) or form not in PRESETS:
         raise ScenarioError(f"{source}: levers.coordination.collaboration_form: {form!r} is not allowed; "
                             f"allowed: {', '.join(PRESETS)}")
     return _merge_under({"levers": PRESETS[form]}, raw)
@@ -139,18 +143,9 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>",
         raise ScenarioError(format_validation_error(err, source)) from None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"{path}: cannot read: {err}") from None
-
-
 def read_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Raw scenario data; a file with ``base = "name"`` is laid over that scenario (variants stay small)."""
-    raw = _read_toml(path)
+    raw = read_toml_file(path, ScenarioError)
     base = raw.pop("base", None)
     if base is None:
         return raw
