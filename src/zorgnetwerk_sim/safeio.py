@@ -125,9 +125,18 @@ def check_output_folder(out_dir: str | Path) -> Path:
         raise OutputError(f"{out}: cannot be used as a folder: {err.strerror or err}") from None
     if not ancestor.is_dir():
         raise OutputError(f"{out}: {ancestor} is a file, so the folder cannot be created")
+    if _read_only(ancestor):
+        raise OutputError(f"{out}: {ancestor} is on a read-only file system")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise OutputError(f"{out}: no permission to write in {ancestor}")
     return out
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # pragma: no cover - a system without statvfs
+        return False
 
 
 def _make_folder(folder: Path) -> list[Path]:
@@ -321,7 +330,7 @@ def check_shape(data: Any, source: str, error: type[InputError] = InputError) ->
     while stack:
         node, depth, where = stack.pop()
         if depth > MAX_NESTING:
-            raise error(f"{source}: {where or '(top level)'}: nested more than {MAX_NESTING} levels deep")
+            raise error(f"{source}: {(where or '(top level)')[:60]}: nested more than {MAX_NESTING} levels deep")
         if isinstance(node, Mapping):
             stack += [(v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in node.items()]
             for key in node:

@@ -273,7 +273,7 @@ def write_report(results: str | Path, out: str | Path | None = None, baseline: s
     manifest = store.manifest()
     exp = manifest["experiment"]
     runs = store.read_runs()
-    skipped = store.skipped.warning("they are left out of this report (run 'zorgsim sweep' again to redo them)")
+    skipped = store.skipped.warning("they are left out of this report ('zorgsim sweep' on this folder checks and redoes them)")
     if runs.empty:
         raise ExperimentError(f"{results}: no finished runs yet; run 'zorgsim sweep' first")
     points_planned = [p["name"] for p in exp["points"]]

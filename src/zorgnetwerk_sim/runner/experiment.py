@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import metrics
 from ..scenario import Scenario, ScenarioError, scenario_from_dict
@@ -128,6 +128,15 @@ class ExperimentSpec(_Strict):
     design: DesignSpec = Field(default_factory=DesignSpec)
     variants: list[VariantSpec] = Field(default_factory=list)
 
+    @field_validator("series", mode="before")
+    @classmethod
+    def _series_shape(cls, value: Any) -> Any:
+        if not (isinstance(value, bool) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+                or (isinstance(value, dict) and all(isinstance(v, str) for v in value.values()))):
+            raise ValueError("expected true, false, a list of series names, or a table of "
+                             "name = \"column + column\"")
+        return value
+
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     candidates = [annotation, *typing.get_args(annotation)]
@@ -153,7 +162,7 @@ def _format_error(err: ValidationError, source: str) -> str:
         return f"{source}: {key}: unknown key; allowed here: {allowed}"
     if first["type"] == "missing":
         return f"{source}: {key}: required key is missing"
-    msg = first["msg"].replace("\n", " ")
+    msg = first["msg"].replace("\n", " ").removeprefix("Value error, ")
     got = first.get("input")
     got_text = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
     return f"{source}: {key}: {msg}{got_text}"

@@ -161,15 +161,19 @@ def _read_one(path: Path, required: Iterable[str]) -> tuple[pa.Table | None, str
     """A run file as a table, or None and why it cannot be used (unreadable, not one run, wrong id)."""
     try:
         table = pq.read_table(path)
-    except (OSError, ValueError, pa.ArrowException) as err:
-        reason = " ".join(str(err).split()) or type(err).__name__
-        return None, f"not a readable Parquet file ({reason[:80]})"
+    except FileNotFoundError:
+        return None, "is missing"
+    except (OSError, ValueError, pa.ArrowException):
+        empty = path.is_file() and path.stat().st_size == 0
+        return None, "is empty (0 bytes)" if empty else "is not a readable Parquet file"
     missing = [c for c in required if c not in table.column_names]
     if missing:
         return None, f"has no {missing[0]!r} column"
+    if table.num_rows == 0:
+        return None, "holds no rows"
     ids = set(table.column("run_id").to_pylist())
     if ids != {path.stem}:
-        return None, f"holds run id {sorted(map(str, ids))[:1] or ['(none)']} but is named {path.name}"
+        return None, f"holds run id {', '.join(sorted(map(str, ids)))[:40]!r}, not {path.stem!r}"
     return table, ""
 
 
@@ -263,7 +267,7 @@ class SweepStore:
         expected = {run.run_id for run in experiment.runs()}
         required = [*META_COLUMNS, *experiment.factor_keys, *(experiment.kpis or ()), *TAIL_COLUMNS]
         series = [*experiment.series]
-        scan = self.scan(required, lambda t, path: "" if path.stem in expected else "not a run of this experiment",
+        scan = self.scan(required, lambda t, path: "" if path.stem in expected else "is not a run of this experiment",
                          series)
         for path, _ in scan.problems:
             self._quarantine(path)
