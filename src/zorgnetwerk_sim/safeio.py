@@ -101,7 +101,7 @@ def safe_folder_name(name: Any, what: str = "name") -> str:
     (:class:`InputError`, naming ``what``).
     """
     text = unicodedata.normalize("NFKC", str(name))
-    folder = _UNSAFE.sub("-", text)
+    folder = re.sub(r"\.{2,}", "-", _UNSAFE.sub("-", text))
     folder = re.sub(r"-{2,}", "-", folder).strip(".-_ ")
     folder = folder[:MAX_FOLDER_NAME].rstrip(".-_ ")
     if not folder or not any(ch.isalnum() for ch in folder):

@@ -41,7 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..safeio import FolderLock, check_output_folder, is_staging, write_atomic, write_text_atomic
+from ..safeio import FolderLock, OutputError, check_output_folder, is_staging, write_atomic, write_text_atomic
 from .experiment import Experiment, ExperimentError, RunSpec
 
 MANIFEST = "experiment.json"
@@ -229,7 +229,10 @@ class SweepStore:
 
     def check(self, experiment: Experiment) -> None:
         """Refuse a folder that is a file, holds something else, or holds another experiment."""
-        check_output_folder(self.out)
+        try:
+            check_output_folder(self.out)
+        except OutputError as err:
+            raise OutputError(f"--out {err}") from None
         if not self.out.exists() or not any(not _is_temporary(p) and p.name != LOCK for p in self.out.iterdir()):
             return  # new, empty, or only what a sweep killed while it started left behind
         if not self.manifest_path.is_file():
