@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import tomllib
@@ -192,9 +193,8 @@ _replace = os.replace
 def write_atomic(target: str | Path, write: Callable[[Path], None]) -> Path:
     """Write one file: ``write(tmp)`` in the target's folder, flushed, then renamed to ``target``."""
     target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
+    # not mkstemp: its files are private (0600); this one gets the usual permissions (umask)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         write(tmp)
         fsync_file(tmp)
