@@ -302,6 +302,17 @@ def test_names_with_markup_and_math_print_and_plot_as_themselves(cli, tmp_path, 
     assert "$x$ [/]" in out and (tmp_path / "R" / "report" / "kpis.svg").is_file()
 
 
+def test_run_warmup_years_option_sets_the_warm_up(cli, tmp_path):
+    import tomllib
+
+    code, _, err = cli("run", "klas", "--years", "1", "--warmup-years", "0.25", "-q", "--out", tmp_path / "o")
+    assert code == 0, err
+    written = tomllib.loads((tmp_path / "o" / "scenario.toml").read_text(encoding="utf-8"))
+    assert written["run"] == {**written["run"], "years": 1.0, "warmup_years": 0.25}
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["waitlist_mean"] is not None and summary["cost_per_year_eur"] > 0
+
+
 def test_a_utf8_bom_is_accepted(cli, tmp_path):
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + 'base = "klas"\nname = "bom"\n'.encode())

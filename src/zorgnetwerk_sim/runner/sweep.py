@@ -557,12 +557,21 @@ class Sweep:
         #: Set when resuming a sweep that was started with other model code (the runs would mix versions).
         self.code_changed: str | None = None
         self._prepared = False
+        self._client: Any = None
+        self._cluster: Any = None
 
     def prepare(self) -> "Sweep":
-        """Lock the folder, record the experiment and check the finished runs (the first write)."""
+        """Connect to Dask (if asked), then lock the folder, record the experiment and check the
+        finished runs: the first write, after everything that can fail without writing."""
         if self._prepared:
             return self
-        scan = self.store.open(self.experiment)
+        if self.executor == "dask" and self._client is None:
+            self._client, self._cluster = self._connect()
+        try:
+            scan = self.store.open(self.experiment)
+        except BaseException:
+            self._disconnect()
+            raise
         self.done = set(scan.tables)
         self.damaged = scan.warning(f"moved to {self.store.quarantine_dir}/; those runs are done again")
         recorded = self.store.manifest().get("model_code")
@@ -574,9 +583,21 @@ class Sweep:
         return self
 
     def close(self) -> None:
-        """Release the folder (done by :meth:`run` when it ends)."""
-        self.store.close()
-        self._prepared = False
+        """Release the folder and the Dask connection (done by :meth:`run` when it ends)."""
+        try:
+            self._disconnect()
+        finally:
+            self.store.close()
+            self._prepared = False
+
+    def _disconnect(self) -> None:
+        client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
+        try:
+            if client is not None:
+                client.close()
+        finally:
+            if cluster is not None:
+                cluster.close()
 
     @property
     def total(self) -> int:
@@ -602,11 +623,9 @@ class Sweep:
     def run(self, progress: Callable[[int, int, RunOutput | None], None] | None = None) -> SweepResult:
         """Run the missing runs; ``progress(done, total, output)`` is called after each."""
         started = time.perf_counter()
-        client = cluster = None
         self.prepare()
+        client = self._client
         try:
-            if self.executor == "dask":
-                client, cluster = self._connect()
             done = self.done
             todo = (run for run in self.experiment.runs() if run.run_id not in done)
             tasks = make_tasks(self.experiment, todo)
@@ -632,13 +651,7 @@ class Sweep:
             finally:
                 outputs.close()  # stops pool workers at once when interrupted
         finally:
-            try:
-                if client is not None:
-                    client.close()
-                if cluster is not None:
-                    cluster.close()
-            finally:
-                self.close()
+            self.close()
         return SweepResult(self.store.out, self.total, already, ran, time.perf_counter() - started, workers,
                            self.executor, self.store)
 
