@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from zorgnetwerk_sim import safeio
 from zorgnetwerk_sim.cli import main
 
 
@@ -46,3 +48,17 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 def tree(folder: Path) -> set[str]:
     """Every path (files and folders) below ``folder``."""
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def fail_nth_rename(monkeypatch, n: int, errno: int = 5, reason: str = "Input/output error") -> None:
+    """Make the ``n``-th rename by which safeio puts written files in place fail with an OSError."""
+    calls = {"n": 0}
+    real = os.replace
+
+    def flaky(src, dst):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise OSError(errno, reason, str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(safeio, "_replace", flaky)

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cli_helpers import assert_one_error_line, cli, snapshot, tree  # noqa: F401 - cli is a fixture
+from cli_helpers import assert_one_error_line, cli, fail_nth_rename, snapshot, tree  # noqa: F401 - cli is a fixture
 from test_sweep import _interruptible, _wait_for_first_run, experiment_file
 from zorgnetwerk_sim import safeio
 from zorgnetwerk_sim.runner import Experiment, load_runs, run_sweep
@@ -190,16 +190,7 @@ def test_a_failed_rename_while_run_writes_keeps_the_previous_outputs(cli, tmp_pa
     code, _, err = cli("run", "klas", *SHORT, "--seed", "1", "--event-log", "--out", out)
     assert code == 0, err
     before = snapshot(out)
-    calls = {"n": 0}
-    real = os.replace
-
-    def flaky(src, dst):
-        calls["n"] += 1
-        if calls["n"] == fail_at:
-            raise OSError(5, "Input/output error", str(dst))
-        return real(src, dst)
-
-    monkeypatch.setattr(safeio, "_replace", flaky)
+    fail_nth_rename(monkeypatch, fail_at)
     line = assert_one_error_line(*cli("run", "klas", *SHORT, "--seed", "2", "--out", out))
     assert "--out" in line and "Input/output error" in line
     assert snapshot(out) == before  # the old set whole: no new summary.json beside the old time series
@@ -210,16 +201,7 @@ def test_a_failed_rename_while_compare_writes_keeps_the_previous_report(cli, res
     code, _, err = cli("compare", out)
     assert code == 0, err
     before = snapshot(out / "report")
-    calls = {"n": 0}
-    real = os.replace
-
-    def flaky(src, dst):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise OSError(28, "No space left on device", str(dst))
-        return real(src, dst)
-
-    monkeypatch.setattr(safeio, "_replace", flaky)
+    fail_nth_rename(monkeypatch, 4, 28, "No space left on device")
     line = assert_one_error_line(*cli("compare", out, "--baseline", "staff_availability=1"))
     assert "No space left on device" in line
     assert snapshot(out / "report") == before

@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from cli_helpers import fail_nth_rename
 from zorgnetwerk_sim import safeio
 from zorgnetwerk_sim.safeio import (MAX_FOLDER_NAME, FolderBusy, FolderLock, InputError, OutputError,
                                     check_output_folder, escape_markup, escape_mathtext, read_toml_file,
@@ -67,16 +68,7 @@ def test_a_failed_rename_anywhere_leaves_the_previous_set_whole(tmp_path, monkey
     with staged_outputs(out, ("a.txt", "b.txt", "c.txt")) as staging:
         _write(staging, {"a.txt": "old", "b.txt": "old", "c.txt": "old"})
     before = {p.name: p.read_text() for p in out.iterdir()}
-    calls = {"n": 0}
-    real = os.replace
-
-    def flaky(src, dst):
-        calls["n"] += 1
-        if calls["n"] == fail_at:
-            raise OSError(28, "No space left on device", str(dst))
-        return real(src, dst)
-
-    monkeypatch.setattr(safeio, "_replace", flaky)
+    fail_nth_rename(monkeypatch, fail_at, 28, "No space left on device")
     with pytest.raises(OSError):
         with staged_outputs(out, ("a.txt", "b.txt", "c.txt")) as staging:
             _write(staging, {"a.txt": "new", "b.txt": "new", "c.txt": "new"})

@@ -236,7 +236,7 @@ def staged_outputs(target: str | Path, managed: Iterable[str]) -> Iterator[Path]
         new = sorted(p.name for p in staging.iterdir() if p.is_file())
         for name in new:
             fsync_file(staging / name)
-        previous = staging / "previous"
+        previous = staging / ".previous"  # hidden: never the name of an output
         previous.mkdir()
         moved_old: list[str] = []
         moved_new: list[str] = []

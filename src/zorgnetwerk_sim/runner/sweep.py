@@ -570,7 +570,7 @@ class Sweep:
         try:
             scan = self.store.open(self.experiment)
         except BaseException:
-            self._disconnect()
+            self.close()
             raise
         self.done = set(scan.tables)
         self.damaged = scan.warning(f"moved to {self.store.quarantine_dir}/; those runs are done again")
