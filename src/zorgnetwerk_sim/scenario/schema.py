@@ -31,9 +31,9 @@ REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.7)"
 
 
 #: Upper bound of a money parameter that does not state its own (EUR in its unit).
-MAX_EUR = 1e7
+MAX_EUR = 10_000_000
 #: Upper bound of any other numeric parameter that does not state its own.
-MAX_NUMBER = 1e9
+MAX_NUMBER = 1_000_000_000
 
 
 def P(default: Any, *, unit: str, source: str, ge: float | None = None, le: float | None = None,
@@ -43,7 +43,7 @@ def P(default: Any, *, unit: str, source: str, ge: float | None = None, le: floa
     A parameter without an upper bound gets a sane one: MAX_EUR for money, MAX_NUMBER otherwise.
     """
     if le is None and isinstance(default, (int, float)) and not isinstance(default, bool):
-        le = MAX_EUR if "EUR" in unit else (int(MAX_NUMBER) if isinstance(default, int) else MAX_NUMBER)
+        le = MAX_EUR if "EUR" in unit else MAX_NUMBER
     return Field(default, ge=ge, le=le, description=description,
                  json_schema_extra={"unit": unit, "source": source})
 
