@@ -108,6 +108,8 @@ CASES = [
          {"deep.toml": "a = " + "[" * 3000 + "]" * 3000}),
     Case("run: deeply nested --set", ("run", "klas", "-q", "--set", "description=" + "[" * 2000 + "]" * 2000),
          ("--set description", "nested")),
+    Case("run: very long --set text", ("run", "klas", "-q", "--set", "description=" + "x" * 20_000),
+         ("--set", "description", "longer than")),
     Case("run: very long name", ("run", "long.toml", "-q"), ("long.toml", "name", "longer than"),
          {"long.toml": f'base = "klas"\nname = "{"x" * 20_000}"\n'}),
     Case("run: --out name too long", ("run", "klas", *SHORT, "--out", "n" * 300), ("--out", "too long")),

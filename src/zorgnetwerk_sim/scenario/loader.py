@@ -46,13 +46,13 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not key:
         raise ScenarioError(f"--set {text}: empty key")
     try:
-        data = tomllib.loads(f"v = {raw}")
+        value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
-        return key, raw  # a bare word is a string
+        value = raw  # a bare word is a string
     except RecursionError:
-        raise ScenarioError(f"--set {key}: the value is nested more than {MAX_NESTING} levels deep") from None
-    check_shape(data, f"--set {key}", ScenarioError)
-    return key, data["v"]
+        raise ScenarioError(f"--set {key[:60]}: the value is nested more than {MAX_NESTING} levels deep") from None
+    check_shape({key: value}, "--set", ScenarioError)
+    return key, value
 
 
 def _set_path(data: dict[str, Any], key: str, value: Any) -> None:
