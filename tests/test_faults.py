@@ -295,6 +295,22 @@ def test_run_warmup_years_option_sets_the_warm_up(cli, tmp_path):
     assert summary["waitlist_mean"] is not None and summary["cost_per_year_eur"] > 0
 
 
+def test_numpy_numbers_from_code_pass_the_strict_schema_but_text_does_not():
+    import numpy as np
+
+    from zorgnetwerk_sim.scenario import ScenarioError, load_scenario
+
+    spec = load_scenario("klas", {"levers.coordination.overlegtafels": np.int64(3),
+                                  "levers.coordination.joint_kpis": np.bool_(True),
+                                  "uncertainties.staff_availability": np.float64(0.9)})
+    c = spec.levers.coordination
+    assert (c.overlegtafels, c.joint_kpis, spec.uncertainties.staff_availability) == (3, True, 0.9)
+    assert type(c.overlegtafels) is int and type(c.joint_kpis) is bool
+    for key, value in (("levers.coordination.joint_kpis", "yes"), ("levers.coordination.overlegtafels", 3.0)):
+        with pytest.raises(ScenarioError):
+            load_scenario("klas", {key: value})
+
+
 def test_a_utf8_bom_is_accepted(cli, tmp_path):
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + 'base = "klas"\nname = "bom"\n'.encode())

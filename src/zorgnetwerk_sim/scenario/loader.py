@@ -130,13 +130,25 @@ def format_validation_error(err: ValidationError, source: str) -> str:
     return f"{source}: {key}: {msg}{got_text}{more}"
 
 
+def _plain(data: Any) -> Any:
+    """numpy scalars (from a design or a widget) as the Python numbers they hold: the schema's types
+    are strict for text input, not for numbers that code computed."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    if type(data).__module__ == "numpy" and hasattr(data, "item"):
+        return data.item()
+    return data
+
+
 def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>",
                        overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
     data = copy.deepcopy(dict(raw))
     items = overrides.items() if isinstance(overrides, Mapping) else (parse_override(o) for o in overrides)
     for key, value in items:
         _set_path(data, key, value)
-    data = _apply_preset(data, source)
+    data = _apply_preset(_plain(data), source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
