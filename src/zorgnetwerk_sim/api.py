@@ -84,6 +84,27 @@ class OutputError(OSError):
     """The output folder cannot be used; the message is one line."""
 
 
+def write_text_atomic(target: str | Path, text: str) -> Path:
+    """Write a text file under a hidden temporary name beside ``target``, then rename it into
+    place: a failure leaves the previous file as it was. OutputError (one line) when it cannot."""
+    target = Path(target)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder, not a file")
+    check_output_folder(target.parent)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an output file is an ordinary file
+        os.replace(tmp, target)
+    except OSError as err:
+        raise OutputError(f"{target}: cannot write: {err}") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
 def _jsonable(summary: Mapping[str, float]) -> dict[str, float | None]:
     return {k: (None if v != v else float(v)) for k, v in summary.items()}  # NaN → null
 
