@@ -84,13 +84,19 @@ class OutputError(OSError):
     """The output folder cannot be used; the message is one line."""
 
 
-def write_text_atomic(target: str | Path, text: str) -> Path:
-    """Write a text file under a hidden temporary name beside ``target``, then rename it into
-    place: a failure leaves the previous file as it was. OutputError (one line) when it cannot."""
+def check_output_file(target: str | Path) -> Path:
+    """Fail early (before a long run) when a file cannot be written at ``target``."""
     target = Path(target)
     if target.is_dir():
         raise OutputError(f"{target}: is a folder, not a file")
     check_output_folder(target.parent)
+    return target
+
+
+def write_text_atomic(target: str | Path, text: str) -> Path:
+    """Write a text file under a hidden temporary name beside ``target``, then rename it into
+    place: a failure leaves the previous file as it was. OutputError (one line) when it cannot."""
+    target = check_output_file(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

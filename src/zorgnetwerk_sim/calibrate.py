@@ -43,7 +43,7 @@ from .runner.sweep import RunOutput, RunTask, process_pool, run_tasks
 from .scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from .scenario.loader import resolve_path
 from .shipped import REPO
-from .targets import Target, TargetsError, TargetsFile, check_kpis, load_targets
+from .targets import Target, TargetsError, TargetsFile, check_kpis, display_path, load_targets
 
 #: A target whose KPI is undefined in a trial (NaN) counts as this many half-widths off.
 NAN_PENALTY = 10.0
@@ -243,7 +243,7 @@ class Fit:
         base = cal.base_reference(out)
         lines = [f"# Calibrated by zorgsim calibrate ({prov['date']}, commit {prov['commit']}).",
                  *( [f"# Command: {command}"] if command else []),
-                 f"# Targets: {cal.targets_path} ({len(cal.targets)} targets for {cal.names[0]!r}); "
+                 f"# Targets: {display_path(cal.targets_path)} ({len(cal.targets)} targets for {cal.names[0]!r}); "
                  f"{cal.replications} replications of {cal.spec.run.years:g} years per trial "
                  f"(master seed {cal.master_seed}), {len(self.trials)} trials.",
                  f"# Objective (Σ weight · ((simulated − target) / half-width)²): start "

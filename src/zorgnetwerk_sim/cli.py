@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .api import OutputError, Simulation, check_output_folder
+from .api import OutputError, Simulation, check_output_file, check_output_folder
 from .scenario import ScenarioError, available_scenarios, load_scenario, parameter_table, scenarios_dir
 from .scenario.loader import read_scenario_file
 
@@ -333,9 +333,7 @@ def calibrate(
                       seed=seed, workers=workers)
     target = out if out is not None else Path(f"{cal.spec.name}-calibrated.toml")
     try:
-        if target.is_dir():
-            raise OutputError(f"{target}: is a folder, not a file")
-        check_output_folder(target.parent)
+        check_output_file(target)
     except OutputError as err:
         fail(f"--out {err}")
     if not quiet:
@@ -388,9 +386,7 @@ def validate_model(
     plan = ValidationPlan(targets=targets, seeds=seeds, years=years, national=national,
                           workers=workers if workers is not None else (os.cpu_count() or 1))
     try:
-        if out.is_dir():
-            raise OutputError(f"{out}: is a folder, not a file")
-        check_output_folder(out.parent)
+        check_output_file(out)
     except OutputError as err:
         fail(f"--out {err}")
 

@@ -17,7 +17,6 @@ file and key.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .runner.experiment import _format_error
 from .scenario import ScenarioError
-from .shipped import ShippedFolder
+from .scenario.loader import _read_toml
+from .shipped import REPO, ShippedFolder
 
 
 class TargetsError(ScenarioError):
@@ -40,6 +40,14 @@ DEFAULT_TARGETS = "targets"
 def targets_path(name_or_path: str | Path | None = None) -> Path:
     """The shipped ``data/targets.toml`` (or ``$ZORGSIM_DATA/targets.toml``), or a given file."""
     return DATA.resolve(DEFAULT_TARGETS if name_or_path is None else name_or_path)
+
+
+def display_path(path: Path) -> str:
+    """A path as written in generated files: relative to the repository when inside it."""
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
 
 
 class _Strict(BaseModel):
@@ -220,12 +228,7 @@ class TargetsFile(_Strict):
 def load_targets(name_or_path: str | Path | None = None) -> tuple[TargetsFile, Path]:
     """Read and check a targets file (default: the shipped data/targets.toml)."""
     path = targets_path(name_or_path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise TargetsError(f"{path}: not valid TOML: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise TargetsError(f"{path}: cannot read: {err}") from None
+    raw = _read_toml(path, TargetsError)
     try:
         return TargetsFile.model_validate(raw), path
     except ValidationError as err:

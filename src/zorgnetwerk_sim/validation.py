@@ -39,8 +39,7 @@ from .caretypes import CARE_KEYS
 from .metrics import S
 from .runner.sweep import RunOutput, process_pool
 from .scenario import Scenario, ScenarioError, load_scenario
-from .shipped import REPO
-from .targets import TargetsError, TargetsFile, load_targets
+from .targets import TargetsError, TargetsFile, display_path, load_targets
 
 PASS, FAIL, UNCLEAR, NA = "pass", "fail", "unclear", "not available"
 #: Summary fields that are bookkeeping of the runner, not KPIs.
@@ -215,7 +214,7 @@ class ValidationPlan:
               f"- Runs: {self.n_seeds} seeds per scenario and check, {self.years:g} years each (warm-up "
               "excluded from KPIs as in the scenario); seeds from `runner.seeds` with each scenario's own seed "
               "as master, so paired runs share their random numbers.",
-              f"- Targets and checks: `{_rel(self.path)}`", "",
+              f"- Targets and checks: `{display_path(self.path)}`", "",
               "Intervals are 95% t-intervals over seeds (run-to-run variation of the model, not the "
               "uncertainty of its parameters).", ""]
         md += self._targets_section(runs, checks)
@@ -429,8 +428,3 @@ def _stock_indices(names: Sequence[str]) -> list[int]:
     return [S[n] for n in names]
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(REPO))
-    except ValueError:
-        return str(path)

@@ -139,13 +139,14 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>",
         raise ScenarioError(format_validation_error(err, source)) from None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:
+    """A TOML file's data; ``error`` (one line naming the file) when it cannot be read or parsed."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+        raise error(f"{path}: not valid TOML: {err}") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"{path}: cannot read: {err}") from None
+        raise error(f"{path}: cannot read: {err}") from None
 
 
 def read_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
