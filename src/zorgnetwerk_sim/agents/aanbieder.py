@@ -56,14 +56,14 @@ class Aanbieder(mesa.Agent):
 
     def overhead_share(self) -> float:
         model = self.model
-        a, mech = model.spec.assumptions, model.spec.mechanisms
+        a, mech, u = model.spec.assumptions, model.spec.mechanisms, model.spec.uncertainties
         share = 0.0
         if mech.admin_burden:
-            share += min(a.admin_max_share, a.admin_base_share + a.admin_share_per_contract * (self.n_contracts() - 1))
+            share += min(a.admin_max_share, a.admin_base_share + u.admin_share_per_contract * (self.n_contracts() - 1))
             if model.week < self.transition_until:
                 share += a.transition_admin_share
         if mech.meeting_fragmentation:
-            share += a.capacity_loss_per_overlegtafel * model.levers.coordination.overlegtafels
+            share += u.capacity_loss_per_overlegtafel * model.levers.coordination.overlegtafels
         return min(share, 0.9)
 
     def refresh_capacity(self) -> None:
