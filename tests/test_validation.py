@@ -102,6 +102,7 @@ def test_littles_law_uses_the_per_care_type_kpis_when_present(tmp_path):
     assert status["klas: Little's law, pleegzorg"] == FAIL
     assert "klas: Little's law, dagbehandeling" not in status  # no KPIs for it: not checked
     assert "| ambulant_licht | 10 | 10 | +0.0% | yes |" in text
+    assert "| all care types | 40 | 20 | +50.0% | **no** |" in text  # the sums over the care types
 
 
 def test_littles_law_says_not_available_without_the_kpis(tmp_path):

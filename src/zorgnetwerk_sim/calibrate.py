@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import tomli_w
 from scipy.optimize import minimize
+from scipy.stats import qmc
 
 from .api import Simulation, write_text_atomic
 from .runner.compare import _mean_ci
@@ -280,13 +281,16 @@ class Calibration:
 
     def __init__(self, scenario: str | Path, params: Sequence[str] | Mapping[str, tuple[float, float]] | None = None,
                  *, targets: str | Path | None = None, replications: int = 4, years: float | None = None,
-                 budget: int = 40, seed: int | None = None, workers: int = 1) -> None:
+                 budget: int = 40, seed: int | None = None, workers: int = 1, explore: int | None = None) -> None:
         if replications < 1:
             raise TargetsError(f"--replications: must be ≥ 1 (got {replications})")
         if budget < 2:
             raise TargetsError(f"--budget: must be ≥ 2 trials (got {budget})")
         if workers < 1:
             raise TargetsError(f"--workers: must be ≥ 1 (got {workers})")
+        explore = budget // 3 if explore is None else explore
+        if not 0 <= explore < budget:
+            raise TargetsError(f"--explore: must be ≥ 0 and below --budget ({budget}) (got {explore})")
         if years is not None and years <= 0:
             raise TargetsError(f"--years: must be > 0 (got {years})")
         self.scenario_arg = scenario
@@ -322,6 +326,7 @@ class Calibration:
         self.replications = replications
         self.budget = budget
         self.workers = workers
+        self.explore = explore
         self.master_seed = self.spec.seed if seed is None else int(seed)
         self.seeds = seeds_for(self.master_seed, replications)
         self._check_kpis()
@@ -353,46 +358,69 @@ class Calibration:
         raw = self.spec.model_dump(mode="json", exclude_none=True)
         return scenario_from_dict(raw, self.spec.name, dict(values))
 
+    def evaluate_many(self, points: Sequence[Mapping[str, float]],
+                      pool: ProcessPoolExecutor | None = None) -> list[Trial]:
+        """Run the replications at each point, all in one batch (cached: the search revisits points)."""
+        keys = [tuple(round(values[p.key], 9) for p in self.params) for values in points]
+        todo = {key: values for key, values in zip(keys, points) if key not in self._cache}
+        if todo:
+            kpis = {k for t in self.targets for k in t.kpis}
+            labels = {f"trial {len(self.trials) + i}": key for i, key in enumerate(todo)}
+            outputs = replicate({label: self.scenario(todo[key]) for label, key in labels.items()}, self.seeds,
+                                workers=self.workers, pool=pool, kpis=kpis)
+            for label, key in labels.items():
+                summaries = [{k: v for k, v in o.row.items() if k in kpis} for o in outputs[label]]
+                trial = Trial(dict(todo[key]), summaries, objective(self.targets, summaries))
+                self._cache[key] = trial
+                self.trials.append(trial)
+        return [self._cache[key] for key in keys]
+
     def evaluate(self, values: Mapping[str, float], pool: ProcessPoolExecutor | None = None) -> Trial:
-        """Run the replications at ``values`` (cached: Nelder-Mead revisits points)."""
-        key = tuple(round(values[p.key], 9) for p in self.params)
-        if key in self._cache:
-            return self._cache[key]
-        kpis = {k for t in self.targets for k in t.kpis}
-        outputs = replicate({"trial": self.scenario(values)}, self.seeds, workers=self.workers, pool=pool,
-                            kpis=kpis)["trial"]
-        summaries = [{k: v for k, v in o.row.items() if k in kpis} for o in outputs]
-        trial = Trial(dict(values), summaries, objective(self.targets, summaries))
-        self._cache[key] = trial
-        self.trials.append(trial)
-        return trial
+        """Run the replications at ``values``."""
+        return self.evaluate_many([values], pool)[0]
+
+    def values_at(self, u: Sequence[float]) -> dict[str, float]:
+        return {p.key: p.value(float(x)) for p, x in zip(self.params, u)}
 
     def fit(self, progress: Callable[[int, Trial, Trial], None] | None = None) -> Fit:
-        """Search the parameters (bounded Nelder-Mead on [0, 1]^d) for at most ``budget`` trials."""
+        """Search the parameters on [0, 1]^d for at most ``budget`` trials: the scenario's own values
+        and a Latin hypercube of ``explore`` points over the ranges (default a third of the budget,
+        run as one batch), then bounded Nelder-Mead from the best of them for the rest. The
+        sample keeps the local search out of the flat regions (a wachtlijst that is empty over a
+        range of capacities) and the noise-made local minima of a simulated objective."""
+        d = len(self.params)
         start_values = self.start_values()
-        x0 = np.array([p.position(start_values[p.key]) for p in self.params])
-        simplex = [x0]
-        for i in range(len(self.params)):  # a first simplex a quarter of each range wide
-            step = np.zeros(len(x0))
-            step[i] = 0.25 if x0[i] + 0.25 <= 1 else -0.25
-            simplex.append(x0 + step)
+        n_explore = max(0, min(self.explore, self.budget - (d + 2)))
+        sample = qmc.LatinHypercube(d=d, seed=np.random.default_rng(self.master_seed)).random(n_explore)
         pooled = process_pool(self.workers) if self.workers > 1 else nullcontext(None)
         with pooled as pool:
-            start = self.evaluate(start_values, pool)
-            best = start
-            calls = 0
+            explored = self.evaluate_many([start_values, *(self.values_at(u) for u in sample)], pool)
+            best = min(explored, key=lambda t: t.objective)
+            start = explored[0]
+            calls = len(explored)
+            if progress is not None:
+                for i, trial in enumerate(explored, 1):
+                    progress(i, trial, min(explored[:i], key=lambda t: t.objective))
+            x0 = np.array([p.position(best.values[p.key]) for p in self.params])
+            # a first simplex about as wide as the spacing of the sample
+            width = 0.25 if n_explore == 0 else min(0.25, 0.5 / n_explore ** (1 / d))
+            simplex = [x0]
+            for i in range(d):
+                step = np.zeros(d)
+                step[i] = width if x0[i] + width <= 1 else -width
+                simplex.append(x0 + step)
 
             def f(u: np.ndarray) -> float:
                 nonlocal best, calls
                 calls += 1
-                trial = self.evaluate({p.key: p.value(float(x)) for p, x in zip(self.params, u)}, pool)
+                trial = self.evaluate(self.values_at(u), pool)
                 if trial.objective < best.objective:
                     best = trial
                 if progress is not None:
                     progress(calls, trial, best)
                 return trial.objective
 
-            result = minimize(f, x0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * len(x0),
-                              options={"maxfev": self.budget, "initial_simplex": np.array(simplex),
+            result = minimize(f, x0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * d,
+                              options={"maxfev": max(1, self.budget - calls), "initial_simplex": np.array(simplex),
                                        "xatol": 1e-3, "fatol": 1e-6})
         return Fit(self, start, best, list(self.trials), str(result.message))

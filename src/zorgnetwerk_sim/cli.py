@@ -309,6 +309,17 @@ def _interval(mean: float, low: float, high: float) -> str:
     return f"{mean:.4g}" + ("" if low != low else f" [{low:.4g}, {high:.4g}]")
 
 
+def _run_or_exit(work: Any) -> Any:
+    """A batch of runs; a run that fails is one line naming it and exit status 1 (as in sweep)."""
+    from .runner import SweepError
+
+    try:
+        return work()
+    except SweepError as err:
+        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="Scenario name from scenarios/ or a path to a TOML file")],
@@ -318,6 +329,8 @@ def calibrate(
     replications: Annotated[int, typer.Option(help="Runs per trial (the same seeds in every trial)")] = 4,
     years: Annotated[float | None, typer.Option(help="Simulated years per run, warm-up included")] = None,
     budget: Annotated[int, typer.Option(help="Most trials (parameter sets) to try")] = 40,
+    explore: Annotated[int | None, typer.Option(
+        help="Trials of a Latin hypercube before the local search (default: a third of the budget)")] = None,
     seed: Annotated[int | None, typer.Option(help="Master seed of the replications (default: the scenario's)")] = None,
     workers: Annotated[int | None, typer.Option(help="Parallel runs (default: replications, at most the cores)")] = None,
     out: Annotated[Path | None, typer.Option(help="Fitted scenario file (default: <scenario>-calibrated.toml)")] = None,
@@ -330,7 +343,7 @@ def calibrate(
     if workers is None:
         workers = max(1, min(replications, os.cpu_count() or 1))
     cal = Calibration(scenario, params, targets=targets, replications=replications, years=years, budget=budget,
-                      seed=seed, workers=workers)
+                      seed=seed, workers=workers, explore=explore)
     target = out if out is not None else Path(f"{cal.spec.name}-calibrated.toml")
     try:
         check_output_file(target)
@@ -346,7 +359,7 @@ def calibrate(
             err_console.print(f"trial {n:3d}: objective {trial.objective:10.4g}   best {best.objective:10.4g}",
                               markup=False, highlight=False)
 
-    fit = cal.fit(tick)
+    fit = _run_or_exit(lambda: cal.fit(tick))
     table = Table(title=f"{cal.spec.name}: fitted parameters ({len(fit.trials)} trials; {fit.message})")
     for col in ("parameter", "range", "start", "fitted"):
         table.add_column(col, justify="left" if col == "parameter" else "right", overflow="fold")
@@ -394,7 +407,7 @@ def validate_model(
         if not quiet:
             err_console.print(text, markup=False, highlight=False, soft_wrap=True)
 
-    report = plan.run(say, command=_command_line())
+    report = _run_or_exit(lambda: plan.run(say, command=_command_line()))
     try:
         report.write(out)
     except OutputError as err:

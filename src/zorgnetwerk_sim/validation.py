@@ -39,7 +39,7 @@ from .caretypes import CARE_KEYS
 from .metrics import S
 from .runner.sweep import RunOutput, process_pool
 from .scenario import Scenario, ScenarioError, load_scenario
-from .targets import TargetsError, TargetsFile, display_path, load_targets
+from .targets import LittleCheck, TargetsError, TargetsFile, display_path, load_targets
 
 PASS, FAIL, UNCLEAR, NA = "pass", "fail", "unclear", "not available"
 #: Summary fields that are bookkeeping of the runner, not KPIs.
@@ -282,18 +282,25 @@ class ValidationPlan:
                f"Mean number on the wachtlijst (`{law.waitlist}`) against entries per week × mean weeks on the "
                f"list of everyone who left it (`{law.entries}` / 52 × `{law.wait}`), means over seeds; passes "
                f"when they differ by at most {law.tolerance:.0%}. In a stable system the two are equal "
-               "(Little's law); a growing list holds more than its leavers' waits imply.", ""]
+               "(Little's law); a growing list holds more than its leavers' waits imply, and a list "
+               "draining after the warm start less. *All care types* sums the rows (without the per-care-type KPIs: "
+               f"{', '.join(f'`{k}`' for k in law.total)}).", ""]
         for name in self.scenarios:
             rows = []
             summaries = runs[name]
-            pairs = [(care, law.waitlist.format(care=care), law.entries.format(care=care), law.wait.format(care=care))
-                     for care in CARE_KEYS]
-            pairs.append(("all care types", *law.total))
-            for care, k_l, k_e, k_w in pairs:
-                if not all(k in summaries[0] for k in (k_l, k_e, k_w)):
-                    continue
-                mean_l = float(np.nanmean([s[k_l] for s in summaries]))
-                lam_w = float(np.nanmean([s[k_e] / 52.0 * s[k_w] for s in summaries]))
+            per_care = {care: _little_keys(law, care) for care in CARE_KEYS}
+            per_care = {care: keys for care, keys in per_care.items() if all(k in summaries[0] for k in keys)}
+            lines: dict[str, tuple[list[float], list[float]]] = {
+                care: ([s[k_l] for s in summaries], [_lam_w(s[k_e], s[k_w]) for s in summaries])
+                for care, (k_l, k_e, k_w) in per_care.items()}
+            if lines:  # the whole system: the sums over care types
+                lines["all care types"] = ([sum(ls[i] for ls, _ in lines.values()) for i in range(len(summaries))],
+                                           [sum(lw[i] for _, lw in lines.values()) for i in range(len(summaries))])
+            elif all(k in summaries[0] for k in law.total):
+                k_l, k_e, k_w = law.total
+                lines["all care types"] = ([s[k_l] for s in summaries], [_lam_w(s[k_e], s[k_w]) for s in summaries])
+            for care, (l_values, lw_values) in lines.items():
+                mean_l, lam_w = float(np.nanmean(l_values)), float(np.nanmean(lw_values))
                 if not (math.isfinite(mean_l) and math.isfinite(lam_w)) or max(mean_l, lam_w) == 0:
                     status, rel = NA, math.nan
                 else:
@@ -418,6 +425,15 @@ class ValidationPlan:
             md += [f"- {g.text}" + (f" ({g.source})" if g.source else "") for g in self.file.not_reproduced]
             md += [""]
         return md
+
+
+def _little_keys(law: LittleCheck, care: str) -> tuple[str, str, str]:
+    return law.waitlist.format(care=care), law.entries.format(care=care), law.wait.format(care=care)
+
+
+def _lam_w(per_year: float, weeks: float) -> float:
+    """Arrivals per week × mean weeks on the list; no leavers at all is no load, not undefined."""
+    return 0.0 if per_year == 0 else per_year / 52.0 * weeks
 
 
 def _same(a: float, b: float) -> bool:
