@@ -206,3 +206,17 @@ def test_no_target_for_the_scenario_is_one_line(cli, tmp_path):
     path = write_targets(tmp_path / "t.toml", [target("wait_weeks_mean", 5.0, 1.0, scenarios=["nederland"])])
     code, _, err = cli("calibrate", "klas", "--targets", path, "-q")
     assert code == 2 and "no calibration target applies to scenario 'klas'" in err
+
+
+def test_a_failing_run_is_one_line_exit_1(cli, tmp_path, monkeypatch):
+    from zorgnetwerk_sim import calibrate as calibrate_module
+    from zorgnetwerk_sim.runner import SweepError
+
+    def broken(*args, **kwargs):
+        raise SweepError("run 0-0 ('trial 0', replication 0, seed 1) failed: ValueError: boom")
+
+    monkeypatch.setattr(calibrate_module, "replicate", broken)
+    out = tmp_path / "x.toml"
+    code, _, err = cli("calibrate", "klas", "--params", f"{INC}=0.9:1.1", "--budget", "3", "--out", out, "-q")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("error: run 0-0") and "boom" in err and not out.exists()
