@@ -160,6 +160,7 @@ class ZorgnetwerkModel(mesa.Model):
                 p.nominal[t] = places * p.size / total_size
         for p in region.aanbieders:
             p.contract_nominal = list(p.nominal)
+            p.year_start_nominal = list(p.nominal)
         for p in region.aanbieders:
             p.refresh_capacity()
 
@@ -208,11 +209,22 @@ class ZorgnetwerkModel(mesa.Model):
                         full_episode = pw.start_care(j, ab, t, 0)
                         if full_episode is not None:  # replaced by the remaining part, below
                             self.calendar.cancel(full_episode, j)
-                        # the remaining part of an episode already under way
-                        j.care_end = max(1, round(stream.gamma2(pw.mean_duration[t] * 0.75)))
+                        # the remaining part of an episode already under way: of a stationary
+                        # flow of Gamma(2) durations, 0.75 of the mean remains on average; the
+                        # mean is the realised one, after the wait that preceded it (late help)
+                        realised = pw.mean_duration[t] * (1.0 + (a.late_help_duration_per_week_waited
+                                                                 * a.initial_wait_weeks
+                                                                 if self.spec.mechanisms.waiting_hurts else 0.0))
+                        j.care_end = max(1, round(stream.gamma2(realised * 0.75)))
                         j.epoch += 1
                         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
-                n_wait = int(weekly_need.get(t, 0.0) * a.initial_wait_weeks)
+                # The wachtlijst at the start: ``initial_wait_weeks`` of what the places can
+                # take in per week (places / mean duration), i.e. an expected wait of that many
+                # weeks, the level at which the capacity response holds the lists (or, without
+                # it, the first referrals' need).
+                intake = (sum(ab.capacity[t] for ab in providers) / pw.mean_duration[t]
+                          if self.spec.mechanisms.capacity_response else weekly_need.get(t, 0.0))
+                n_wait = int(intake * a.initial_wait_weeks)
                 for _ in range(n_wait):
                     g = region.gemeenten[stream.choice_index(cum)]
                     j = Jongere(self, g, self._draw_age(g, stream), severity_of[CareType(t)], 0)
@@ -412,6 +424,7 @@ class ZorgnetwerkModel(mesa.Model):
                 self.procure(region, week)
         for region in self.regions:
             for ab in region.aanbieders:
+                ab.year_start_nominal = list(ab.nominal)
                 ab.refresh_capacity()
 
     def count_youth_in_care(self, year: int) -> None:
@@ -491,6 +504,7 @@ class ZorgnetwerkModel(mesa.Model):
             new = Aanbieder(self, self._org_id(), f"{old.name}*", region, old.care_types, old.size, old.flexibility)
             new.nominal = list(old.nominal)  # the places in use move over, extra places included
             new.contract_nominal = list(old.contract_nominal)
+            new.year_start_nominal = list(old.year_start_nominal)
             new.size_share = list(old.size_share)
             new.reserve = new.nominal_revenue(self.pathway.base_tariff) * a.initial_reserve_weeks
             new.transition_until = week + a.transition_weeks  # before sizing: clients move in now

@@ -36,6 +36,7 @@ class Aanbieder(mesa.Agent):
         self.size_share = [0.0] * N_CARE_TYPES   # share of regional capacity per care type
         self.nominal = [0.0] * N_CARE_TYPES      # places before overhead
         self.contract_nominal = [0.0] * N_CARE_TYPES  # places agreed in the contract
+        self.year_start_nominal = [0.0] * N_CARE_TYPES  # places when the year began (growth limit)
         self.capacity = [0] * N_CARE_TYPES       # places available for care
         self.occupied = [0] * N_CARE_TYPES
         self.waitlists = {t: WaitList(t, self) for t in self.care_types}

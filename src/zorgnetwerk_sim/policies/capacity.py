@@ -8,22 +8,26 @@ light ambulant care is long, part of the referrers keep the case at the wijkteam
 bridging support itself (overbruggingszorg) instead of referring.
 
 Both are stock-adjustment loops with a delay (Sterman 2000, *Business Dynamics*, ch. 17:
-capacity acquisition). Per region and care type the signal is the expected wait
+capacity acquisition; Sterman 1989, "Misperceptions of feedback": count the supply line).
+Per region and care type the signal is the expected wait
 
     W_t = waiting for type t in the region / (places of type t / mean duration of type t)   [weeks]
 
 the number on the list divided by the weekly outflow the places allow.
 
 * **capacity_response** (mechanism switch): every ``capacity_review_weeks`` a region with
-  W_t > ``wait_norm_weeks`` contracts extra places. Gemeenten must provide the care a
+  W_t > ``capacity_trigger_wait_weeks`` contracts extra places. No source says at which wait
+  regions act; waits of 9–14 weeks persist in regional reports, so the trigger is the one
+  parameter of this loop that is calibrated (docs/calibration.md). Gemeenten must provide the care a
   jongere needs whatever their budget (the jeugdhulpplicht, Jeugdwet art. 2.3), which is how
   spending rose by half since 2015; a region may still cap its spending with a
   budgetplafond (lever ``levers.coordination.budget_ceiling``): then a region over budget
   last year contracts nothing extra. Otherwise it adds
   ``capacity_growth_per_review`` × contracted places, which arrive ``capacity_delay_weeks``
-  later (recruitment, contracting). Places never exceed the contract × (1 +
-  ``uncertainties.labour_market_headroom``): the labour market limits growth. With W_t below
-  ``capacity_release_wait_share`` × norm and free places, extra places are given back at the
+  later (recruitment, contracting). Within a year places grow by at most
+  ``uncertainties.labour_market_headroom`` of what there was when the year began: the
+  labour market limits how fast staff can be found. With W_t below
+  ``capacity_release_wait_share`` × trigger and free places, extra places are given back at the
   same rate, never below the contract.
 * **alternative_routes** (mechanism switch): an assessment that would refer to ambulant
   licht while W_t exceeds the norm keeps the case at the wijkteam with probability
@@ -73,6 +77,7 @@ class CapacityResponse:
         self.mean_duration = [sc.assumptions.care.of(k).mean_duration_weeks for k in CARE_KEYS]
         #: Last expected wait per region and care type (weeks), refreshed at each review.
         self.wait_signal: dict[tuple[int, int], float] = {}
+        self.pending: dict[tuple[int, int], int] = {}  # orders on their way per region and care type
         self.places_added = 0.0    # cumulative places contracted extra (after the warm-up: KPI)
         self.places_released = 0.0
 
@@ -80,7 +85,7 @@ class CapacityResponse:
         """Every review period: read the waits and order or release places."""
         if week % self.a.capacity_review_weeks != 0:
             return
-        norm = self.a.wait_norm_weeks
+        trigger = self.a.capacity_trigger_wait_weeks
         for region in self.model.regions:
             over_budget = self._over_budget(region, week)
             for care, providers in region.providers_of.items():
@@ -90,9 +95,12 @@ class CapacityResponse:
                 self.wait_signal[region.index, care] = w
                 if not self.enabled:
                     continue
-                if w > norm and not over_budget:
+                if w > trigger and not over_budget and not self.pending.get((region.index, care)):
+                    # One order at a time: places already ordered are counted before ordering
+                    # more (the supply line; without it the loop overshoots, Sterman 1989).
+                    self.pending[region.index, care] = 1
                     self.model.calendar.schedule(week + self.a.capacity_delay_weeks, _apply, (self, region, care), 1)
-                elif w < self.a.capacity_release_wait_share * norm:
+                elif w < self.a.capacity_release_wait_share * trigger:
                     free = sum(a.capacity[care] - a.occupied[care] for a in providers)
                     if free > 0:
                         self.change(region, care, -1)
@@ -114,7 +122,10 @@ class CapacityResponse:
         for ab in region.providers_of.get(care, ()):
             contract = ab.contract_nominal[care]
             target = ab.nominal[care] + direction * step * contract
-            target = min(target, contract * (1.0 + self.headroom)) if direction > 0 else max(target, contract)
+            if direction > 0:  # the labour market: places grow at most this much within a year
+                target = min(target, ab.year_start_nominal[care] * (1.0 + self.headroom))
+            else:
+                target = max(target, contract)
             delta = target - ab.nominal[care]
             if delta == 0.0:
                 continue
@@ -137,4 +148,5 @@ class CapacityResponse:
 
 def _apply(payload: tuple, epoch: int) -> None:
     response, region, care = payload
+    response.pending[region.index, care] = 0
     response.change(region, care, epoch)

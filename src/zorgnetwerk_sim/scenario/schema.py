@@ -127,8 +127,9 @@ class Levers(Strict):
 # Uncertainties (X): what a region cannot choose
 # --------------------------------------------------------------------------------------------
 class Uncertainties(Strict):
-    demand_growth_per_year: float = P(0.01, unit="share/year", ge=-0.2, le=0.3, source=CBS,
-                                      description="Growth of incidence per year (share in care rose 1/10 → 1/7.5)")
+    demand_growth_per_year: float = P(0.015, unit="share/year", ge=-0.2, le=0.3,
+                                      source="CBS / Jeugdautoriteit: +3.3%/yr before 2020, +1.5% 2021, ~+1% 2022-23",
+                                      description="Growth of incidence per year (plausible range 0-0.035)")
     staff_availability: float = P(1.0, unit="multiplier", ge=0.3, le=2.0, source=ASSUMPTION,
                                   description="Multiplier on aanbieder capacity (staff shortage < 1)")
     incidence_multiplier: float = P(1.0, unit="multiplier", ge=0.1, le=5.0, source=ASSUMPTION,
@@ -137,9 +138,9 @@ class Uncertainties(Strict):
                               description="Complex cases that need maatwerk (8 of 10 in seed 003)")
     tariff_inflation_per_year: float = P(0.03, unit="share/year", ge=-0.1, le=0.3, source=ASSUMPTION,
                                          description="Yearly rise of tariffs")
-    labour_market_headroom: float = P(0.20, unit="share of contracted places", ge=0, le=1.0, source=SEED_000 + "; " + STAFF,
-                                      description="How far places can grow beyond the contract when waits run over "
-                                                  "the norm: the labour market's limit (capacity_response)")
+    labour_market_headroom: float = P(0.10, unit="share of places per year", ge=0, le=1.0, source=SEED_000 + "; " + STAFF,
+                                      description="How much places can grow within a year when waits run over the "
+                                                  "trigger: the labour market's limit (capacity_response; range 0.02-0.2)")
     admin_share_per_contract: float = P(0.004, unit="share of capacity per extra contract", ge=0, le=0.02,
                                         source=SEED_002 + "; " + REGELDRUK,
                                         description="Capacity lost to admin per extra distinct set of agreements "
@@ -194,14 +195,14 @@ class CareTypeParams(Strict):
 #: Stylised; tariffs after typical Dutch day/hour prices, durations after the seeds' remarks that
 #: trajectories lengthened (MODEL.md §6), capacities calibrated (docs/model.md, Calibration).
 CARE_DEFAULTS: dict[str, tuple[float, float, float]] = {
-    "wijkteam": (70, 14, 0),
-    "ambulant_licht": (160, 22, 11.5),
-    "ambulant_intensief": (420, 34, 11.1),
-    "dagbehandeling": (850, 36, 3.95),
-    "pleegzorg": (420, 150, 6.75),
-    "residentieel": (2600, 60, 1.6),
-    "gesloten": (5200, 26, 0.135),
-    "crisis": (3400, 5, 0),
+    "wijkteam": (100, 14, 0),
+    "ambulant_licht": (230, 22, 10.35),
+    "ambulant_intensief": (600, 34, 10.0),
+    "dagbehandeling": (1215, 36, 3.55),
+    "pleegzorg": (600, 150, 6.1),
+    "residentieel": (3720, 60, 1.45),
+    "gesloten": (7440, 26, 0.135),
+    "crisis": (4860, 5, 0),
 }
 _CARE_FIELDS = ("tariff_eur_per_week", "mean_duration_weeks", "capacity_per_1000_youth")
 
@@ -270,8 +271,10 @@ class Assumptions(Strict):
                                                    source=ASSUMPTION, description="Wijkteam / toegang assessment capacity")
     cost_per_assessment_eur: float = P(450.0, unit="EUR", ge=0, source=ASSUMPTION)
     budget_per_youth_eur_per_year: float = P(
-        810.0, unit="EUR/youth/year", ge=0, source=SEED_004 + "; calibrated: default region ~2% over budget",
-        description="Budget for the modelled care (national jeugdzorg ~€1,450 per youth incl. what is not modelled)")
+        1380.0, unit="EUR/youth/year", ge=0,
+        source="derived from public figures: jeugd spending ~€1,500 per youth < 23 for the care modelled, "
+               "~8% over the Rijk budget (2023); docs/model.md §7.13",
+        description="Budget per youth for the modelled care (an input from public figures, not fitted)")
     large_gemeente_min_inhabitants: int = P(50_000, unit="inhabitants", ge=1, source=ASSUMPTION,
                                             description="Threshold between small and large gemeenten for equity KPIs")
     max_age_years: int = P(23, unit="years", ge=12, le=27, source=CBS, description="Youth age out of jeugdzorg at this age")
@@ -293,7 +296,10 @@ class Assumptions(Strict):
                                   description="From the decision to contract extra places to their arrival")
     capacity_growth_per_review: float = P(0.03, unit="share of contracted places", ge=0, le=0.5, source=STERMAN,
                                           description="Places added (or given back) per review")
-    capacity_release_wait_share: float = P(0.25, unit="share of the wait norm", ge=0, le=1, source=STERMAN,
+    capacity_trigger_wait_weeks: float = P(12.0, unit="weeks", ge=1, le=104,
+                                           source="calibrated to regional waits of 9-14 weeks (data/targets.toml)",
+                                           description="Expected wait above which a region contracts extra places")
+    capacity_release_wait_share: float = P(0.25, unit="share of the trigger wait", ge=0, le=1, source=STERMAN,
                                            description="Below this expected wait extra places are given back")
     crisis_share_of_new_ernstig: float = P(0.04, unit="share of new ernstig needs", ge=0, le=1, source=SEED_002,
                                            description="Severe needs that start as a crisis (baseline_crisis)")
@@ -393,7 +399,7 @@ class Assumptions(Strict):
     initial_reserve_weeks: float = P(13.0, unit="weeks of revenue", ge=0, le=520, source=ASSUMPTION)
     initial_occupancy: float = P(0.95, unit="share", ge=0, le=1, source=ASSUMPTION,
                                  description="Occupied places at the start (warm start)")
-    initial_wait_weeks: float = P(8.0, unit="weeks of intake", ge=0, le=104, source="regional reports (9-14 weeks)",
+    initial_wait_weeks: float = P(18.0, unit="weeks of intake", ge=0, le=104, source="regional reports (9-14 weeks)",
                                   description="Wachtlijst at the start, in weeks of expected intake")
 
     @model_validator(mode="after")
