@@ -40,7 +40,7 @@ def tiny_config(path: Path, **validation) -> Path:
             ],
             "within": [{"name": "within, missing", "source": "test", "scenario": "klas", "kpi": "waitlist_mean",
                         "expect": "higher", "than": "no_such_kpi"}],
-            "trend": {"scenario": "klas", "years": 3.0, "band_share_per_year": 0.05},
+            "trend": {"scenario": "klas", "years": 3.0, "band_share_per_year": 0.05, "wait_band": [0.0, 1000.0]},
             **validation,
         },
         "not_reproduced": [{"text": "A fixed gap kept in the data file."}],
@@ -74,6 +74,7 @@ def test_validate_model_writes_every_section(cli, tmp_path, monkeypatch):
     assert entered == left + active and active == live == in_states and cells[6:8] == ["yes", "yes"]
     # trend: one row per simulated year and a verdict
     assert "| 1 (warm-up) |" in text and "| 3 |" in text and re.search(r"Verdict: \*\*(pass|fail|unclear)\*\*", text)
+    assert re.search(r"Yearly mean wait: (\d+) of \1 seed-years within 0–1000 weeks .*Verdict: \*\*pass\*\*", text)
     # the summary line counts the checks
     assert re.search(r"\d+ of \d+ checks passed, \d+ failed, \d+ not available", stdout)
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]

@@ -169,6 +169,8 @@ class TrendCheck(_Strict):
                               description="Time-series columns summed into the wachtlijst")
     band_share_per_year: float = Field(0.05, gt=0, description="Allowed |slope| as a share of the mean per year")
     band_source: str = Field("", description="Where the band comes from")
+    wait_band: tuple[float, float] | None = Field(None, description="Band (weeks) for every measured year's mean wait")
+    wait_band_source: str = Field("", description="Where the wait band comes from")
 
 
 class Validation(_Strict):

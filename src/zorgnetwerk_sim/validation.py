@@ -185,7 +185,8 @@ class ValidationPlan:
             say(f"trend: {trend.scenario} × {self.n_seeds} seeds × {trend.years:g} years")
             trend_out = replicate({"trend": self.trend_spec}, seeds_for(self.trend_spec.seed, self.n_seeds),
                                   workers=self.workers, pool=pool, kpis=(),
-                                  series={"wachtlijst": tuple(trend.series)})["trend"]
+                                  series={"wachtlijst": tuple(trend.series), "wait_weeks": ("wait_weeks_sum",),
+                                          "waits": ("waits_completed",)})["trend"]
         say("accounting: one run per scenario in this process")
         accounting = {name: self._accounting(name, runs[name][0]) for name in self.scenarios}
         return self._report(runs, trend_out, accounting, command)
@@ -363,31 +364,36 @@ class ValidationPlan:
 
     def _trend_section(self, trend_out: list[RunOutput], checks: list[Check]) -> list[str]:
         t = self.file.validation.trend
-        spec = self.trend_spec
-        warm = spec.run.warmup_years
+        warm = self.trend_spec.run.warmup_years
         md = ["## 4. Baseline trend", "",
-              f"Yearly mean wachtlijst (sum of `{'` + `'.join(t.series)}` over gemeenten) of `{t.scenario}` over "
-              f"{t.years:g} years, {len(trend_out)} seeds. The slope is fitted per seed (least squares over the "
-              f"whole years after the {warm:g}-year warm-up) and shown with its 95% interval over seeds, also "
-              f"as a share of the mean level. Band: |slope| ≤ {t.band_share_per_year:.0%} of the level per year"
-              + (f" ({t.band_source})" if t.band_source else "") + ".", ""]
-        yearly = []
-        for o in trend_out:
-            assert o.series is not None
-            weeks, values = o.series["week"], o.series["wachtlijst"]
-            n_years = int(len(weeks) // 52)
-            yearly.append([float(values[y * 52:(y + 1) * 52].mean()) for y in range(n_years)])
-        n_years = min(len(y) for y in yearly) if yearly else 0
+              f"Yearly mean wachtlijst (sum of `{'` + `'.join(t.series)}` over gemeenten) and yearly mean completed "
+              f"wait of `{t.scenario}` over {t.years:g} years, {len(trend_out)} seeds. The slope of the wachtlijst "
+              f"is fitted per seed (least squares over the whole years after the {warm:g}-year warm-up) and shown "
+              f"with its 95% interval over seeds, also as a share of the mean level. Band: |slope| ≤ "
+              f"{t.band_share_per_year:.0%} of the level per year" + (f" ({t.band_source})" if t.band_source else "")
+              + "." + (f" Every measured year's mean wait of every seed should lie within {t.wait_band[0]:g}–"
+                       f"{t.wait_band[1]:g} weeks" + (f" ({t.wait_band_source})" if t.wait_band_source else "") + "."
+                       if t.wait_band else ""), ""]
+        n_years = min((len(o.series["week"]) // 52 for o in trend_out if o.series is not None), default=0)
+
+        def yearly(name: str) -> list[list[float]]:
+            return [[float(o.series[name][y * 52:(y + 1) * 52].sum()) for y in range(n_years)]
+                    for o in trend_out if o.series is not None]
+
+        waiting = [[v / 52 for v in seed] for seed in yearly("wachtlijst")]
+        waits = [[w / n if n else math.nan for w, n in zip(ws, ns)]
+                 for ws, ns in zip(yearly("wait_weeks"), yearly("waits"))]
         first = int(math.ceil(warm))
         measured = list(range(first, n_years))
         if len(measured) < 2:
             checks.append(Check("trend", f"{t.scenario}: wachtlijst trend", NA, "fewer than two measured years"))
             return md + ["Not available: fewer than two whole years after the warm-up.", ""]
-        rows = [[str(y + 1) + (" (warm-up)" if y < first else ""), _mi([s[y] for s in yearly])]
-                for y in range(n_years)]
-        md += _table(["year", "mean wachtlijst [95% interval]"], rows) + [""]
-        slopes = [float(stats.linregress(measured, [s[y] for y in measured]).slope) for s in yearly]
-        levels = [float(np.mean([s[y] for y in measured])) for s in yearly]
+        rows = [[str(y + 1) + (" (warm-up)" if y < first else ""), _mi([s[y] for s in waiting]),
+                 _mi([s[y] for s in waits])] for y in range(n_years)]
+        md += _table(["year", "mean wachtlijst [95% interval]", "mean completed wait, weeks [95% interval]"],
+                     rows) + [""]
+        slopes = [float(stats.linregress(measured, [s[y] for y in measured]).slope) for s in waiting]
+        levels = [float(np.mean([s[y] for y in measured])) for s in waiting]
         rel = [sl / lv if lv > 0 else math.nan for sl, lv in zip(slopes, levels)]
         mean_rel, low_rel, high_rel = mean_interval(rel)
         band = t.band_share_per_year
@@ -402,8 +408,17 @@ class ValidationPlan:
         slope_text = f"{_mi(slopes)} jongeren per year; {_mi([100 * r for r in rel])}% of the level per year"
         checks.append(Check("trend", f"{t.scenario}: wachtlijst trend within ±{band:.0%} per year", status,
                             slope_text))
-        md += [f"Fitted slope over years {first + 1}–{n_years}: {slope_text} (mean level {_mi(levels)}). "
-               f"Verdict: **{status}**.", ""]
+        md += [f"Fitted slope of the wachtlijst over years {first + 1}–{n_years}: {slope_text} (mean level "
+               f"{_mi(levels)}). Verdict: **{status}**.", ""]
+        if t.wait_band:
+            low, high = t.wait_band
+            values = np.array([[s[y] for y in measured] for s in waits], dtype=float)
+            inside = (values >= low) & (values <= high)
+            status = NA if not np.isfinite(values).all() else (PASS if inside.all() else FAIL)
+            text = (f"{int(inside.sum())} of {inside.size} seed-years within {low:g}–{high:g} weeks "
+                    f"(range {_fmt(float(np.nanmin(values)))}–{_fmt(float(np.nanmax(values)))})")
+            checks.append(Check("trend", f"{t.scenario}: yearly mean wait within {low:g}–{high:g} weeks", status, text))
+            md += [f"Yearly mean wait: {text}. Verdict: **{status}**.", ""]
         return md
 
     def _gaps_section(self, checks: list[Check]) -> list[str]:
