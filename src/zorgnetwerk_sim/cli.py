@@ -337,7 +337,6 @@ def calibrate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
 ) -> None:
     """Fit the parameters no source gives to the targets; write the fitted scenario (docs/calibration.md)."""
-    from .api import write_text_atomic
     from .calibrate import Calibration
 
     if workers is None:
@@ -377,7 +376,7 @@ def calibrate(
                       _interval(*row.start), _interval(*row.fitted), "yes" if row.within else "no")
     out_console.print(table)
     try:
-        write_text_atomic(target, fit.to_toml(target, _command_line()))
+        fit.write(target, _command_line())
     except OutputError as err:
         fail(f"--out {err}")
     out_console.print(f"fitted scenario: {target} (run it: zorgsim run {target})", highlight=False, soft_wrap=True)
