@@ -8,6 +8,7 @@ markup (the consoles and progress columns have markup off). docs/reliability.md 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -29,7 +30,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .api import Simulation
-from .safeio import OutputError, check_output_folder, one_line, read_toml_file, safe_folder_name, user_error
+from .safeio import (OutputError, check_output_file, check_output_folder, one_line, read_toml_file, safe_folder_name,
+                     user_error)
 from .scenario import ScenarioError, available_scenarios, load_scenario, parameter_table, scenarios_dir
 from .scenario.loader import read_scenario_file
 
@@ -326,12 +328,135 @@ def compare(
     out_console.print(f"report: {report.folder / 'report.html'} · {report.folder / 'report.md'}", highlight=False)
 
 
+#: The arguments of this invocation (set by main), for the provenance of written files.
+_ARGV: list[str] = []
+
+
+def _command_line() -> str:
+    import shlex
+
+    return shlex.join(["zorgsim", *_ARGV])
+
+
+def _interval(mean: float, low: float, high: float) -> str:
+    if mean != mean:
+        return "–"
+    return f"{mean:.4g}" + ("" if low != low else f" [{low:.4g}, {high:.4g}]")
+
+
+def _run_or_exit(work: Any) -> Any:
+    """A batch of runs; a run that fails is one line naming it and exit status 1 (as in sweep)."""
+    from .runner import SweepError
+
+    try:
+        return work()
+    except SweepError as err:
+        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="Scenario name from scenarios/ or a path to a TOML file")],
+    params: Annotated[list[str] | None, typer.Option(
+        "--params", help="Parameter to fit, KEY=LO:HI (repeatable; default: the targets file's list)")] = None,
+    targets: Annotated[Path | None, typer.Option(help="Targets file (default: data/targets.toml)")] = None,
+    replications: Annotated[int, typer.Option(help="Runs per trial (the same seeds in every trial)")] = 4,
+    years: Annotated[float | None, typer.Option(help="Simulated years per run, warm-up included")] = None,
+    budget: Annotated[int, typer.Option(help="Most trials (parameter sets) to try")] = 40,
+    explore: Annotated[int | None, typer.Option(
+        help="Trials of a Latin hypercube before the local search (default: a third of the budget)")] = None,
+    seed: Annotated[int | None, typer.Option(help="Master seed of the replications (default: the scenario's)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Parallel runs (default: replications, at most the cores)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Fitted scenario file (default: <scenario>-calibrated.toml)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
+) -> None:
+    """Fit the parameters no source gives to the targets; write the fitted scenario (docs/calibration.md)."""
+    from .calibrate import Calibration
+
+    if workers is None:
+        workers = max(1, min(replications, os.cpu_count() or 1))
+    cal = Calibration(scenario, params, targets=targets, replications=replications, years=years, budget=budget,
+                      seed=seed, workers=workers, explore=explore)
+    target = out if out is not None else Path(f"{cal.spec.name}-calibrated.toml")
+    try:
+        check_output_file(target)
+    except OutputError as err:
+        fail(f"--out {err}")
+    if not quiet:
+        err_console.print(f"{cal.spec.name}: fitting {len(cal.params)} parameters to {len(cal.targets)} targets · "
+                          f"{replications} replications × {cal.spec.run.years:g} years per trial · at most {budget} "
+                          f"trials · {workers} workers", markup=False, highlight=False, soft_wrap=True)
+
+    def tick(n: int, trial: Any, best: Any) -> None:
+        if not quiet:
+            err_console.print(f"trial {n:3d}: objective {trial.objective:10.4g}   best {best.objective:10.4g}",
+                              markup=False, highlight=False)
+
+    fit = _run_or_exit(lambda: cal.fit(tick))
+    table = Table(title=f"{cal.spec.name}: fitted parameters ({len(fit.trials)} trials; {fit.message})")
+    for col in ("parameter", "range", "start", "fitted"):
+        table.add_column(col, justify="left" if col == "parameter" else "right", overflow="fold")
+    for p in cal.params:
+        table.add_row(p.key, f"{p.low:g} … {p.high:g}", f"{fit.start.values[p.key]:.4g}",
+                      f"{fit.best.values[p.key]:.4g}")
+    out_console.print(table)
+    table = Table(title=f"target vs simulated (mean [95% interval] over {replications} replications); "
+                        f"objective {fit.start.objective:.4g} → {fit.best.objective:.4g}")
+    for col in ("target", "KPI", "public figure [interval]", "start", "fitted", "within"):
+        table.add_column(col, justify="left" if col in ("target", "KPI") else "right", overflow="fold")
+    for row in fit.comparison():
+        low, high = row.target.bounds
+        table.add_row(row.target.key, row.target.kpi_label, f"{row.target.value:g} [{low:g}, {high:g}]",
+                      _interval(*row.start), _interval(*row.fitted), "yes" if row.within else "no")
+    out_console.print(table)
+    try:
+        fit.write(target, _command_line())
+    except OutputError as err:
+        fail(f"--out {err}")
+    out_console.print(f"fitted scenario: {target} (run it: zorgsim run {target})", highlight=False, soft_wrap=True)
+
+
+@app.command("validate-model")
+def validate_model(
+    out: Annotated[Path, typer.Option(help="Report file")] = Path("docs/validation.md"),
+    seeds: Annotated[int, typer.Option(help="Replications (seeds) per scenario and check")] = 6,
+    years: Annotated[float, typer.Option(help="Simulated years per run, warm-up included (trend: see the targets file)")] = 10,
+    targets: Annotated[Path | None, typer.Option(help="Targets and checks (default: data/targets.toml)")] = None,
+    national: Annotated[bool, typer.Option("--national", help="Also the optional scenarios (nederland, ~1 min per run)")] = False,
+    workers: Annotated[int | None, typer.Option(help="Parallel runs (default: all cores)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
+) -> None:
+    """Write the validation report: targets vs model, consistency, face validity, trend, gaps."""
+    from .validation import ValidationPlan
+
+    plan = ValidationPlan(targets=targets, seeds=seeds, years=years, national=national,
+                          workers=workers if workers is not None else (os.cpu_count() or 1))
+    try:
+        check_output_file(out)
+    except OutputError as err:
+        fail(f"--out {err}")
+
+    def say(text: str) -> None:
+        if not quiet:
+            err_console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    report = _run_or_exit(lambda: plan.run(say, command=_command_line()))
+    try:
+        report.write(out)
+    except OutputError as err:
+        fail(f"--out {err}")
+    out_console.print(f"{out}: {report.n_passed} of {report.n_checks} checks passed, "
+                      f"{report.n_failed} failed, {report.n_unavailable} not available", highlight=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the one handler of every command (see the module docstring)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = DEBUG_FLAG in args
     args = [a for a in args if a != DEBUG_FLAG]
     command = typer.main.get_command(app)
+    _ARGV[:] = args
     try:
         code = command.main(args=args, prog_name="zorgsim", standalone_mode=False)
     except USAGE_ERRORS as err:

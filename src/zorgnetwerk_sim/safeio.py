@@ -133,6 +133,15 @@ def check_output_folder(out_dir: str | Path) -> Path:
     return out
 
 
+def check_output_file(target: str | Path) -> Path:
+    """Fail early (before a long run) when a file cannot be written at ``target``."""
+    target = Path(target)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder, not a file")
+    check_output_folder(target.parent)
+    return target
+
+
 def _read_only(folder: Path) -> bool:
     try:
         return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)

@@ -144,7 +144,8 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
 
 
-def _format_error(err: ValidationError, source: str) -> str:
+def _format_error(err: ValidationError, source: str, root: type[BaseModel] | None = None) -> str:
+    """One line for the first problem of a file read into ``root`` (default: ExperimentSpec)."""
     first = err.errors()[0]
     loc = [p for p in first["loc"]]
     key = ""
@@ -152,7 +153,7 @@ def _format_error(err: ValidationError, source: str) -> str:
         key += f"[{part}]" if isinstance(part, int) else ("." if key else "") + str(part)
     key = key or "(top level)"
     if first["type"] == "extra_forbidden":
-        model: Any = ExperimentSpec
+        model: Any = ExperimentSpec if root is None else root
         for part in loc[:-1]:
             if isinstance(part, int):
                 continue

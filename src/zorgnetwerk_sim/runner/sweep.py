@@ -428,9 +428,26 @@ def _guarded(task: RunTask, call: Callable[[], RunOutput]) -> RunOutput:
                          f"failed: {type(err).__name__}: {err}") from err
 
 
-def _iter_local(tasks: Iterator[RunTask], workers: int) -> Iterator[RunOutput]:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """The runner's pool of spawned worker processes (Ctrl-C and the parent's death handled)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
                                initargs=(os.getpid(),))
+
+
+def run_tasks(tasks: Iterable[RunTask], workers: int = 1,
+              pool: ProcessPoolExecutor | None = None) -> Iterator[RunOutput]:
+    """Run tasks in this process (``workers`` 1 and no ``pool``) or in a process pool, yielding
+    outputs as they finish. A ``pool`` that is passed in stays open for the caller's next batch
+    (calibration trials), unless a run fails or is interrupted."""
+    tasks = iter(tasks)
+    if pool is None and workers <= 1:
+        return _iter_serial(tasks)
+    return _iter_local(tasks, workers, pool)
+
+
+def _iter_local(tasks: Iterator[RunTask], workers: int,
+                borrowed: ProcessPoolExecutor | None = None) -> Iterator[RunOutput]:
+    pool = borrowed if borrowed is not None else process_pool(workers)
     pending: dict[Future[RunOutput], RunTask] = {}
     window = 2 * workers
     clean = False
@@ -457,7 +474,8 @@ def _iter_local(tasks: Iterator[RunTask], workers: int) -> Iterator[RunOutput]:
         clean = True
     finally:
         if clean:
-            pool.shutdown(wait=True)
+            if borrowed is None:
+                pool.shutdown(wait=True)
         else:  # interrupted or failed: stop the workers now instead of finishing their runs
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
