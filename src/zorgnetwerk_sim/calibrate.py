@@ -99,14 +99,14 @@ def _current_value(spec: Scenario, key: str) -> Any:
 def check_parameter(spec: Scenario, key: str, lo: float, hi: float, label: str) -> Parameter:
     """A Parameter if ``key`` is a numeric scenario parameter that accepts both ends of the range."""
     raw = spec.model_dump(mode="json", exclude_none=True)
-    for end in (lo, hi):
+    current = _current_value(spec, key)
+    if isinstance(current, bool) or (current is not None and not isinstance(current, (int, float))):
+        raise TargetsError(f"{label}: {key} is not a numeric parameter (its value is {current!r})")
+    for end in (lo, hi):  # (an unknown key is named by the schema)
         try:
             scenario_from_dict(raw, spec.name, {key: end})
         except ScenarioError as err:
             raise TargetsError(f"{label}: {err}") from None
-    current = _current_value(spec, key)
-    if isinstance(current, bool) or not isinstance(current, (int, float)):
-        raise TargetsError(f"{label}: {key} is not a numeric parameter (its value is {current!r})")
     if isinstance(current, int) and (lo != int(lo) or hi != int(hi)):
         raise TargetsError(f"{label}: {key} is a whole number; give a range of whole numbers")
     return Parameter(key, lo, hi, integer=isinstance(current, int))

@@ -202,6 +202,7 @@ _replace = os.replace
 def write_atomic(target: str | Path, write: Callable[[Path], None]) -> Path:
     """Write one file: ``write(tmp)`` in the target's folder, flushed, then renamed to ``target``."""
     target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
     # not mkstemp: its files are private (0600); this one gets the usual permissions (umask)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
