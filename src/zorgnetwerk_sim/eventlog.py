@@ -120,7 +120,7 @@ class EventLog:
     def add(self, j: "Jongere", activity: str, week: int, org: Any = None) -> None:
         """One event of ``j`` (``org`` None: its gemeente acts)."""
         g = j.gemeente
-        self.rows.append((j.unique_id, j.unique_id, activity, week, g if org is None else org, g.index, j.care,
+        self.rows.append((j.person_id, j.unique_id, activity, week, g if org is None else org, g.index, j.care,
                           j.cost + j.tariff * (week - j.care_start) if j.state == IN_CARE else j.cost))
         if len(self.rows) >= self.chunk_rows:
             self.flush()
@@ -142,7 +142,7 @@ class EventLog:
 
         persons, trajectories, activities, weeks, orgs, gemeenten, care, cost = zip(*self.rows)
         n = len(persons)
-        for org in set(orgs):
+        for org in dict.fromkeys(orgs):  # (first-seen order: the same run gives the same file)
             self._org_index(org)
         org_index = self._orgs
         org = np.fromiter((org_index[o] for o in orgs), dtype=np.int32, count=n)

@@ -15,7 +15,7 @@ from .agents import Aanbieder, Expertteam, Gemeente, Jongere
 from .agents.gemeente import AGE_BANDS
 from .agents.jongere import IN_CARE
 from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
-from .engine import Calendar, RandomStream, gc_paused
+from .engine import Calendar, RandomStream, Streams, gc_paused
 from .eventlog import SIGNAAL, EventLog
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
@@ -58,13 +58,15 @@ class ZorgnetwerkModel(mesa.Model):
         self.week = 0
         self.n_entered = 0
         self.n_left = 0
-        # Two streams from the model seed: one for arrivals (incidence, age, severity) and one
-        # for everything that happens afterwards. Scenarios compared with the same seed then
-        # face the same stream of needs (common random numbers), however their processes differ.
+        self.n_persons = 0  # distinct young people so far (Jongere.person_id)
+        # Streams from the model seed: one for arrivals (incidence, age, severity) and one per
+        # kind of decision afterwards (engine.Streams). Scenarios compared with the same seed
+        # then face the same stream of needs and, as far as their processes allow, the same
+        # draws for the same decisions (common random numbers).
         arrivals_seed, process_seed = np.random.SeedSequence(self.seed_used).spawn(2)
         self.arrival_rng = np.random.default_rng(arrivals_seed)
         self.arrivals = RandomStream(self.arrival_rng)
-        self.stream = RandomStream(np.random.default_rng(process_seed))
+        self.streams = Streams(process_seed, scenario.run.random_streams == "per_decision")
         self.calendar = Calendar(horizon=scenario.weeks)
         self.event_log: EventLog | None = None  # created with the network (it names the gemeenten)
         self.regions: list[Inkoopregio] = []
@@ -137,12 +139,12 @@ class ZorgnetwerkModel(mesa.Model):
         for i in range(n):
             care = set(PORTFOLIO_GROUPS[i % len(PORTFOLIO_GROUPS)])
             for group in PORTFOLIO_GROUPS:
-                if self.stream.u() < overlap / len(PORTFOLIO_GROUPS):
+                if self.streams.build.u() < overlap / len(PORTFOLIO_GROUPS):
                     care.update(group)
             if i == 0:
                 care.add("crisis")
-            size = 0.5 + self.stream.u() * 1.5
-            flexibility = 0.3 + self.stream.u() * 0.4
+            size = 0.5 + self.streams.build.u() * 1.5
+            flexibility = 0.3 + self.streams.build.u() * 0.4
             specs.append(AanbiederSpec(name=f"{region} aanbieder {i + 1}", care_types=sorted(care),
                                        size=size, flexibility=flexibility))
         return specs
@@ -178,8 +180,7 @@ class ZorgnetwerkModel(mesa.Model):
             incidence += weights[:, band]
         self._incidence_per_year = incidence
 
-    def _draw_age(self, g: Gemeente, stream: RandomStream | None = None) -> float:
-        stream = stream or self.stream
+    def _draw_age(self, g: Gemeente, stream: RandomStream) -> float:
         band = stream.choice_index(self._age_cum[g.index])
         lo, hi = AGE_BANDS[band]
         return lo + stream.u() * (hi - lo)
@@ -189,6 +190,7 @@ class ZorgnetwerkModel(mesa.Model):
         short warm-up suffices (MODEL.md §2)."""
         a = self.spec.assumptions
         pw = self.pathway
+        stream = self.streams.warm_start
         severity_of = {t: (2 if t >= CareType.PLEEGZORG else 1 if t >= CareType.AMBULANT_INTENSIEF else 0)
                        for t in CareType}
         for region in self.regions:
@@ -200,25 +202,25 @@ class ZorgnetwerkModel(mesa.Model):
                     continue
                 for ab in providers:
                     for _ in range(int(ab.capacity[t] * a.initial_occupancy)):
-                        g = region.gemeenten[self.stream.choice_index(cum)]
-                        j = Jongere(self, g, self._draw_age(g), severity_of[CareType(t)], 0)
+                        g = region.gemeenten[stream.choice_index(cum)]
+                        j = Jongere(self, g, self._draw_age(g, stream), severity_of[CareType(t)], 0)
                         self.n_entered += 1
-                        j.entry_week = -int(self.stream.exp(self.pathway.mean_duration[t] * 0.5))
+                        j.entry_week = -int(stream.exp(self.pathway.mean_duration[t] * 0.5))
                         pw.record(j, SIGNAAL, j.entry_week)
                         full_episode = pw.start_care(j, ab, t, 0)
                         if full_episode is not None:  # replaced by the remaining part, below
                             self.calendar.cancel(full_episode, j)
                         # the remaining part of an episode already under way
-                        j.care_end = max(1, round(self.stream.gamma2(pw.mean_duration[t] * 0.75)))
+                        j.care_end = max(1, round(stream.gamma2(pw.mean_duration[t] * 0.75)))
                         j.epoch += 1
                         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
                 n_wait = int(weekly_need.get(t, 0.0) * a.initial_wait_weeks)
                 for _ in range(n_wait):
-                    g = region.gemeenten[self.stream.choice_index(cum)]
-                    j = Jongere(self, g, self._draw_age(g), severity_of[CareType(t)], 0)
+                    g = region.gemeenten[stream.choice_index(cum)]
+                    j = Jongere(self, g, self._draw_age(g, stream), severity_of[CareType(t)], 0)
                     self.n_entered += 1
                     j.care = t
-                    j.entry_week = -int(self.stream.u() * 2 * a.initial_wait_weeks)
+                    j.entry_week = -int(stream.u() * 2 * a.initial_wait_weeks)
                     pw.record(j, SIGNAAL, j.entry_week)
                     pw.refer(j, 0, may_bounce=False)  # their waits count from week 0 (warm-up)
         # the warm start is not part of any KPI
@@ -459,7 +461,7 @@ class ZorgnetwerkModel(mesa.Model):
             pw.transfer(j, target, week, takeover=new is not None)
         for t, wl in old.waitlists.items():
             while True:
-                j = wl.pop(False, False, 1.0, self.stream)
+                j = wl.pop(False, False, 1.0, self.streams.allocation)
                 if j is None:
                     break
                 pw.refer(j, week, to=new, may_bounce=False)
@@ -471,7 +473,7 @@ class ZorgnetwerkModel(mesa.Model):
         weights = region.power_weights()
         trust = region.trust
         standing = sorted(region.aanbieders, key=lambda ab: (
-            sum_left(w * trust.trust(g, ab.org_id) for g, w in weights.items()), self.stream.u()))
+            sum_left(w * trust.trust(g, ab.org_id) for g, w in weights.items()), self.streams.procurement.u()))
         n_end = math.floor(c.procurement_churn_share * len(standing) + 0.5)  # half rounds up
         leaving = standing[:n_end]
         replacements = list(region.vacancies)

@@ -87,7 +87,9 @@ class Pathway:
         sc = model.spec
         a, self.mech, self.c = sc.assumptions, sc.mechanisms, sc.levers.coordination
         self.a = a
-        self.stream = model.stream
+        streams = model.streams
+        self.s_assess, self.s_duration, self.s_wait = streams.assessment, streams.duration, streams.waiting
+        self.s_outcome, self.s_alloc, self.s_team = streams.outcome, streams.allocation, streams.expertteam
         self.calendar = model.calendar
         care = [a.care.of(k) for k in CARE_KEYS]
         self.base_tariff = [p.tariff_eur_per_week for p in care]
@@ -154,7 +156,7 @@ class Pathway:
         age_out = j.birth_week + self.max_age_weeks
         j.age_out_week = age_out if age_out > week else week + 1
         if self._withdrawal_mean is not None:
-            t = math.ceil(self.stream.exp(self._withdrawal_mean))
+            t = math.ceil(self.s_wait.exp(self._withdrawal_mean))
             j.withdrawal_week = week + (t if t > 1 else 1)
         else:
             j.withdrawal_week = NEVER
@@ -163,7 +165,7 @@ class Pathway:
     def next_escalation(self, j: Jongere, week: int) -> int:
         """The week of the next escalation of this wait (NEVER if the hazard is nil)."""
         base, growth = self._escalation
-        t = self.stream.first_hazard_time(base, growth, week - j.wait_since)
+        t = self.s_wait.first_hazard_time(base, growth, week - j.wait_since)
         if t >= 1e6:
             return NEVER
         weeks = math.ceil(t)
@@ -193,8 +195,16 @@ class Pathway:
         return waited
 
     # -- entry and toegang -----------------------------------------------------------------------
-    def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new") -> Jongere:
-        j = Jongere(self.model, g, age_years, severity, week, returned=kind != "new")
+    def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new",
+                 past: tuple | None = None) -> Jongere:
+        """A need is signalled; ``past`` is what a return keeps of the earlier trajectory of the
+        same jongere (see ``schedule_return``)."""
+        j = Jongere(self.model, g, age_years, severity, week, returned=kind != "new",
+                    person_id=-1 if past is None else past[0])
+        if past is not None:
+            # The same person: counted once per year, and a case lost from view at the
+            # expertteam comes back as complex as it left (seed 003).
+            _, j.counted_year, j.counted_specialist_year, j.complex, j.maatwerk = past
         self.model.n_entered += 1
         g.flow[F_NEW_NEEDS] += 1
         if kind == "return":
@@ -236,11 +246,11 @@ class Pathway:
             self.record(j, HERBEOORDELING, week)
             self.route(j, week)
             return
-        j.care = self.stream.choice_index(self.referral[j.severity])
-        if j.care >= CareType.AMBULANT_INTENSIEF:
+        j.care = self.s_assess.choice_index(self.referral[j.severity])
+        if j.care >= CareType.AMBULANT_INTENSIEF and not j.complex:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
-            j.complex = self.stream.u() < share
-            j.maatwerk = j.complex and self.stream.u() < self.model.spec.uncertainties.maatwerk_share
+            j.complex = self.s_assess.u() < share
+            j.maatwerk = j.complex and self.s_assess.u() < self.model.spec.uncertainties.maatwerk_share
         if self.log is not None:
             self.record(j, TOEGANG, week)
         self.route(j, week)
@@ -291,7 +301,7 @@ class Pathway:
                 p *= self.a.maatwerk_mismatch_multiplier
             if central:
                 p *= 1.0 - region.regie_strength  # a regional coordinator matches better
-            if self.stream.u() < p:
+            if self.s_alloc.u() < p:
                 self.bounce(j, week, target)
                 if not self.c.no_wrong_door:
                     return
@@ -332,7 +342,7 @@ class Pathway:
         cherry = c.allocation == "pull" and mech.cherry_picking
         urgency = c.urgency_priority
         central = c.queue == "central"
-        stream = self.stream
+        stream = self.s_alloc
         for care, providers in region.providers_of.items():
             if care == CRISIS or not providers:
                 continue
@@ -369,10 +379,10 @@ class Pathway:
         willing = max(a.flexibility, self.a.joint_kpis_min_acceptance) if self.c.joint_kpis else a.flexibility
         for b in partners:
             p = min(1.0, willing * trust.trust(a.org_id, b.org_id) ** self.a.trust_sharing_weight)
-            if self.stream.u() >= p:
+            if self.s_alloc.u() >= p:
                 continue
             while free > 0:
-                j = b.waitlists[care].pop(self.c.urgency_priority, False, 1.0, self.stream)
+                j = b.waitlists[care].pop(self.c.urgency_priority, False, 1.0, self.s_alloc)
                 if j is None:
                     break
                 j.gemeente.flow[F_RESOURCE_SHARING] += 1
@@ -429,7 +439,7 @@ class Pathway:
             g.flow[F_YOUTH_IN_SPECIALIST_CARE] += 1
             j.counted_specialist_year = year
         g.flow[F_CARE_STARTS] += 1
-        duration = self.stream.gamma2(self.mean_duration[care])
+        duration = self.s_duration.gamma2(self.mean_duration[care])
         if self.mech.waiting_hurts:
             duration *= 1.0 + self.a.late_help_duration_per_week_waited * waited  # late help lasts longer
         if j.maatwerk:
@@ -507,7 +517,7 @@ class Pathway:
             g.flow[F_AGED_OUT] += 1
             self.leave(j, week, "aged out")
             return
-        stream = self.stream
+        stream = self.s_outcome
         if care == CRISIS:
             # After a crisis admission: an uithuisplaatsing, or intensive care at home.
             placed = stream.u() < self.a.placement_after_crisis
@@ -545,9 +555,13 @@ class Pathway:
 
     # -- leaving and coming back ---------------------------------------------------------------
     def schedule_return(self, j: Jongere, week: int, mean_weeks: float, severity: int, kind: str) -> None:
-        when = week + max(1, math.ceil(self.stream.exp(mean_weeks)))
+        when = week + max(1, math.ceil(self.s_outcome.exp(mean_weeks)))
         if when - j.birth_week < self.max_age_weeks:
-            self.calendar.schedule(when, on_return, (j.gemeente, j.birth_week, min(severity, 2), kind), 0)
+            # A small tuple, not the trajectory itself: the calendar holds nothing finished.
+            keeps_complexity = kind == "return" and j.complex
+            past = (j.person_id, j.counted_year, j.counted_specialist_year, keeps_complexity,
+                    keeps_complexity and j.maatwerk)
+            self.calendar.schedule(when, on_return, (j.gemeente, j.birth_week, min(severity, 2), kind, past), 0)
 
     def leave(self, j: Jongere, week: int, reason: str) -> None:
         if j.state == DONE:
@@ -597,7 +611,7 @@ class Pathway:
         providers = region.providers_of.get(care, [])
         trust = region.trust
         best = max(providers, key=lambda a: a.flexibility * trust.trust(g.org_id, a.org_id)) if providers else None
-        u = self.stream.u()
+        u = self.s_team.u()
         if u < p:
             g.flow[F_EXPERTTEAM_SUCCESS] += 1
             self.record(j, EXPERTTEAM_SUCCESVOL, week, team)
@@ -666,7 +680,7 @@ def escalate(j: Jongere, pw: Pathway, week: int) -> None:
     g = j.gemeente
     g.flow[F_ESCALATIONS] += 1
     pw.record(j, ESCALATIE, week)
-    if pw.stream.u() < pw.a.crisis_share_of_escalations:
+    if pw.s_outcome.u() < pw.a.crisis_share_of_escalations:
         pw.crisis(j, week)
         return
     j.severity = min(j.severity + 1, 2)
@@ -685,7 +699,7 @@ def escalate(j: Jongere, pw: Pathway, week: int) -> None:
 def withdraw(j: Jongere, pw: Pathway, week: int) -> None:
     """Some waiting jongeren give up; some come back later with a heavier need (Giesen et al.)."""
     j.gemeente.flow[F_WITHDRAWALS] += 1
-    if pw.stream.u() < pw.a.return_share_after_withdrawal:
+    if pw.s_outcome.u() < pw.a.return_share_after_withdrawal:
         pw.schedule_return(j, week, pw.a.return_after_weeks_mean, j.severity + 1, "return")
     pw.leave(j, week, "withdrawn")
 
@@ -696,9 +710,9 @@ def on_rebounce(j: Jongere, epoch: int) -> None:
 
 
 def on_return(payload: tuple, epoch: int) -> None:
-    g, birth_week, severity, kind = payload
+    g, birth_week, severity, kind, past = payload
     model = g.model
-    model.pathway.new_need(g, (model.week - birth_week) / 52.0, severity, model.week, kind)
+    model.pathway.new_need(g, (model.week - birth_week) / 52.0, severity, model.week, kind, past)
 
 
 STEP_UP_IDS = frozenset({int(CareType.AMBULANT_LICHT), int(CareType.AMBULANT_INTENSIEF)})

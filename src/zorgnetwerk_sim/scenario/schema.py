@@ -440,6 +440,9 @@ class RunSettings(Strict):
     event_log: bool = P(False, unit="bool", source=SEED_001, description="Keep a process-mining event log")
     start_date: dt.date = P(dt.date(2025, 1, 1), unit="date", source=ASSUMPTION,
                             description="Calendar date of week 0 (the event log's dates)")
+    random_streams: Literal["per_decision", "single"] = P(
+        "per_decision", unit="choice", source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
+        description="One random stream per kind of decision (sharper paired comparisons), or one for all")
 
     @model_validator(mode="after")
     def _warmup_shorter(self) -> "RunSettings":
