@@ -542,7 +542,7 @@ class Pathway:
         g.flow[F_COMPLETED] += 1
         if self.mech.relapse and stream.u() < self.a.relapse_share:
             self.schedule_return(j, week, self.a.relapse_after_weeks_mean, j.severity, "relapse")
-        self.leave(j, week, "afgerond")
+        self.leave(j, week, "afgerond", a)
 
     def crisis(self, j: Jongere, week: int) -> None:
         g = j.gemeente
@@ -563,7 +563,8 @@ class Pathway:
                     keeps_complexity and j.maatwerk)
             self.calendar.schedule(when, on_return, (j.gemeente, j.birth_week, min(severity, 2), kind, past), 0)
 
-    def leave(self, j: Jongere, week: int, reason: str) -> None:
+    def leave(self, j: Jongere, week: int, reason: str, by: "Aanbieder | None" = None) -> None:
+        """End the trajectory; ``by``: the aanbieder whose care it ends with (for the event log)."""
         if j.state == DONE:
             return
         g = j.gemeente
@@ -581,7 +582,7 @@ class Pathway:
         g.flow[F_TRAJECTORY_WEEKS_SUM] += week - j.entry_week
         self.model.recorder.trajectory_cost(j.cost)
         if self.log is not None:
-            self.record(j, END_ACTIVITY[reason], week)
+            self.record(j, END_ACTIVITY[reason], week, by)
         self.model.n_left += 1
         j.remove()
 

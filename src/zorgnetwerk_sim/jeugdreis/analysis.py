@@ -113,8 +113,8 @@ def throughput(traj: pd.DataFrame, by: str) -> pd.DataFrame:
     """Weeks from signal (or return, relapse) to the end of the trajectory, per ``by``
     (``gemeente`` or ``care_type``), for trajectories that ended."""
     done = traj[traj["ended"]]
-    table = done.groupby(by)["weeks"].agg(trajectories="size", median="median", mean="mean",
-                                         p90=lambda w: float(np.quantile(w, 0.9)))
+    table = done.groupby(by)["weeks"].agg(trajectories="size", median_weeks="median", mean_weeks="mean",
+                                         p90_weeks=lambda w: float(np.quantile(w, 0.9)))
     still_open = traj[~traj["ended"]].groupby(by).size()
     table["still_open"] = still_open.reindex(table.index, fill_value=0)
     return table.sort_values("trajectories", ascending=False)
@@ -151,11 +151,16 @@ def cost_concentration(traj: pd.DataFrame, warmup_weeks: int, share: float = 0.2
     return CostConcentration(n, top / total, curve, float(cost[max(whole - 1, 0)]))
 
 
+#: Care from an aanbieder (or crisis care): every care start except the wijkteam's own support
+SPECIALIST_STARTS = tuple(a for a in START_ACTIVITY if a != START_ACTIVITY[0])
+
+
 def toegang_to_care_weeks(ev: pd.DataFrame) -> pd.Series:
-    """Per trajectory with a toegang: weeks from its first toegang to the first care start after it."""
+    """Per trajectory referred on by the toegang: weeks from its first toegang to the first start
+    of care by an aanbieder (or crisis care) after it."""
     act = ev["activity"].astype(str)
     toegang = ev[act == TOEGANG].groupby("trajectory_id")[["event_id", "week"]].first()
-    starts = ev[act.isin(START_ACTIVITY)][["trajectory_id", "event_id", "week"]]
+    starts = ev[act.isin(SPECIALIST_STARTS)][["trajectory_id", "event_id", "week"]]
     merged = starts.merge(toegang, left_on="trajectory_id", right_index=True, suffixes=("", "_toegang"))
     merged = merged[merged["event_id"] > merged["event_id_toegang"]]
     first = merged.groupby("trajectory_id")[["week", "week_toegang"]].first()
