@@ -99,6 +99,8 @@ class Pathway:
         self.max_age_weeks = a.max_age_years * 52
         self.seq = 0
         self.log = model.event_log
+        if self.log is not None:
+            self.record = self.log.add  # type: ignore[method-assign]  # (one call less per event)
         self._inflation_week = -1  # set_inflation(): the week's tariffs are computed once per week
         self._tariffs: tuple[list[float], list[float]] = ([], [])  # (standard, maatwerk) per care type
         # Constants of every wait (begin_wait runs for most trajectories twice), read once.
@@ -492,8 +494,9 @@ class Pathway:
         g = j.gemeente
         if to is None or (not takeover and to.capacity[care] - to.occupied[care] <= 0):
             # No place elsewhere: care is interrupted and the jongere waits with priority.
-            self.record(j, ZORG_ONDERBROKEN, week, j.aanbieder)
+            stopped_by = j.aanbieder
             self.stop_care(j, week)
+            self.record(j, ZORG_ONDERBROKEN, week, stopped_by)
             self.set_verblijf(j, False)
             self.set_state(j, PAUSED)
             j.urgent = True
