@@ -139,6 +139,15 @@ def test_log_streams_in_row_groups_and_reads_back_the_same():
     assert small.model.event_log.pending < 700  # never more than one chunk in memory
 
 
+def test_the_log_does_not_change_the_run():
+    spec = load_scenario("klas", {"run.warmup_years": 0.5}, years=1.5)
+    plain = Simulation(spec).run()
+    logged = Simulation(spec.model_copy(update={"run": spec.run.model_copy(update={"event_log": True})})).run()
+    assert logged.events is not None and plain.events is None
+    assert logged.summary == pytest.approx(plain.summary, nan_ok=True, rel=0, abs=0)
+    pd.testing.assert_frame_equal(logged.timeseries, plain.timeseries)
+
+
 def test_no_event_log_costs_nothing():
     sim = Simulation("klas", overrides={"run.years": 0.3, "run.warmup_years": 0.1})
     assert sim.model.event_log is None and sim.model.pathway.log is None
@@ -316,7 +325,7 @@ def test_bad_inputs_exit_2_with_one_line(klas_log, tmp_path):
     # outputs that cannot be written
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
-    _one_line_error(*run_cli("export-log", klas_log, "--out", blocker / "log.csv"), "is a file")
+    _one_line_error(*run_cli("export-log", klas_log, "--out", blocker / "log.csv"), "not a folder")
     _one_line_error(*run_cli("jeugdreis", klas_log, "--out", blocker / "rapport"), "is a file")
     _one_line_error(*run_cli("export-log", klas_log, "--out", tmp_path), "is a folder")
     _one_line_error(*run_cli("jeugdreis", klas_log, "--out", blocker), "not a folder")

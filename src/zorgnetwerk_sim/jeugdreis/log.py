@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..api import OutputError, check_output_folder
 from ..eventlog import COLUMNS, FILE_NAME
 
 
@@ -107,25 +108,20 @@ def timestamps(events: pd.DataFrame) -> pd.Series:
 
 # -- writing ----------------------------------------------------------------------------------
 def check_writable_file(path: Path, what: str = "--out") -> None:
-    if path.exists() and path.is_dir():
+    """Fail early when ``path`` cannot be written (a folder, or in a folder that cannot be made)."""
+    if path.is_dir():
         raise LogError(f"{what} {path}: is a folder; give a file name")
-    _check_folder(path.parent, what, path)
+    try:
+        check_output_folder(path.parent)
+    except OutputError as err:
+        raise LogError(f"{what} {path}: {err}") from None
 
 
 def check_writable_folder(folder: Path, what: str = "--out") -> None:
-    if folder.exists() and not folder.is_dir():
-        raise LogError(f"{what} {folder}: exists and is not a folder")
-    _check_folder(folder, what, folder)
-
-
-def _check_folder(folder: Path, what: str, target: Path) -> None:
-    ancestor = folder
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise LogError(f"{what} {target}: {ancestor} is a file, so the folder cannot be created")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise LogError(f"{what} {target}: no permission to write in {ancestor}")
+    try:
+        check_output_folder(folder)
+    except OutputError as err:
+        raise LogError(f"{what} {err}") from None
 
 
 def _umask() -> int:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..eventlog import ACTIVITIES, END_ACTIVITIES, OPENING_ACTIVITIES
+from ..eventlog import ACTIVITIES, CARE_NAMES, END_ACTIVITIES, OPENING_ACTIVITIES
 from . import analysis as an
 from . import procesmap
 from .log import LogError, RunLog, check_writable_folder, read_log, staged_folder
@@ -178,7 +178,7 @@ def _throughput_chart(traj: pd.DataFrame) -> Any:
     def draw(fig: Any) -> None:
         ax = fig.subplots()
         done = traj[traj["ended"]]
-        order = [c for c in ("geen",) + tuple(k for k in _care_order()) if c in set(done["care_type"])]
+        order = [c for c in CARE_NAMES if c in set(done["care_type"])]
         data = [done.loc[done["care_type"] == c, "weeks"].to_numpy() for c in order]
         ax.boxplot(data, showfliers=False)
         ax.set_xticks(range(1, len(order) + 1), [c.replace("_", " ") for c in order], rotation=30, ha="right")
@@ -198,12 +198,6 @@ def _cost_chart(cost: an.CostConcentration) -> Any:
         ax.set_ylabel("% van de zorgkosten")
         ax.set_title(f"De duurste 20% van de trajecten: {nl(cost.top_share, 'pct')} van de kosten", fontsize=10)
     return draw
-
-
-def _care_order() -> list[str]:
-    from ..caretypes import CARE_KEYS
-
-    return list(CARE_KEYS)
 
 
 # -- one run --------------------------------------------------------------------------------------
