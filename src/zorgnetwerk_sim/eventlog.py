@@ -53,6 +53,7 @@ EXPERTTEAM = "expertteam"        # a complex case is put on the expertteam's tab
 EXPERTTEAM_SUCCESVOL = "expertteam succesvol"
 EXPERTTEAM_GEDEELTELIJK = "expertteam gedeeltelijk"
 EXPERTTEAM_ONSUCCESVOL = "expertteam onsuccesvol"
+EXPERTTEAM_GEEN_TIJD = "expertteam geen tijd"  # the team had no time in time: the case is referred as it is
 WACHTLIJST = "wachtlijst"        # on an aanbieder's (or the regio's central) wachtlijst
 TERUGVERWIJZING = "terugverwijzing"  # the referral does not fit and is sent back (a bounce)
 ESCALATIE = "escalatie"          # waiting hurts: the need gets heavier
@@ -69,7 +70,8 @@ END_ACTIVITY: dict[str, str] = {"afgerond": "afgerond", "withdrawn": "teruggetro
 OPENING_ACTIVITIES: tuple[str, ...] = (SIGNAAL, TERUGKEER, TERUGVAL)
 END_ACTIVITIES: tuple[str, ...] = tuple(END_ACTIVITY.values())
 ACTIVITIES: tuple[str, ...] = (OPENING_ACTIVITIES + (TOEGANG, HERBEOORDELING, EXPERTTEAM, EXPERTTEAM_SUCCESVOL,
-                                                     EXPERTTEAM_GEDEELTELIJK, EXPERTTEAM_ONSUCCESVOL, WACHTLIJST,
+                                                     EXPERTTEAM_GEDEELTELIJK, EXPERTTEAM_ONSUCCESVOL,
+                                                     EXPERTTEAM_GEEN_TIJD, WACHTLIJST,
                                                      TERUGVERWIJZING, ESCALATIE)
                                + START_ACTIVITY + (DOORPLAATSING, ZORG_ONDERBROKEN, AFSCHALING) + END_ACTIVITIES)
 #: ``care_type`` per care id + 1 (id -1: not assessed yet)

@@ -19,6 +19,7 @@ from .engine import Calendar, RandomStream, Streams, gc_paused
 from .eventlog import SIGNAAL, EventLog
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
+from .policies.capacity import CapacityResponse
 from .policies.prevention import PreventionPipeline
 from .policies.trust import TrustNetwork, sum_left
 from .region import Inkoopregio
@@ -76,6 +77,7 @@ class ZorgnetwerkModel(mesa.Model):
         self._build_network()
         if scenario.run.event_log:
             self.event_log = EventLog(scenario.run.start_date, self.gemeenten)
+        self.capacity = CapacityResponse(self)
         self.pathway = Pathway(self)
         self.recorder = Recorder(self)
         a = scenario.assumptions
@@ -161,6 +163,7 @@ class ZorgnetwerkModel(mesa.Model):
                 p.nominal[t] = places * p.size / total_size
         for p in region.aanbieders:
             p.contract_nominal = list(p.nominal)
+            p.year_start_nominal = list(p.nominal)
         for p in region.aanbieders:
             p.refresh_capacity()
 
@@ -210,11 +213,22 @@ class ZorgnetwerkModel(mesa.Model):
                         full_episode = pw.start_care(j, ab, t, 0)
                         if full_episode is not None:  # replaced by the remaining part, below
                             self.calendar.cancel(full_episode, j)
-                        # the remaining part of an episode already under way
-                        j.care_end = max(1, round(stream.gamma2(pw.mean_duration[t] * 0.75)))
+                        # the remaining part of an episode already under way: of a stationary
+                        # flow of Gamma(2) durations, 0.75 of the mean remains on average; the
+                        # mean is the realised one, after the wait that preceded it (late help)
+                        realised = pw.mean_duration[t] * (1.0 + (a.late_help_duration_per_week_waited
+                                                                 * a.initial_wait_weeks
+                                                                 if self.spec.mechanisms.waiting_hurts else 0.0))
+                        j.care_end = max(1, round(stream.gamma2(realised * 0.75)))
                         j.epoch += 1
                         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
-                n_wait = int(weekly_need.get(t, 0.0) * a.initial_wait_weeks)
+                # The wachtlijst at the start: ``initial_wait_weeks`` of what the places can
+                # take in per week (places / mean duration), i.e. an expected wait of that many
+                # weeks, the level at which the capacity response holds the lists (or, without
+                # it, the first referrals' need).
+                intake = (sum(ab.capacity[t] for ab in providers) / pw.mean_duration[t]
+                          if self.spec.mechanisms.capacity_response else weekly_need.get(t, 0.0))
+                n_wait = int(intake * a.initial_wait_weeks)
                 for _ in range(n_wait):
                     g = region.gemeenten[stream.choice_index(cum)]
                     j = Jongere(self, g, self._draw_age(g, stream), severity_of[CareType(t)], 0)
@@ -294,6 +308,7 @@ class ZorgnetwerkModel(mesa.Model):
         self.prevention.step(self._prevention_spend_vector())
         self.new_needs(week)
         self.calendar.fire(week)
+        self.capacity.review(week)
         for g in self.gemeenten:
             self.pathway.run_toegang(g, week)
         for team in self.expertteams:
@@ -324,15 +339,20 @@ class ZorgnetwerkModel(mesa.Model):
         shift_all = (a.prevention_severity_shift * reduction).tolist()
         n_new = counts.tolist()
         new_need = self.pathway.new_need
+        # Baseline crisis (seed 002): part of the severe needs start as a crisis, however long
+        # anyone waited. Drawn with the need itself, so every policy faces the same crises.
+        p_crisis = a.crisis_share_of_new_ernstig if self.spec.mechanisms.baseline_crisis else 0.0
+        arrivals = self.arrivals
         for gi in np.flatnonzero(counts).tolist():
             g = self.gemeenten[gi]
             shift = shift_all[gi]
             p_ernstig = mix[2] * (1.0 - shift)
             p_matig = mix[1] * (1.0 - shift / 2.0)
             for _ in range(n_new[gi]):
-                x = self.arrivals.u()
+                x = arrivals.u()
                 severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
-                new_need(g, self._draw_age(g, self.arrivals), severity, week)
+                acute = severity == 2 and arrivals.u() < p_crisis
+                new_need(g, self._draw_age(g, arrivals), severity, week, "crisis" if acute else "new")
 
     def _prevention_spend_per_youth(self, cut: bool) -> float:
         a = self.spec.assumptions
@@ -353,7 +373,12 @@ class ZorgnetwerkModel(mesa.Model):
         for region in self.regions:
             youth = region.youth
             n_prov = len(region.aanbieders)
-            coordination = c.overlegtafels * a.meeting_hours_per_table_per_week * rate * n_prov
+            # Overlegtafels: the gemeenten's own delegates are a cost; the aanbieders' hours at
+            # the same tables are already counted as capacity they lose (Aanbieder.overhead_share),
+            # paid through the tariffs, so they are not charged a second time.
+            coordination = 0.0
+            if sc.mechanisms.meeting_fragmentation:
+                coordination += c.overlegtafels * a.meeting_hours_per_table_per_week * rate * len(region.gemeenten)
             if c.independent_regisseur:
                 coordination += a.regisseur_cost_eur_per_year / 52.0
             team = region.expertteam
@@ -363,7 +388,8 @@ class ZorgnetwerkModel(mesa.Model):
             n_orgs = n_prov + len(region.gemeenten)
             trust_cost = self.levers.trust.informal_contacts_per_year * self.levers.trust.cost_per_contact_eur \
                 * n_orgs / 52.0
-            contracts = n_prov * a.contract_admin_eur_per_year / 52.0
+            # A gemeente's cost of managing its contracts (admin burden: off means no cost either).
+            contracts = n_prov * a.contract_admin_eur_per_year / 52.0 if sc.mechanisms.admin_burden else 0.0
             pool = sum(g.pool_rate for g in region.gemeenten) if pooling else 0.0
             for g in region.gemeenten:
                 share = g.youth / youth
@@ -403,6 +429,7 @@ class ZorgnetwerkModel(mesa.Model):
                 self.procure(region, week)
         for region in self.regions:
             for ab in region.aanbieders:
+                ab.year_start_nominal = list(ab.nominal)
                 ab.refresh_capacity()
 
     def count_youth_in_care(self, year: int) -> None:
@@ -480,8 +507,9 @@ class ZorgnetwerkModel(mesa.Model):
         region.vacancies = []
         for old in leaving + replacements:
             new = Aanbieder(self, self._org_id(), f"{old.name}*", region, old.care_types, old.size, old.flexibility)
-            new.nominal = list(old.contract_nominal)
+            new.nominal = list(old.nominal)  # the places in use move over, extra places included
             new.contract_nominal = list(old.contract_nominal)
+            new.year_start_nominal = list(old.year_start_nominal)
             new.size_share = list(old.size_share)
             new.reserve = new.nominal_revenue(self.pathway.base_tariff) * a.initial_reserve_weeks
             new.transition_until = week + a.transition_weeks  # before sizing: clients move in now
@@ -500,6 +528,10 @@ class ZorgnetwerkModel(mesa.Model):
                 region.rebuild_provider_index()
         for ab in region.aanbieders:
             ab.transition_until = week + a.transition_weeks
+            # The new contracts are sized on the places in use: extra places contracted since
+            # the last tender become part of the contract (the labour-market headroom of the
+            # capacity response counts from here).
+            ab.contract_nominal = list(ab.nominal)
         for ab in region.aanbieders:
             ab.refresh_capacity()
         self.calendar.schedule(week + a.transition_weeks, _refresh_region_capacity, region, 0)

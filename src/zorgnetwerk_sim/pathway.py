@@ -21,8 +21,8 @@ from .agents.jongere import (AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, PAUSED, SIGN
                              WAITING, Jongere)
 from .caretypes import CARE_KEYS, VERBLIJF, CareType, heavier, lighter
 from .eventlog import (AFSCHALING, DOORPLAATSING, END_ACTIVITY, ESCALATIE, EXPERTTEAM, EXPERTTEAM_GEDEELTELIJK,
-                       EXPERTTEAM_ONSUCCESVOL, EXPERTTEAM_SUCCESVOL, HERBEOORDELING, SIGNAAL, START_ACTIVITY,
-                       TERUGKEER, TERUGVAL, TERUGVERWIJZING, TOEGANG, WACHTLIJST, ZORG_ONDERBROKEN)
+                       EXPERTTEAM_GEEN_TIJD, EXPERTTEAM_ONSUCCESVOL, EXPERTTEAM_SUCCESVOL, HERBEOORDELING, SIGNAAL,
+                       START_ACTIVITY, TERUGKEER, TERUGVAL, TERUGVERWIJZING, TOEGANG, WACHTLIJST, ZORG_ONDERBROKEN)
 from .metrics import C, F, S
 from .policies.trust import sum_left
 
@@ -40,6 +40,10 @@ F_BOUNCES = F["bounces"]
 F_CARE_STARTS = F["care_starts"]
 F_COMPLETED = F["completed"]
 F_CRISIS = F["crisis"]
+F_DIVERTED = F["diverted_to_wijkteam"]
+F_BASELINE_CRISES = F["baseline_crises"]
+F_WAITS_LEFT = F["waits_left_uncompleted"]
+F_WAITS_LEFT_WEEKS = F["waits_left_weeks_sum"]
 F_DOORPLAATSINGEN = F["doorplaatsingen"]
 F_ESCALATIONS = F["escalations"]
 F_EXPERTTEAM_CASES = F["expertteam_cases"]
@@ -47,6 +51,8 @@ F_EXPERTTEAM_FAIL = F["expertteam_fail"]
 F_EXPERTTEAM_PARTIAL = F["expertteam_partial"]
 F_EXPERTTEAM_SUCCESS = F["expertteam_success"]
 F_EXPERTTEAM_WEEKS_SUM = F["expertteam_weeks_sum"]
+F_EXPERTTEAM_OVERDUE = F["expertteam_overdue"]
+F_EXPERTTEAM_WEEKS_SUCCESS_SUM = F["expertteam_weeks_success_sum"]
 F_LOST_FROM_VIEW = F["lost_from_view"]
 F_NEW_NEEDS = F["new_needs"]
 F_PLACEMENTS = F["placements"]
@@ -73,6 +79,7 @@ WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
 STOCK_OF_STATE = tuple(S[STATE_STOCK[state]] if state in STATE_STOCK else None
                        for state in range(max(STATE_IDS) + 1)) + (None,)
 WIJKTEAM, CRISIS = int(CareType.WIJKTEAM), int(CareType.CRISIS)
+AMBULANT_LICHT = int(CareType.AMBULANT_LICHT)
 VERBLIJF_IDS = frozenset(int(c) for c in VERBLIJF)
 #: ``lighter()`` per care type id, as ints (None: care can simply end); avoids building a
 #: CareType for every finished episode.
@@ -110,6 +117,8 @@ class Pathway:
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def set_state(self, j: Jongere, state: int) -> None:
+        if j.state == WAITING or state == WAITING:
+            self.list_accounting(j, state)
         stock = j.gemeente.stock
         old = STOCK_OF_STATE[j.state]
         if old is not None:
@@ -118,6 +127,25 @@ class Pathway:
         if new is not None:
             stock[new] += 1
         j.state = state
+
+    def list_accounting(self, j: Jongere, state: int) -> None:
+        """Time on each care type's wachtlijst, whatever ends it (Little's law per care type)."""
+        rec, week = self.model.recorder, self.model.week
+        if j.state == WAITING:
+            rec.list_left(j.list_care, week - j.list_since)
+        if state == WAITING:
+            j.list_since = week
+            j.list_care = j.care
+            rec.list_stock[j.care] += 1
+
+    def wait_left_unserved(self, j: Jongere, week: int) -> None:
+        """A referral's wait that ended without care (crisis, withdrawal, ageing out, …): it
+        still counts in the time spent waiting by everyone who left the list."""
+        if j.referred_week >= 0:
+            g = j.gemeente
+            g.flow[F_WAITS_LEFT] += 1
+            g.flow[F_WAITS_LEFT_WEEKS] += week - j.referred_week
+            j.referred_week = -1
 
     def set_verblijf(self, j: Jongere, in_verblijf: bool) -> None:
         if in_verblijf != j.in_verblijf:
@@ -214,8 +242,13 @@ class Pathway:
         elif kind == "relapse":
             g.flow[F_RELAPSES] += 1
         if self.log is not None:
-            self.record(j, SIGNAAL if kind == "new" else TERUGKEER if kind == "return" else TERUGVAL, week)
-        self.enter_toegang(j, week)
+            self.record(j, SIGNAAL if kind in ("new", "crisis") else TERUGKEER if kind == "return" else TERUGVAL,
+                        week)
+        if kind == "crisis":  # baseline crisis: straight to crisis care, no toegang (seed 002)
+            g.flow[F_BASELINE_CRISES] += 1
+            self.crisis(j, week)
+        else:
+            self.enter_toegang(j, week)
         return j
 
     def enter_toegang(self, j: Jongere, week: int) -> None:
@@ -249,6 +282,11 @@ class Pathway:
             self.route(j, week)
             return
         j.care = self.s_assess.choice_index(self.referral[j.severity])
+        if j.care == AMBULANT_LICHT and self.mech.alternative_routes and \
+                self.model.capacity.diverts(g.region, AMBULANT_LICHT, self.s_assess.u()):
+            # A long wait for light care: the wijkteam keeps the case and supports it itself.
+            g.flow[F_DIVERTED] += 1
+            j.care = WIJKTEAM
         if j.care >= CareType.AMBULANT_INTENSIEF and not j.complex:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
             j.complex = self.s_assess.u() < share
@@ -553,7 +591,7 @@ class Pathway:
         if j.waitlist is not None:
             j.waitlist.discard(j)
         j.urgent = True
-        j.referred_week = -1  # the wait for the referral was interrupted by the crisis, not served
+        self.wait_left_unserved(j, week)  # the wait was interrupted by the crisis, not served
         self.start_care(j, None, CRISIS, week)
 
     # -- leaving and coming back ---------------------------------------------------------------
@@ -575,6 +613,7 @@ class Pathway:
             self.stop_care(j, week)
         if j.waitlist is not None:
             j.waitlist.discard(j)
+        self.wait_left_unserved(j, week)
         if j.wait_since >= 0:
             self.end_wait(j)
         if j.in_verblijf:
@@ -600,6 +639,11 @@ class Pathway:
             return
         for j in team.meet(week):
             self.decide(team, j, week)
+        for j in team.overdue(week):
+            # The referrer gives up on the team and refers the case as it is (seed 003).
+            j.gemeente.flow[F_EXPERTTEAM_OVERDUE] += 1
+            self.record(j, EXPERTTEAM_GEEN_TIJD, week, team)
+            self.refer(j, week)
 
     def decide(self, team: "Expertteam", j: Jongere, week: int) -> None:
         """One case at the expertteam table: succesvol, gedeeltelijk or onsuccesvol (seed 003)."""
@@ -607,17 +651,26 @@ class Pathway:
         region = g.region
         p = team.success_probability(j, region)
         g.flow[F_EXPERTTEAM_CASES] += 1
-        g.flow[F_EXPERTTEAM_WEEKS_SUM] += week - j.team_since
         takeover = self.c.expertteam_handling == "takeover"
         if takeover:
-            team.followups.append(week + self.a.expertteam_followup_weeks)
+            team.follow(week + self.a.expertteam_followup_weeks)
         care = self.offered_care(region, j.care)
         providers = region.providers_of.get(care, [])
         trust = region.trust
         best = max(providers, key=lambda a: a.flexibility * trust.trust(g.org_id, a.org_id)) if providers else None
         u = self.s_team.u()
+        # Time at the team depends on the outcome (seed 003: successful cases about a month,
+        # partly successful ones about four, unsuccessful ones half a year or more); the team
+        # spends follow-up hours on each case for as long as it holds it.
+        a = self.a
+        outcome_weeks = (a.expertteam_weeks_success if u < p else
+                         a.expertteam_weeks_partial if u < p + (1.0 - p) / 2.0 else a.expertteam_weeks_fail)
+        if outcome_weeks > 0:
+            team.follow(week + outcome_weeks)
+        g.flow[F_EXPERTTEAM_WEEKS_SUM] += week - j.team_since + outcome_weeks
         if u < p:
             g.flow[F_EXPERTTEAM_SUCCESS] += 1
+            g.flow[F_EXPERTTEAM_WEEKS_SUCCESS_SUM] += week - j.team_since + outcome_weeks
             self.record(j, EXPERTTEAM_SUCCESVOL, week, team)
             if best is not None:
                 trust.success(g.org_id, best.org_id)
@@ -629,26 +682,44 @@ class Pathway:
         elif u < p + (1.0 - p) / 2.0:
             g.flow[F_EXPERTTEAM_PARTIAL] += 1
             self.record(j, EXPERTTEAM_GEDEELTELIJK, week, team)
-            j.maatwerk = j.complex = False  # an existing offer that partly fits; the team is done with it
-            self.refer(j, week)
+            # The case stays at the table until the team settles for an existing offer that
+            # partly fits.
+            j.epoch += 1
+            self.calendar.schedule(week + outcome_weeks, on_team_partial, j, j.epoch)
         else:
             g.flow[F_EXPERTTEAM_FAIL] += 1
             self.record(j, EXPERTTEAM_ONSUCCESVOL, week, team)
             if best is not None:
                 trust.failure(g.org_id, best.org_id)
-            if takeover:
-                self.refer(j, week, may_bounce=False)  # the team keeps following the case
-            else:
-                # No follow-up: the case drops out of view and comes back heavier (seed 003).
-                g.flow[F_LOST_FROM_VIEW] += 1
-                self.schedule_return(j, week, self.a.expertteam_lost_after_weeks, j.severity + 1, "return")
-                self.leave(j, week, "lost from view")
+            j.epoch += 1
+            self.calendar.schedule(week + outcome_weeks, on_team_failed, j, j.epoch)
+
+    def after_failure(self, j: Jongere, week: int) -> None:
+        """An unsuccessful case leaves the expertteam's table."""
+        if self.c.expertteam_handling == "takeover":
+            self.refer(j, week, may_bounce=False)  # the team keeps following the case
+        else:
+            # No follow-up: the case drops out of view and comes back heavier (seed 003).
+            j.gemeente.flow[F_LOST_FROM_VIEW] += 1
+            self.schedule_return(j, week, self.a.expertteam_lost_after_weeks, j.severity + 1, "return")
+            self.leave(j, week, "lost from view")
 
 
 # -- calendar handlers (module-level functions: cheap to store, no bound-method objects) ---------
 def on_care_end(j: Jongere, epoch: int) -> None:
     if epoch == j.epoch and j.state == IN_CARE:
         j.model.pathway.next_after_care(j, j.model.week)
+
+
+def on_team_partial(j: Jongere, epoch: int) -> None:
+    if epoch == j.epoch and j.state == AT_EXPERTTEAM:
+        j.maatwerk = j.complex = False  # an existing offer that partly fits; the team is done with it
+        j.model.pathway.refer(j, j.model.week)
+
+
+def on_team_failed(j: Jongere, epoch: int) -> None:
+    if epoch == j.epoch and j.state == AT_EXPERTTEAM:
+        j.model.pathway.after_failure(j, j.model.week)
 
 
 def on_wait_deadline(j: Jongere, epoch: int) -> None:
