@@ -189,6 +189,7 @@ def key_figures(ev: pd.DataFrame, warmup_weeks: int) -> dict[str, float]:
         "handovers_per_case_mean": float(hand.per_case.mean()),
         "handovers_per_case_median": float(hand.per_case.median()),
         "toegang_to_care_weeks_median": float(to_care.median()) if len(to_care) else float("nan"),
+        "toegang_to_care_weeks_mean": float(to_care.mean()) if len(to_care) else float("nan"),
         "throughput_weeks_median": float(ended["weeks"].median()) if len(ended) else float("nan"),
         "throughput_weeks_p90": float(np.quantile(ended["weeks"], 0.9)) if len(ended) else float("nan"),
         "open_at_horizon_share": float((~traj["ended"]).mean()) if n_traj else float("nan"),

@@ -23,6 +23,8 @@ from . import procesmap
 from .log import LogError, RunLog, check_writable_folder, read_log, staged_folder
 
 MIN_CASE_SHARE = 0.01  # arrows of the process map taken by fewer jongeren are left out
+HANDOVER_REGIO = ("Een centrale wachtlijst is die van de regio: een jongere op die lijst gaat van de gemeente "
+                  "naar de regio en dan naar de aanbieder, en dat telt als twee overdrachten.")
 
 #: Key figures (analysis.key_figures) with their Dutch label and format
 KEY_FIGURES: list[tuple[str, str, str]] = [
@@ -36,6 +38,7 @@ KEY_FIGURES: list[tuple[str, str, str]] = [
     ("bounces_per_100_trajectories", "terugverwijzingen per 100 trajecten", "1"),
     ("handovers_per_case_mean", "overdrachten per jongere (gemiddeld)", "2"),
     ("toegang_to_care_weeks_median", "weken van toegang tot zorg bij een aanbieder (mediaan)", "1"),
+    ("toegang_to_care_weeks_mean", "weken van toegang tot zorg bij een aanbieder (gemiddeld)", "1"),
     ("throughput_weeks_median", "doorlooptijd signaal → einde, weken (mediaan)", "1"),
     ("throughput_weeks_p90", "doorlooptijd signaal → einde, weken (90e percentiel)", "1"),
     ("open_at_horizon_share", "trajecten nog open aan het eind van de run", "pct"),
@@ -298,7 +301,8 @@ def _one_run(doc: Document, run: RunLog, all_events: pd.DataFrame, ev: pd.DataFr
           f"gemeente naar aanbieder, van aanbieder naar aanbieder, ...). Gemiddeld heeft een jongere "
           f"{nl(hand.per_case.mean(), '2')} overdrachten (mediaan {nl(hand.per_case.median(), '1')}, 90e "
           f"percentiel {nl(float(np.quantile(hand.per_case, 0.9)), '1')}); "
-          f"{nl(float((hand.per_case == 0).mean()), 'pct')} van de jongeren blijft bij één organisatie.")
+          f"{nl(float((hand.per_case == 0).mean()), 'pct')} van de jongeren blijft bij één organisatie. "
+          f"{HANDOVER_REGIO}")
     _chart(out, "overdrachten", _handover_chart(hand))
     doc.image("overdrachten.png", "Verdeling van het aantal overdrachten per jongere.")
     doc.table(["van (soort organisatie)", "naar", "overdrachten", "jongeren"],
@@ -395,12 +399,14 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
         x, y = fig_a[key], fig_b[key]
         diff = y - x
         rel = diff / x if x not in (0, 0.0) and not math.isnan(x) else float("nan")
-        rows.append([label, nl(x, fmt), nl(y, fmt), ("+" if diff > 0 else "") + nl(diff, "1" if fmt == "int" else fmt),
+        change = nl(diff * 100, "1") + " pp" if fmt == "pct" else nl(diff, fmt)  # (pp: procentpunt)
+        rows.append([label, nl(x, fmt), nl(y, fmt), ("+" if diff > 0 else "") + change,
                      ("+" if rel > 0 else "") + nl(rel, "pct")])
     try:
         with staged_folder(folder) as staging:
             doc.h2("Kerncijfers")
             doc.table(["kerncijfer", "A", "B", "B − A", "B − A (%)"], rows)
+            doc.p(f"pp: procentpunt. {HANDOVER_REGIO}")
             _chart(staging, "vergelijking", _comparison_chart(fig_a, fig_b, name_a, name_b), 8.5, 5.5)
             doc.image("vergelijking.png", "Verschil van B ten opzichte van A per kerncijfer, in procenten.")
             doc.h2("Procesmodellen")
