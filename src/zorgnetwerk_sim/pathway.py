@@ -229,7 +229,7 @@ class Pathway:
                  past: tuple | None = None) -> Jongere:
         """A need is signalled; ``past`` is what a return keeps of the earlier trajectory of the
         same jongere (see ``schedule_return``)."""
-        j = Jongere(self.model, g, age_years, severity, week, returned=kind != "new",
+        j = Jongere(self.model, g, age_years, severity, week, returned=kind in ("return", "relapse"),
                     person_id=-1 if past is None else past[0])
         if past is not None:
             # The same person: counted once per year, and a case lost from view at the

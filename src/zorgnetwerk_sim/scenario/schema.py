@@ -193,15 +193,17 @@ class CareTypeParams(Strict):
 
 
 #: Per care type: weekly tariff (EUR), mean duration (weeks), places per 1,000 youth < 23.
-#: Stylised; tariffs after typical Dutch day/hour prices, durations after the seeds' remarks that
-#: trajectories lengthened (MODEL.md §6), capacities calibrated (docs/model.md, Calibration).
+#: Tariffs: stylised relative prices, scaled so that the cost per youth approaches public
+#: spending per youth (~€1,500 for the care modelled; docs/model.md §9). Durations: pleegzorg
+#: after CBS (852 days, 2019) and gesloten after JeugdzorgPlus stays (~6 months), the others
+#: stylised. Capacities: calibrated so that waits sit in the regional 9-14 weeks (§9).
 CARE_DEFAULTS: dict[str, tuple[float, float, float]] = {
     "wijkteam": (100, 14, 0),
-    "ambulant_licht": (230, 22, 10.35),
-    "ambulant_intensief": (600, 34, 10.0),
-    "dagbehandeling": (1215, 36, 3.55),
-    "pleegzorg": (600, 150, 6.1),
-    "residentieel": (3720, 60, 1.45),
+    "ambulant_licht": (230, 22, 9.85),
+    "ambulant_intensief": (600, 34, 9.5),
+    "dagbehandeling": (1215, 36, 3.4),
+    "pleegzorg": (600, 122, 4.7),
+    "residentieel": (3720, 60, 1.38),
     "gesloten": (7440, 26, 0.135),
     "crisis": (4860, 5, 0),
 }
