@@ -22,6 +22,7 @@ from rich.console import Console
 from cli_helpers import assert_one_error_line, cli, snapshot  # noqa: F401 - cli is a fixture
 from zorgnetwerk_sim import cli as cli_module
 from zorgnetwerk_sim.cli import main
+from zorgnetwerk_sim.eventlog import ACTIVITIES, COLUMNS
 from zorgnetwerk_sim.scenario import available_scenarios, load_scenario
 
 SHORT_ARGS = ["--years", "1.5", "--set", "run.warmup_years=0.5", "-q"]
@@ -138,12 +139,14 @@ def test_event_log_writes_events_parquet(cli, tmp_path):
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == OUTPUT_FILES | {"events.parquet"}
     events = pd.read_parquet(out / "events.parquet")
-    assert list(events.columns) == ["case_id", "activity", "week", "organisation"]
+    assert list(events.columns) == list(COLUMNS)
     assert len(events) > 1000
-    assert events["week"].between(0, round(1.5 * 52) - 1).all()
-    assert events["activity"].str.len().gt(0).all() and events["organisation"].str.len().gt(0).all()
+    # only the warm start's signals lie before week 0 (trajectories already under way)
+    assert events["week"].max() <= round(1.5 * 52) - 1
+    assert set(events.loc[events["week"] < 0, "activity"]) == {"signaal"}
+    assert events["activity"].isin(ACTIVITIES).all() and events["organisation"].str.len().gt(0).all()
     assert events["case_id"].nunique() > 100
-    assert (events["activity"] == "need signalled").any() and (events["activity"] == "assessed").any()
+    assert (events["activity"] == "signaal").any() and (events["activity"] == "toegang").any()
     assert tomllib.loads((out / "scenario.toml").read_text())["run"]["event_log"] is True
 
 

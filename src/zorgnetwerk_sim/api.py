@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from .engine import gc_paused
+from .eventlog import FILE_NAME as EVENTS_FILE
+from .eventlog import EventLog
 from .model import ZorgnetwerkModel
 from .safeio import OutputError, check_output_folder, staged_outputs
 from .scenario import Scenario, load_scenario, scenario_to_toml
@@ -33,8 +35,16 @@ class RunResult:
     scenario: Scenario
     summary: dict[str, float]
     timeseries: pd.DataFrame
-    events: pd.DataFrame | None = None
+    event_log: EventLog | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def events(self) -> pd.DataFrame | None:
+        """The event log (eventlog.py) as a DataFrame, or None without ``run.event_log``.
+
+        Read from the log's spool file each time; a national log is large, and
+        :meth:`write` copies it to ``events.parquet`` without loading it."""
+        return None if self.event_log is None else self.event_log.table().to_pandas()
 
     def write(self, out_dir: str | Path) -> Path:
         """Write summary.json, timeseries.parquet, scenario.toml (and events.parquet) into ``out_dir``.
@@ -49,12 +59,12 @@ class RunResult:
                 json.dumps(_jsonable(self.summary), indent=2, sort_keys=True, allow_nan=False), encoding="utf-8")
             self.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
             (staging / "scenario.toml").write_text(scenario_to_toml(self.scenario), encoding="utf-8")
-            if self.events is not None:
-                self.events.to_parquet(staging / "events.parquet", index=False)
+            if self.event_log is not None:
+                self.event_log.write(staging / EVENTS_FILE)
         return Path(out_dir)
 
 
-OUTPUT_FILES = ("summary.json", "timeseries.parquet", "scenario.toml", "events.parquet")
+OUTPUT_FILES = ("summary.json", "timeseries.parquet", "scenario.toml", EVENTS_FILE)
 
 
 def _jsonable(summary: Mapping[str, float]) -> dict[str, float | None]:
@@ -106,10 +116,7 @@ class Simulation:
 
     def result(self) -> RunResult:
         rec = self.model.recorder
-        events = None
-        if self.model.event_log is not None:
-            events = pd.DataFrame(self.model.event_log, columns=["case_id", "activity", "week", "organisation"])
-        return RunResult(self.scenario, rec.summary(), rec.timeseries(), events)
+        return RunResult(self.scenario, rec.summary(), rec.timeseries(), self.model.event_log)
 
 
 def run(scenario: Scenario | str | Path = "default", *, seed: int | None = None, years: float | None = None,

@@ -328,6 +328,43 @@ def compare(
     out_console.print(f"report: {report.folder / 'report.html'} · {report.folder / 'report.md'}", highlight=False)
 
 
+@app.command("export-log")
+def export_log(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of 'zorgsim run --event-log'")],
+    format_: Annotated[str, typer.Option("--format", help="csv (XES column names), xes (IEEE 1849) or ocel (OCEL 2.0 JSON)")] = "csv",
+    out: Annotated[Path | None, typer.Option(help="File to write (default: RUN_DIR/events.csv|.xes|.jsonocel)")] = None,
+) -> None:
+    """Write the run's event log in a standard process-mining format (pm4py, ProM, Disco, Celonis)."""
+    from .jeugdreis import LogError, export_log as export
+
+    try:
+        path = export(run_dir, format_, out)
+    except LogError as err:
+        fail(str(err))
+    out_console.print(f"{format_}: {path}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def jeugdreis(
+    runs: Annotated[list[Path], typer.Argument(metavar="RUN_DIR [RUN_DIR_B]", help="RUN_DIR of 'zorgsim run --event-log'; a second RUN_DIR compares the two")],
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: RUN_DIR/jeugdreis, or "
+                                                  "A/jeugdreis-vergelijking-<B> for two runs)")] = None,
+) -> None:
+    """Process report of the jeugdreis (Dutch): process map, paths, handovers, throughput, costliest 20%."""
+    from .jeugdreis import LogError
+    from .jeugdreis.report import write_comparison, write_report
+
+    if len(runs) > 2:
+        fail(f"jeugdreis: give one RUN_DIR, or two to compare (got {len(runs)})")
+    try:
+        report = write_report(runs[0], out) if len(runs) == 1 else write_comparison(runs[0], runs[1], out)
+    except LogError as err:
+        fail(str(err))
+    main_file = next(p for p in report.files if p.suffix == ".html")
+    out_console.print(f"report: {main_file} · {main_file.with_suffix('.md')} (process map drawn with "
+                      f"{report.engine})", highlight=False, soft_wrap=True)
+
+
 #: The arguments of this invocation (set by main), for the provenance of written files.
 _ARGV: list[str] = []
 

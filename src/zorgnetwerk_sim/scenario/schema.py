@@ -10,6 +10,7 @@ available at run time through :func:`parameter_table`.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -507,6 +508,8 @@ class RunSettings(Strict):
     years: float = P(10, unit="years", ge=0.1, le=100, source=ASSUMPTION, description="Simulated years incl. warm-up")
     warmup_years: float = P(1, unit="years", ge=0, le=50, source=ASSUMPTION, description="Excluded from KPIs")
     event_log: bool = P(False, unit="bool", source=SEED_001, description="Keep a process-mining event log")
+    start_date: dt.date = P(dt.date(2025, 1, 1), unit="date", source=ASSUMPTION,
+                            description="Calendar date of week 0 (the event log's dates)")
     random_streams: Literal["per_decision", "single"] = P(
         "per_decision", unit="choice", source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
         description="One random stream per kind of decision (sharper paired comparisons), or one for all")
