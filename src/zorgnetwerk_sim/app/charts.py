@@ -56,39 +56,52 @@ def echarts_option(chart: Chart) -> dict:
             "xAxis": {"type": "category", "data": categories, "axisLabel": {"rotate": 35, "fontSize": 10}},
             "yAxis": {"type": "value", "name": chart.y_label}, "series": series, "animation": False,
         }
+    # A category x axis (one category per week): ECharts stacks along the category axis, which the
+    # stacked costs and the bands (a transparent lower bound plus the band's width) need.
+    xs = list(dict.fromkeys(round(float(x), 4) for line in chart.lines for x in line.x))
+    xs.sort()
+    position = {x: i for i, x in enumerate(xs)}
+    labels = [nl_number(x, 0 if float(x).is_integer() else 2) for x in xs]
+
+    def aligned(line: Line, values: Sequence[float] | None) -> list[float | None]:
+        out: list[float | None] = [None] * len(xs)
+        for x, v in zip(line.x, _clean(values)):
+            out[position[round(float(x), 4)]] = v
+        return out
+
     series: list[dict] = []
     for i, line in enumerate(chart.lines):
         color = PALETTE[i % len(PALETTE)]
-        data = [[round(float(x), 4), y] for x, y in zip(line.x, _clean(line.y))]
-        entry = {"name": line.name, "type": "line", "data": data, "showSymbol": False, "color": color,
-                 "lineStyle": {"width": 2}}
+        entry = {"name": line.name, "type": "line", "data": aligned(line, line.y), "showSymbol": False,
+                 "color": color, "lineStyle": {"width": 2}, "z": 3}
         if chart.stacked:
             entry.update({"stack": "total", "areaStyle": {"opacity": 0.6}})
         series.append(entry)
         if line.low is not None and line.high is not None:
-            low, high = _clean(line.low), _clean(line.high)
-            stack = f"band{i}"
-            series.append({"name": line.name, "type": "line", "stack": stack, "showSymbol": False,
-                           "lineStyle": {"opacity": 0}, "data": [[round(float(x), 4), lo] for x, lo in zip(line.x, low)],
-                           "tooltip": {"show": False}, "silent": True})
-            series.append({"name": line.name, "type": "line", "stack": stack, "showSymbol": False,
-                           "lineStyle": {"opacity": 0}, "color": color, "areaStyle": {"color": color, "opacity": 0.18},
-                           "data": [[round(float(x), 4), None if lo is None or hi is None else round(hi - lo, 6)]
-                                    for x, lo, hi in zip(line.x, low, high)],
-                           "tooltip": {"show": False}, "silent": True})
+            low, high = aligned(line, line.low), aligned(line, line.high)
+            width = [None if lo is None or hi is None else round(hi - lo, 6) for lo, hi in zip(low, high)]
+            common = {"type": "line", "stack": f"band{i}", "showSymbol": False, "silent": True,
+                      "lineStyle": {"opacity": 0}, "color": color, "z": 1}
+            series.append({**common, "name": f"{line.name}: 95%-BI ondergrens", "data": low})
+            series.append({**common, "name": f"{line.name}: 95%-BI breedte", "data": width,
+                           "areaStyle": {"color": color, "opacity": 0.2}})
+    per_year = int(round(1 / (xs[1] - xs[0]))) if len(xs) > 1 and xs[1] > xs[0] else 1
     option = {
         "title": {"text": chart.title, "subtext": chart.subtitle, "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"bottom": 0, "data": [line.name for line in chart.lines]},
-        "grid": {"left": 60, "right": 20, "top": 60, "bottom": 60},
-        "xAxis": {"type": "value", "name": chart.x_label, "min": 0, "nameLocation": "middle", "nameGap": 25},
+        "legend": {"bottom": 0, "data": [line.name for line in chart.lines], "type": "scroll"},
+        "grid": {"left": 60, "right": 20, "top": 60, "bottom": 75},
+        "xAxis": {"type": "category", "name": chart.x_label, "data": labels, "boundaryGap": False,
+                  "nameLocation": "middle", "nameGap": 22,
+                  "axisLabel": {"interval": max(per_year - 1, 0)}, "axisTick": {"show": False}},
         "yAxis": {"type": "value", "name": chart.y_label, "scale": not chart.stacked},
         "series": series,
         "animation": False,
     }
-    if chart.warmup_years > 0 and series:
+    if chart.warmup_years > 0 and series and xs:
+        end = min(range(len(xs)), key=lambda k: abs(xs[k] - chart.warmup_years))
         series[0]["markArea"] = {"silent": True, "itemStyle": {"color": "rgba(128,128,128,0.12)"},
-                                 "data": [[{"xAxis": 0, "name": "inlooptijd"}, {"xAxis": chart.warmup_years}]]}
+                                 "data": [[{"xAxis": 0, "name": "inlooptijd"}, {"xAxis": end}]]}
     return option
 
 

@@ -21,7 +21,7 @@ def decimals_for(*values: float | None) -> int:
 
 def _decimals(value: float) -> int:
     a = abs(value)
-    if a >= 100:
+    if a == 0 or a >= 100:
         return 0
     if a >= 1:
         return 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .format import MINUS, nl_eur, nl_number, nl_percent
+from .format import nl_eur, nl_number, nl_percent
 
 
 # ---------------------------------------------------------------------------------------------
@@ -38,9 +38,9 @@ class Kpi:
         return f"{text} {self.unit}".rstrip() if text != "–" else text
 
     def fmt_plain(self, value: float | None, decimals: int | None = None) -> str:
-        """The number without unit (for an interval after a formatted value)."""
+        """The number without its unit word (an interval after a formatted value); euros keep their €."""
         if self.kind == "eur":
-            return nl_eur(value).removeprefix("€ ").replace(MINUS + "€ ", MINUS)
+            return nl_eur(value)
         if self.kind == "share":
             return nl_percent(value, 0 if decimals is None else decimals)
         return nl_number(value, decimals)

@@ -15,6 +15,9 @@ TITLE = "zorgnetwerk_sim · jeugdzorg in de regio"
 CSS = """
 .zs-sentence { font-size: 1.05em; }
 .zs-kpi-value { font-variant-numeric: tabular-nums; }
+.zs-table { border-collapse: collapse; font-size: 0.9em; margin: 4px 0 12px 0; }
+.zs-table th { text-align: left; border-bottom: 2px solid #1f4e79; padding: 4px 8px; }
+.zs-table td { border-bottom: 1px solid #ddd; padding: 3px 8px; font-variant-numeric: tabular-nums; }
 """
 
 

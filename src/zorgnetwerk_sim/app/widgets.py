@@ -52,3 +52,16 @@ def Prose(text: str, strong: tuple[str, ...] = ()):
     for word in strong:
         body = body.replace(html.escape(word), f"<b>{html.escape(word)}</b>")
     solara.HTML(tag="p", unsafe_innerHTML=body, style={"margin": "4px 0 10px 0", "max-width": "60em"})
+
+
+@solara.component
+def Table(rows: list[dict[str, object]], classes: list[str] = []):
+    """A plain table (no paging, no index column): one dict per row, the keys are the header."""
+    if not rows:
+        return
+    header = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>"
+                   for row in rows)
+    solara.HTML(tag="div", unsafe_innerHTML=f"<table class='zs-table'><thead><tr>{header}</tr></thead>"
+                                            f"<tbody>{body}</tbody></table>", style={"overflow-x": "auto"},
+                classes=classes)

@@ -11,7 +11,7 @@ from ..charts import Chart
 from ..explore import csv_bytes, per_gemeente, size_classes
 from ..format import nl_eur, nl_number, nl_percent
 from ..session import use_session
-from ..widgets import ChartCard, Downloads, Heading, Prose
+from ..widgets import ChartCard, Downloads, Heading, Prose, Table
 
 SOLIDARITY = "levers.coordination.solidarity_pooling"
 
@@ -87,9 +87,9 @@ def Page():
                 + (" (nog niet klaar: de cijfers gaan over de weken tot nu)" if not explorer.sim.done else ""),
                 style={"color": "#555"})
     Heading("Klein en groot", 4)
-    solara.DataFrame(shown_sizes(table), items_per_page=5)
+    Table(shown_sizes(table).to_dict("records"), classes=["zs-sizes"])
     Heading("Alle gemeenten", 4)
-    solara.DataFrame(shown(table), items_per_page=50)
+    Table(shown(table).to_dict("records"), classes=["zs-gemeenten"])
     ChartCard(budget_chart({"deze run": table}), "gemeenten-budget.png", height=360)
     Downloads([("Per gemeente (CSV)", "per-gemeente.csv", lambda: csv_bytes(table), "text/csv")])
     Heading("Met en zonder solidariteit", 4)

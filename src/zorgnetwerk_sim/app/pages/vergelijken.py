@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
 import solara
 from solara.lab import use_task
 
@@ -16,7 +15,7 @@ from ..explore import csv_bytes, parquet_bytes
 from ..labels import BASELINE_OPTION, COMPARE_KPIS, COMPARE_SERIES, scenario_blurb, scenario_title
 from ..session import UPLOADED, results_root, use_session, work_root
 from ..summary import difference_rows, differences
-from ..widgets import ChartCard, Downloads, Heading, Prose
+from ..widgets import ChartCard, Downloads, Heading, Prose, Table
 
 MY_SETTINGS = "Mijn instellingen (Verkennen)"
 REPLICATIONS = [2, 4, 8, 16]
@@ -38,8 +37,7 @@ def series_charts(result: ComparisonResult) -> list[tuple[str, Chart]]:
         lines = [Line(point, list(b[0]), list(b[1] * s), list(b[2] * s), list(b[3] * s)) for point, b in bands.items()]
         flow = result.series_kinds[name] == "flow"
         charts.append((name, Chart(COMPARE_SERIES.get(name, name), "", lines, warmup_years=result.warmup_years,
-                                   subtitle="gemiddelde over herhalingen, band = 95%-betrouwbaarheidsinterval"
-                                   + (" (13 weken, per jaar)" if flow else ""))))
+                                   subtitle="gemiddelde; band: 95%-BI" + (" · 13 weken, per jaar" if flow else ""))))
     return charts
 
 
@@ -52,14 +50,18 @@ def ComparisonView(result: ComparisonResult):
                 "vergelijking); een verschil telt alleen als het 95%-betrouwbaarheidsinterval (95%-BI) de nul niet "
                 "bevat.", style={"color": "#444"})
     with solara.Column(classes=["zs-sentences"], gap="4px"):
-        for d in diffs:
-            color = "#2e7d32" if d.better else "#c62828" if d.better is False else "#555"
-            solara.HTML(tag="p", unsafe_innerHTML=_escape(d.sentence(names)),
-                        style={"margin": "2px 0", "border-left": f"4px solid {color}", "padding-left": "8px"},
-                        classes=["zs-sentence"])
-    rows = difference_rows(result.table, COMPARE_KPIS, names)
+        for point in result.points:
+            mine = [d for d in diffs if d.option == point]
+            if not mine:
+                continue
+            Heading(f"{point} tegenover {result.baseline}", 4)
+            for d in mine:
+                color = "#2e7d32" if d.better else "#c62828" if d.better is False else "#9e9e9e"
+                solara.HTML(tag="p", unsafe_innerHTML=html.escape(d.sentence(names)),
+                            style={"margin": "2px 0", "border-left": f"4px solid {color}", "padding-left": "8px"},
+                            classes=["zs-sentence"])
     Heading("Verschillen met de basis", 4)
-    solara.DataFrame(pd.DataFrame(rows), items_per_page=len(rows) or 1)
+    Table(difference_rows(result.table, COMPARE_KPIS, names), classes=["zs-differences"])
     charts = series_charts(result)
     with solara.ColumnsResponsive(12, large=6):
         for name, chart in charts:
@@ -77,10 +79,6 @@ def ComparisonView(result: ComparisonResult):
                           lambda: result.experiment_toml.encode("utf-8"), "application/toml"))
     Heading("Meenemen", 4)
     Downloads(downloads)
-
-
-def _escape(text: str) -> str:
-    return html.escape(text)
 
 
 @solara.component
@@ -176,10 +174,10 @@ def Page():
                         solara.Text(option.description, style={"color": "#666", "font-size": "0.8em",
                                                                "margin": "0 0 6px 32px", "display": "block"})
             with solara.Card("3. Hoe precies"):
-                solara.Text("Herhalingen (meer = smallere intervallen, duurt langer)")
+                solara.Text("Herhalingen (meer = smallere intervallen, duurt langer)", style={"display": "block"})
                 solara.ToggleButtonsSingle(value=replications, children=[
                     solara.Button(str(v), value=v) for v in REPLICATIONS])
-                solara.Text("Jaren (het eerste jaar is inlooptijd)")
+                solara.Text("Jaren (het eerste jaar is inlooptijd)", style={"display": "block", "margin-top": "8px"})
                 solara.ToggleButtonsSingle(value=years, children=[solara.Button(str(v), value=v) for v in YEARS])
                 solara.Text(f"{len(picked)} opties × {replications.value} herhalingen = "
                             f"{len(picked) * replications.value} runs, verdeeld over de processorkernen.",
