@@ -71,6 +71,7 @@ def shot(page: Page, name: str, folder: Path = SHOTS) -> Path:
     height = page.evaluate("Math.max(...Array.from(document.querySelectorAll('main, .v-main__wrap, .v-content__wrap, "
                            "div')).map(e => e.scrollHeight))")
     page.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), 5000)})
+    page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
     page.wait_for_timeout(300)
     path = folder / f"{name}.png"
     page.screenshot(path=str(path))

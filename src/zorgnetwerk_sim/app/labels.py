@@ -212,7 +212,7 @@ def unit_nl(unit: str | None) -> str:
 SCENARIOS: dict[str, tuple[str, str]] = {
     "default": ("Zuidoost-Brabant", "Twee inkoopregio's, 21 gemeenten (gestileerd), huidig beleid"),
     "klas": ("Klasregio", "Eén kleine regio met 5 gemeenten; rekent in een paar seconden"),
-    "nederland": ("Heel Nederland", "Alle 342 gemeenten in 42 jeugdregio's; rekent enkele minuten per run"),
+    "nederland": ("Nederland", "Alle 342 gemeenten in 42 jeugdregio's; rekent enkele minuten per run"),
     "centrale-wachtlijst": ("Centrale wachtlijst", "Eén regionale wachtlijst per zorgsoort, de toegang wijst toe"),
     "functioneel": ("Functionele samenwerking", "Een gezamenlijke uitvoeringsorganisatie (pakket 'functioneel')"),
     "ondernemend": ("Ondernemende samenwerking", "Gezamenlijke doelen, solidariteit en vertrouwen (pakket "

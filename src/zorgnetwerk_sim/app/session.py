@@ -76,6 +76,7 @@ class Session:
         self.upload_message: solara.Reactive[tuple[str, str] | None] = solara.Reactive(None)  # (kind, text)
         self.explorer: solara.Reactive[Explorer | None] = solara.Reactive(None)
         self.frame: solara.Reactive[pd.DataFrame] = solara.Reactive(pd.DataFrame())  # weekly series so far
+        self.playing = solara.Reactive(False)
         self.comparison: solara.Reactive[ComparisonResult | None] = solara.Reactive(None)
         self.solidarity: solara.Reactive[tuple[pd.DataFrame, pd.DataFrame] | None] = solara.Reactive(None)
 

@@ -13,7 +13,7 @@ from ..charts import Chart, Line
 from ..explore import (COST_PARTS, Control, controls, csv_bytes, kpi_strip, parquet_bytes, scenario_toml,
                        value_of)
 from ..labels import LEVER_GROUPS, UNCERTAINTY_GROUP, scenario_title
-from ..session import UPLOADED, use_session
+from ..session import UPLOADED, Explorer, use_session
 from ..upload import UploadError, parse_upload
 from ..widgets import ChartCard, Downloads, Heading, KpiCard, Prose
 
@@ -155,36 +155,80 @@ def Upload():
 
 
 @solara.component
+def Runner(explorer: Explorer):
+    """Buttons, KPI strip, live charts and downloads of the run. Only this part redraws per step."""
+    session = use_session()
+    frame = session.frame.value
+    sim = explorer.sim
+
+    def play():
+        explorer.stop.clear()
+        session.playing.value = True
+        try:
+            last = 0.0
+            while not explorer.sim.done and not explorer.stop.is_set():
+                with explorer.lock:
+                    explorer.sim.step(1)
+                if time.perf_counter() - last > REDRAW_S and session.explorer.value is explorer:
+                    session.frame.value = explorer.advance(0)
+                    last = time.perf_counter()
+            if session.explorer.value is explorer:
+                session.frame.value = explorer.advance(0)
+        finally:
+            session.playing.value = False
+
+    def step() -> None:
+        # One week takes milliseconds, so it runs in the click handler: one redraw per step
+        # (a background task would redraw three times: pending, result, finished).
+        session.frame.value = explorer.advance(1)
+
+    play_task = use_task(play, dependencies=None)
+    busy = play_task.pending
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.Button("Stap (1 week)", on_click=step, disabled=busy or sim.done, classes=["zs-step"])
+        solara.Button("Speel", icon_name="mdi-play", on_click=play_task, disabled=busy or sim.done,
+                      color="primary", classes=["zs-play"])
+        solara.Button("Pauze", icon_name="mdi-pause", on_click=lambda: explorer.stop.set(),
+                      disabled=not play_task.pending, classes=["zs-pause"])
+        solara.Button("Opnieuw", icon_name="mdi-restart", on_click=lambda: session.reset(), disabled=busy,
+                      classes=["zs-reset"])
+        weeks_done = sim.model.week
+        solara.Text(f"week {weeks_done} van {sim.weeks} (jaar {weeks_done / 52:.1f})".replace(".", ","),
+                    classes=["zs-week"])
+    solara.ProgressLinear(100 * sim.model.week / max(sim.weeks, 1))
+    strip = kpi_strip(frame)
+    if strip:
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            for h in strip:
+                KpiCard(h.label, h.value, h.change, h.key)
+    else:
+        solara.Info("Druk op Speel of Stap om de simulatie te starten.")
+    with solara.ColumnsResponsive(12, large=6):
+        for name, chart in live_charts(frame, explorer.scenario.run.warmup_years):
+            ChartCard(chart, f"verkennen-{name}.png", height=280)
+    Heading("Meenemen", 4)
+    items = [("Scenario (TOML, voor zorgsim run)", f"{explorer.scenario.name}.toml",
+              lambda: scenario_toml(explorer.scenario), "application/toml")]
+    if not frame.empty:
+        items += [("Tijdreeks per gemeente (CSV)", "verkennen-tijdreeks.csv",
+                   lambda: csv_bytes(explorer.timeseries()), "text/csv"),
+                  ("Tijdreeks per gemeente (Parquet)", "verkennen-tijdreeks.parquet",
+                   lambda: parquet_bytes(explorer.timeseries()), "application/octet-stream")]
+    if sim.done:
+        items.append(("Samenvatting (CSV)", "verkennen-samenvatting.csv", lambda: csv_bytes(explorer.summary()),
+                      "text/csv"))
+    Downloads(items)
+
+
+@solara.component
 def Page():
     session = use_session()
     explorer = session.explorer.value
-    frame = session.frame.value
-
-    def advance(weeks: int) -> None:
-        current = session.explorer.value
-        session.frame.value = current.advance(weeks)
-
-    def play():
-        current = session.explorer.value
-        current.stop.clear()
-        last = 0.0
-        while not current.sim.done and not current.stop.is_set():
-            with current.lock:
-                current.sim.step(1)
-            if time.perf_counter() - last > REDRAW_S:
-                session.frame.value = current.advance(0)
-                last = time.perf_counter()
-        if session.explorer.value is current:
-            session.frame.value = current.advance(0)
-
-    step_task = use_task(lambda: advance(1), dependencies=None)
-    play_task = use_task(play, dependencies=None)
+    playing = session.playing.value  # the controls are locked while the run plays (not per step)
     solara.use_effect(lambda: None if session.explorer.value is not None else (session.reset() and None), [])
     if explorer is None:
         solara.Text("Laden…")
         return
-    sim = explorer.sim
-    busy = play_task.pending or step_task.pending
 
     def pick_scenario(name: str) -> None:
         session.scenario_name.value = name
@@ -201,41 +245,8 @@ def Page():
                       for n in names}
             by_label = {v: k for k, v in labels.items()}
             solara.Select("Scenario", values=list(labels.values()), value=labels.get(session.scenario_name.value),
-                          on_value=lambda text: pick_scenario(by_label[text]), disabled=busy)
-            Controls(busy)
+                          on_value=lambda text: pick_scenario(by_label[text]), disabled=playing)
+            Controls(playing)
             Upload()
         with solara.Column():
-            with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-                solara.Button("Stap (1 week)", on_click=step_task, disabled=busy or sim.done, classes=["zs-step"])
-                solara.Button("Speel", icon_name="mdi-play", on_click=play_task, disabled=busy or sim.done,
-                              color="primary", classes=["zs-play"])
-                solara.Button("Pauze", icon_name="mdi-pause", on_click=lambda: explorer.stop.set(),
-                              disabled=not play_task.pending, classes=["zs-pause"])
-                solara.Button("Opnieuw", icon_name="mdi-restart", on_click=lambda: session.reset(),
-                              disabled=busy, classes=["zs-reset"])
-                weeks_done = sim.model.week
-                solara.Text(f"week {weeks_done} van {sim.weeks} (jaar {weeks_done / 52:.1f})".replace(".", ","),
-                            classes=["zs-week"])
-            solara.ProgressLinear(100 * sim.model.week / max(sim.weeks, 1))
-            strip = kpi_strip(frame)
-            if strip:
-                with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
-                    for h in strip:
-                        KpiCard(h.label, h.value, h.change, h.key)
-            else:
-                solara.Info("Druk op Speel of Stap om de simulatie te starten.")
-            with solara.ColumnsResponsive(12, large=6):
-                for name, chart in live_charts(frame, explorer.scenario.run.warmup_years):
-                    ChartCard(chart, f"verkennen-{name}.png", height=280)
-            Heading("Meenemen", 4)
-            items = [("Scenario (TOML, voor zorgsim run)", f"{explorer.scenario.name}.toml",
-                      lambda: scenario_toml(explorer.scenario), "application/toml")]
-            if not frame.empty:
-                items += [("Tijdreeks per gemeente (CSV)", "verkennen-tijdreeks.csv",
-                           lambda: csv_bytes(explorer.timeseries()), "text/csv"),
-                          ("Tijdreeks per gemeente (Parquet)", "verkennen-tijdreeks.parquet",
-                           lambda: parquet_bytes(explorer.timeseries()), "application/octet-stream")]
-            if sim.done:
-                items.append(("Samenvatting (CSV)", "verkennen-samenvatting.csv",
-                              lambda: csv_bytes(explorer.summary()), "text/csv"))
-            Downloads(items)
+            Runner(explorer).key(f"runner-{id(explorer)}")
