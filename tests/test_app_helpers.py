@@ -156,6 +156,10 @@ def test_every_lever_and_uncertainty_is_a_control_with_dutch_text_and_source() -
     assert set(made) == set(keys)
     missing = [k for k in keys if k not in CONTROLS]
     assert not missing, f"levers/uncertainties without a Dutch label in app/labels.py: {missing}"
+    from zorgnetwerk_sim.app.labels import UNITS
+
+    untranslated = sorted({r["unit"] for r in parameter_table() if r["key"] in made and r["unit"] not in UNITS})
+    assert not untranslated, f"units without Dutch words in app/labels.py UNITS: {untranslated}"
     for c in made.values():
         assert c.source and "Bron:" in c.tooltip and c.meaning in c.tooltip
         assert c.is_lever == c.key.startswith("levers.")

@@ -156,6 +156,9 @@ CONTROLS: dict[str, ControlText] = {
     "levers.coordination.pooling_min_tariff_eur_per_week": ControlText(
         "Grens voor de pot", "Zorg met minstens dit weektarief gaat naar de regionale pot.",
         "Inkoop en solidariteit"),
+    "levers.coordination.budget_ceiling": ControlText(
+        "Budgetplafond", "Een regio die vorig jaar over het budget ging, koopt geen extra plaatsen in.",
+        "Inkoop en solidariteit"),
     "levers.coordination.procurement_cycle_years": ControlText(
         "Jaren tussen aanbestedingen", "Om de hoeveel jaar contracten opnieuw worden aanbesteed.",
         "Inkoop en solidariteit"),
@@ -177,6 +180,18 @@ CONTROLS: dict[str, ControlText] = {
         UNCERTAINTY_GROUP),
     "uncertainties.tariff_inflation_per_year": ControlText(
         "Tariefstijging", "Stijging van de tarieven per jaar.", UNCERTAINTY_GROUP),
+    "uncertainties.labour_market_headroom": ControlText(
+        "Ruimte op de arbeidsmarkt", "Hoeveel plaatsen er binnen een jaar bij kunnen komen als de wachttijden te "
+        "lang worden.", UNCERTAINTY_GROUP),
+    "uncertainties.admin_share_per_contract": ControlText(
+        "Administratie per contract", "Capaciteit die verloren gaat aan administratie voor elke extra set "
+        "afspraken.", UNCERTAINTY_GROUP),
+    "uncertainties.capacity_loss_per_overlegtafel": ControlText(
+        "Tijdverlies per overlegtafel", "Tijd van professionals die per afzonderlijke overlegtafel verloren gaat.",
+        UNCERTAINTY_GROUP),
+    "uncertainties.alternative_route_max_share": ControlText(
+        "Alternatieve route", "Bij wachttijden van twee keer de norm blijft dit deel van de verwijzingen naar "
+        "lichte ambulante hulp bij het wijkteam.", UNCERTAINTY_GROUP),
 }
 
 #: Units of the schema in Dutch.
@@ -195,6 +210,10 @@ UNITS: dict[str, str] = {
     "share/year": "aandeel per jaar",
     "multiplier": "vermenigvuldiger",
     "share of complex cases": "aandeel van de complexe casussen",
+    "share of places per year": "aandeel van de plaatsen per jaar",
+    "share of capacity per extra contract": "aandeel van de capaciteit per extra contract",
+    "share of capacity per table": "aandeel van de capaciteit per tafel",
+    "share of referrals": "aandeel van de verwijzingen",
     "bool": "ja/nee",
     "choice": "keuze",
     "preset": "pakket",
