@@ -246,7 +246,8 @@ def test_two_sessions_do_not_share_state_or_wait_for_each_other(browser: Browser
         # A starts a comparison; B's page keeps answering meanwhile, and never sees A's result
         open_tab(a, "Vergelijken")
         a.get_by_role("button", name="Klasregio").click()
-        a.get_by_role("button", name="4", exact=True).first.click()
+        a.get_by_role("button", name="4", exact=True).first.click()  # herhalingen
+        a.get_by_role("button", name="2", exact=True).nth(1).click()  # jaren
         a.get_by_role("button", name="Vergelijk", exact=True).click()
         expect(a.locator(".zs-progress-text")).to_be_visible()
         b.locator(".zs-step").click()

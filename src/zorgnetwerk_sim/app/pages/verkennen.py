@@ -35,10 +35,10 @@ def live_charts(frame: pd.DataFrame, warmup_years: float) -> list[tuple[str, Cha
                              warmup_years=warmup_years)),
         ("wachttijd", Chart("Wachttijd", "weken", [line("gemiddelde wachttijd (13 weken)", "wachttijd")],
                             warmup_years=warmup_years)),
-        ("uithuisplaatsingen", Chart("Uithuisplaatsingen en crisis", "per jaar (13 weken)", [
+        ("uithuisplaatsingen", Chart("Uithuisplaatsingen en crisis", "per jaar", [
             line("uithuisplaatsingen", "placements_per_year"), line("crisisopnames", "crisis_per_year")],
             warmup_years=warmup_years)),
-        ("kosten", Chart("Kosten per onderdeel", "mln euro per jaar (13 weken)", [
+        ("kosten", Chart("Kosten per onderdeel", "mln euro/jaar", [
             line(label, f"{col}_per_year", 1e-6) for col, label in COST_PARTS.items()
             if f"{col}_per_year" in frame.columns], stacked=True, warmup_years=warmup_years)),
         ("vertrouwen", Chart("Vertrouwen tussen organisaties", "0–1", [line("gemiddeld vertrouwen", "trust_mean")],
@@ -52,7 +52,7 @@ def shown_value(control: Control, value) -> str:
 
     if control.kind == "integer":
         return nl_number(value, 0)
-    return nl_number(value, None if abs(value) >= 1 or value == 0 else 2)
+    return nl_number(value, 2 if 0.1 <= abs(value) < 1 else None)  # 0,40 beside 0,004 and 12,5
 
 
 @solara.component
