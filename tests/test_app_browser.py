@@ -30,8 +30,13 @@ expect.set_options(timeout=TIMEOUT_MS)
 @pytest.fixture(scope="module")
 def app(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("app")
-    with running_app(folder) as url:
-        yield {"url": url, "log": folder / "app.log"}
+    try:
+        with running_app(folder) as url:
+            yield {"url": url, "log": folder / "app.log"}
+    finally:  # the server's log is kept beside the screenshots
+        if (folder / "app.log").is_file():
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            (SHOTS / "app.log").write_bytes((folder / "app.log").read_bytes())
 
 
 def offline_context(browser: Browser) -> tuple[BrowserContext, list[str]]:
