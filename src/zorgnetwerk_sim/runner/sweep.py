@@ -107,9 +107,7 @@ def execute_run(task: RunTask) -> RunOutput:
 
     started = time.perf_counter()
     cpu_started = time.process_time()
-    # The task holds the JSON form of the scenario (dates as ISO text): validate it as JSON, which the
-    # strict schema allows for dates.
-    scenario = Scenario.model_validate_json(json.dumps(task.scenario))
+    scenario = Scenario.model_validate(task.scenario)
     result = Simulation(scenario).run()
     row: dict[str, Any] = {"run_id": task.run_id, "point_index": task.point_index, "point": task.point,
                            "replication": task.replication, "seed": task.seed}
