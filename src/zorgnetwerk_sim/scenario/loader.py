@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -201,16 +200,6 @@ def load_scenario(name_or_path: str | Path = "default",
     return scenario_from_dict(raw, str(path), merged)
 
 
-def _with_dates(json_data: Any, python_data: Any) -> Any:
-    """JSON-mode data with dates put back as dates (TOML has dates; the strict schema refuses a string)."""
-    if isinstance(python_data, dt.date):
-        return python_data
-    if isinstance(json_data, dict) and isinstance(python_data, dict):
-        return {k: _with_dates(v, python_data.get(k)) for k, v in json_data.items()}
-    return json_data
-
-
 def scenario_to_toml(scenario: Scenario) -> str:
     """The fully resolved scenario as TOML; loading it again gives the same scenario."""
-    return tomli_w.dumps(_with_dates(scenario.model_dump(mode="json", exclude_none=True),
-                                     scenario.model_dump(mode="python", exclude_none=True)))
+    return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
