@@ -11,9 +11,10 @@ available at run time through :func:`parameter_table`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Strict as PydanticStrict
 
 from ..caretypes import CARE_KEYS, PROVIDER_CARE
 
@@ -508,7 +509,8 @@ class RunSettings(Strict):
     years: float = P(10, unit="years", ge=0.1, le=100, source=ASSUMPTION, description="Simulated years incl. warm-up")
     warmup_years: float = P(1, unit="years", ge=0, le=50, source=ASSUMPTION, description="Excluded from KPIs")
     event_log: bool = P(False, unit="bool", source=SEED_001, description="Keep a process-mining event log")
-    start_date: dt.date = P(dt.date(2025, 1, 1), unit="date", source=ASSUMPTION,
+    # an ISO date as text too (scenario.toml, --set, JSON): the one non-strict field
+    start_date: Annotated[dt.date, PydanticStrict(False)] = P(dt.date(2025, 1, 1), unit="date", source=ASSUMPTION,
                             description="Calendar date of week 0 (the event log's dates)")
     random_streams: Literal["per_decision", "single"] = P(
         "per_decision", unit="choice", source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
