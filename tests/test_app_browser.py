@@ -99,6 +99,19 @@ def kpi_values(page: Page) -> dict[str, str]:
     return out
 
 
+def open_verkennen(page: Page, url: str) -> None:
+    """Open Verkennen and wait until its first run is built and the page has settled.
+
+    On the loaded 2-core machine a click that came while the page was still being built was
+    once lost (the button it hit was replaced by the one of the new run); a user would click
+    again, a test must not.
+    """
+    page.goto(url + "verkennen")
+    expect(page.locator(".zs-week")).to_have_text(re.compile(r"week 0 van \d+"))
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+
+
 def play_to_end(page: Page) -> None:
     page.locator(".zs-play").click()
     expect(page.locator(".zs-week")).to_have_text(re.compile(r"week (\d+) van \1\b"), timeout=120_000)
@@ -173,8 +186,7 @@ def test_comparison_shows_sentences_intervals_and_exports(offline: Page, app: di
 
 def test_lever_change_changes_kpis_and_charts(offline: Page, app: dict) -> None:
     page = offline
-    page.goto(app["url"] + "verkennen")
-    expect(page.locator(".zs-week")).to_have_text(re.compile(r"week 0 van \d+"))
+    open_verkennen(page, app["url"])
     page.locator(".zs-step").click()
     expect(page.locator(".zs-week")).to_have_text(re.compile(r"week 1 van \d+"))
     play_to_end(page)
@@ -210,7 +222,7 @@ GOOD_UPLOAD = b'base = "klas"\nname = "mijn-regio"\n[levers.coordination]\nqueue
 
 def test_invalid_upload_shows_dutch_message_and_changes_nothing(offline: Page, app: dict, tmp_path: Path) -> None:
     page = offline
-    page.goto(app["url"] + "verkennen")
+    open_verkennen(page, app["url"])
     page.locator(".zs-step").click()
     expect(page.locator(".zs-week")).to_have_text(re.compile(r"week 1 van \d+"))
 
@@ -241,8 +253,8 @@ def test_two_sessions_do_not_share_state_or_wait_for_each_other(browser: Browser
     b_context, b_attempted = offline_context(browser)
     try:
         a, b = a_context.new_page(), b_context.new_page()
-        a.goto(app["url"] + "verkennen")
-        b.goto(app["url"] + "verkennen")
+        open_verkennen(a, app["url"])
+        open_verkennen(b, app["url"])
         for _ in range(3):
             a.locator(".zs-step").click()
             expect(a.locator(".zs-week")).to_have_text(re.compile(r"week [1-3] van"))
