@@ -38,6 +38,8 @@ def step_times(page, url: str, steps: int, warm_weeks: int) -> list[float]:
     page.locator(".v-select").filter(has=page.get_by_text("Scenario", exact=True)).first.click()
     page.locator(".v-menu__content .v-list-item").filter(has_text="Zuidoost-Brabant").first.click()
     expect(page.locator(".zs-week")).to_have_text(re.compile(r"week 0 van 520"))
+    page.wait_for_load_state("networkidle")  # a click while the new run's view is still being built can be lost
+    page.wait_for_timeout(1000)
     for _ in range(warm_weeks):  # charts with some history before measuring
         week = int(re.search(r"week (\d+)", page.locator(".zs-week").inner_text()).group(1))
         page.locator(".zs-step").click()

@@ -109,9 +109,21 @@ class ComparisonResult:
         return out
 
 
+def _warmup(region: str) -> float:
+    """The region's own warm-up (a shipped scenario), else one year."""
+    if region in available_scenarios():
+        from ..scenario import load_scenario
+
+        return load_scenario(region).run.warmup_years
+    return 1.0
+
+
 def experiment_data(region: str, options: list[Option], replications: int, years: float,
                     master_seed: int = 20250101) -> dict[str, Any]:
-    """The experiment file (as data) that runs ``options`` on ``region``; the first is the baseline."""
+    """The experiment file (as data) that runs ``options`` on ``region``; the first is the baseline.
+
+    The warm-up is the region's own, but at most a quarter of a short horizon.
+    """
     names = [o.name for o in options]
     if len(set(names)) != len(names):
         raise ValueError("elke optie mag maar één keer gekozen worden")
@@ -122,7 +134,7 @@ def experiment_data(region: str, options: list[Option], replications: int, years
         "master_seed": master_seed,
         "replications": replications,
         "years": years,
-        "warmup_years": min(1.0, years / 4),
+        "warmup_years": min(_warmup(region), years / 4),
         "baseline": names[0],
         "series": list(COMPARE_SERIES),
         "design": {"type": "variants"},
