@@ -328,6 +328,47 @@ def compare(
     out_console.print(f"report: {report.folder / 'report.html'} · {report.folder / 'report.md'}", highlight=False)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port of the app (0: a free port)", min=0, max=65535)] = 8765,
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but 127.0.0.1 opens the app to "
+                                            "other machines")] = "127.0.0.1",
+    results: Annotated[Path | None, typer.Option(help="Folder whose 'zorgsim sweep' results the app may open "
+                                                      "(default: ./results)")] = None,
+) -> None:
+    """Start the browser app for policy makers (Dutch): compare policies, explore a run, per gemeente."""
+    import socket
+    import subprocess
+
+    if port == 0:
+        with socket.socket() as probe:
+            probe.bind((host if host != "localhost" else "127.0.0.1", 0))
+            port = probe.getsockname()[1]
+    if host not in LOOPBACK:
+        err_console.print(f"warning: --host {host}: the app is reachable from other machines on this network, "
+                          "without a password; use it only on a trusted network", markup=False, highlight=False,
+                          soft_wrap=True)
+    env = dict(os.environ)
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no request leaves the machine
+    # Solara warns once per visit that plain-http cookies fall back to SameSite=lax: expected on 127.0.0.1.
+    env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite")
+    if results is not None:
+        env["ZORGSIM_UI_RESULTS"] = str(results.resolve())
+    shown = f"[{host}]" if ":" in host else host
+    out_console.print(f"zorgsim ui: open http://{shown}:{port}/ in your browser (Ctrl-C stops the app)",
+                      highlight=False, soft_wrap=True)
+    command = [sys.executable, "-m", "solara", "run", "zorgnetwerk_sim.app.ui", "--host", host, "--port", str(port),
+               "--production", "--no-open", "--log-level", "warning"]
+    try:
+        code = subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
 @app.command("export-log")
 def export_log(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of 'zorgsim run --event-log'")],

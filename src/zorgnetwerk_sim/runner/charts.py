@@ -92,6 +92,24 @@ def _t_band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mean, mean - half, mean + half
 
 
+def series_band(series: pd.DataFrame, name: str, point: str, flow: bool
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(years, mean, low, high) of one kept weekly series of one design point over its replications.
+
+    A flow is shown as a 13-week trailing mean, annualised (×52); the band is the 95% t-CI,
+    cut at zero (every kept series is a count or a cost). None when the point has no rows.
+    """
+    sub = series[series["point"] == point]
+    if sub.empty:
+        return None
+    wide = sub.pivot_table(index="week", columns="replication", values=name, aggfunc="first",
+                           observed=True).sort_index()
+    if flow:
+        wide = wide.rolling(ROLLING_WEEKS, min_periods=ROLLING_WEEKS).mean() * 52
+    mean, low, high = _t_band(wide.to_numpy(dtype=float).T)
+    return wide.index.to_numpy() / 52.0, mean, np.maximum(low, 0.0), high
+
+
 def _short(name: str, limit: int = 48) -> str:
     return name if len(name) <= limit else name[:limit - 1] + "…"
 
@@ -110,17 +128,11 @@ def over_time(series: pd.DataFrame, series_spec: dict[str, dict[str, Any]], poin
     for ax, name in zip(axes, names):
         flow = series_spec[name]["kind"] == "flow"
         for point in points:
-            sub = series[series["point"] == point]
-            if sub.empty:
+            band = series_band(series, name, point, flow)
+            if band is None:
                 continue
-            wide = sub.pivot_table(index="week", columns="replication", values=name, aggfunc="first",
-                                   observed=True).sort_index()
-            if flow:
-                wide = wide.rolling(ROLLING_WEEKS, min_periods=ROLLING_WEEKS).mean() * 52
-            values = wide.to_numpy(dtype=float).T * _scale(name)
-            mean, low, high = _t_band(values)
-            low = np.maximum(low, 0.0)  # every kept series is a count or a cost: never below zero
-            years = wide.index.to_numpy() / 52.0
+            years, mean, low, high = band
+            mean, low, high = (v * _scale(name) for v in (mean, low, high))
             z = 3 if point == baseline else 2  # the baseline on top
             ax.plot(years, mean, color=colors[point], lw=2.0 if point == baseline else 1.4, zorder=z,
                     label=_short(point) + (" (baseline)" if point == baseline else ""))

@@ -1,0 +1,257 @@
+"""One run to watch (Verkennen) and its view per gemeente: controls, weekly series, KPI strip, exports.
+
+The controls are generated from the scenario schema: every lever and uncertainty with its type,
+range, unit and source (:func:`parameter_table`), and a Dutch label from :mod:`.labels`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..api import Simulation
+from ..runner.experiment import _kind, _leaf_annotation
+from ..scenario import Scenario, parameter_table, scenario_from_dict, scenario_to_toml
+from ..scenario.loader import read_scenario_file, resolve_path
+from .labels import CONTROLS, LEVER_GROUPS, UNCERTAINTY_GROUP, ControlText, unit_nl
+
+ROLLING_WEEKS = 13
+
+
+@dataclass(frozen=True)
+class Control:
+    """One generated control: a lever (what the region chooses) or an uncertainty (what it does not know)."""
+
+    key: str
+    kind: str  # 'categorical', 'boolean', 'integer', 'number'
+    label: str
+    meaning: str
+    group: str
+    unit: str
+    source: str
+    low: float | None
+    high: float | None
+    choices: tuple[Any, ...] | None
+    choice_labels: dict[str, str] | None
+    is_lever: bool
+
+    @property
+    def tooltip(self) -> str:
+        bounds = "" if self.low is None and self.high is None else \
+            f" Bereik: {_plain(self.low)} tot {_plain(self.high) if self.high is not None else 'onbegrensd'}."
+        unit = f" Eenheid: {self.unit}." if self.unit and self.kind in ("integer", "number") else ""
+        return f"{self.meaning}{unit}{bounds} Bron: {self.source}."
+
+    def step(self) -> float:
+        """A slider step: about 100 steps over the range (1 for whole numbers)."""
+        if self.kind == "integer":
+            return 1
+        span = (self.high or 0) - (self.low or 0)
+        return float(f"{span / 100:.1g}") if span > 0 else 0.01
+
+    def choice_label(self, value: Any) -> str:
+        text = "" if value is None else str(value)
+        return (self.choice_labels or {}).get(text, text)
+
+
+def _plain(value: float | None) -> str:
+    from .format import nl_number
+
+    if value is None:
+        return "–"
+    return nl_number(value, 0 if float(value).is_integer() else None)
+
+
+def controls() -> list[Control]:
+    """Every lever and uncertainty of the schema as a control (levers first, in schema order)."""
+    out = []
+    for row in parameter_table():
+        key = row["key"]
+        if not key.startswith(("levers.", "uncertainties.")):
+            continue
+        kind, choices = _kind(_leaf_annotation(key))
+        text = CONTROLS.get(key) or ControlText(key.rsplit(".", 1)[-1].replace("_", " "), row["description"],
+                                                 UNCERTAINTY_GROUP if key.startswith("uncertainties.")
+                                                 else LEVER_GROUPS[0])
+        if key == "levers.coordination.collaboration_form":
+            choices = ("",) + tuple(choices or ())  # '' = no preset
+        out.append(Control(key, kind, text.label, text.meaning, text.group, unit_nl(row["unit"]),
+                           str(row["source"] or ""), row["min"], row["max"], choices, text.options,
+                           key.startswith("levers.")))
+    order = {g: i for i, g in enumerate((*LEVER_GROUPS, UNCERTAINTY_GROUP))}
+    return sorted(out, key=lambda c: order.get(c.group, len(order)))
+
+
+def value_of(scenario: Scenario, key: str) -> Any:
+    node: Any = scenario
+    for part in key.split("."):
+        node = getattr(node, part)
+    return "" if node is None and key.endswith("collaboration_form") else node
+
+
+def base_raw(name: str) -> dict[str, Any]:
+    """The raw data of a shipped scenario (``base`` resolved), name set."""
+    path = resolve_path(name)
+    raw = read_scenario_file(path)
+    raw.setdefault("name", path.stem)
+    return raw
+
+
+def resolve(raw: dict[str, Any], overrides: dict[str, Any], source: str = "<app>") -> Scenario:
+    """The scenario with the user's settings (``''`` as collaboration form means: no preset)."""
+    clean = {k: (None if v == "" else v) for k, v in overrides.items()}
+    data = dict(raw)
+    if clean.get("levers.coordination.collaboration_form", "x") is None:
+        clean.pop("levers.coordination.collaboration_form")
+        levers = dict(data.get("levers", {}))
+        levers["coordination"] = {k: v for k, v in dict(levers.get("coordination", {})).items()
+                                  if k != "collaboration_form"}
+        data["levers"] = levers
+    return scenario_from_dict(data, source, clean)
+
+
+# ---------------------------------------------------------------------------------------------
+# Weekly series of a running simulation
+# ---------------------------------------------------------------------------------------------
+COST_PARTS = {"cost_care": "zorg", "cost_toegang": "toegang", "cost_admin": "administratie",
+              "cost_coordination": "coördinatie", "cost_prevention": "preventie", "cost_trust": "vertrouwen"}
+
+
+def weekly(sim: Simulation) -> pd.DataFrame:
+    """Region totals per week so far: wachtlijst, wachttijd, uithuisplaatsingen, crisis, kosten, trust."""
+    ts = sim.model.recorder.timeseries()
+    if ts.empty:
+        return pd.DataFrame()
+    sums = [c for c in ("waiting_list", "waiting_expertteam", "waiting_toegang", "placements", "crisis",
+                        "waits_completed", "wait_weeks_sum", *COST_PARTS, "cost_total") if c in ts.columns]
+    g = ts.groupby("week", sort=True, observed=True)
+    out = g[sums].sum()
+    out["trust_mean"] = g["trust_mean"].mean()
+    out["wachtlijst"] = out["waiting_list"] + out["waiting_expertteam"]
+    roll = out.rolling(ROLLING_WEEKS, min_periods=1)
+    waits = roll["waits_completed"].sum()
+    out["wachttijd"] = (roll["wait_weeks_sum"].sum() / waits).where(waits > 0)
+    for col in ("placements", "crisis", *COST_PARTS, "cost_total"):
+        if col in out.columns:
+            out[f"{col}_per_year"] = roll[col].mean() * 52
+    out["year"] = out.index.to_numpy() / 52.0
+    return out
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    value: str
+    change: str  # since the start of the run
+    key: str
+
+
+def kpi_strip(week: pd.DataFrame) -> list[Headline]:
+    """Headline numbers now and their change since the first weeks."""
+    from .format import nl_eur, nl_number
+
+    if week.empty:
+        return []
+    now, start = week.iloc[-1], week.iloc[0]
+    first = week.iloc[:min(ROLLING_WEEKS, len(week))]
+
+    def delta(a: float, b: float, fmt: Any) -> str:
+        if a != a or b != b:
+            return "–"
+        return "sinds start: " + fmt(a - b, True)
+
+    wait_start = float(first["wachttijd"].dropna().iloc[-1]) if first["wachttijd"].notna().any() else math.nan
+    items = [
+        Headline("Wachtlijst", f"{nl_number(now['wachtlijst'], 0)} jongeren",
+                 delta(now["wachtlijst"], start["wachtlijst"], lambda v, s: nl_number(v, 0, s)), "wachtlijst"),
+        Headline("Wachttijd (13 weken)", f"{nl_number(now['wachttijd'])} weken",
+                 delta(now["wachttijd"], wait_start, lambda v, s: nl_number(v, 1, s)), "wachttijd"),
+        Headline("Uithuisplaatsingen", f"{nl_number(now['placements_per_year'], 0)} per jaar",
+                 delta(now["placements_per_year"], first["placements_per_year"].iloc[-1],
+                       lambda v, s: nl_number(v, 0, s)), "uithuisplaatsingen"),
+        Headline("Crisisopnames", f"{nl_number(now['crisis_per_year'], 0)} per jaar",
+                 delta(now["crisis_per_year"], first["crisis_per_year"].iloc[-1], lambda v, s: nl_number(v, 0, s)),
+                 "crisis"),
+        Headline("Kosten", f"{nl_eur(now['cost_total_per_year'])} per jaar",
+                 delta(now["cost_total_per_year"], first["cost_total_per_year"].iloc[-1], nl_eur), "kosten"),
+        Headline("Vertrouwen", nl_number(now["trust_mean"], 2),
+                 delta(now["trust_mean"], start["trust_mean"], lambda v, s: nl_number(v, 2, s)), "vertrouwen"),
+    ]
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# Per gemeente
+# ---------------------------------------------------------------------------------------------
+def per_gemeente(sim: Simulation) -> pd.DataFrame:
+    """Per gemeente over the weeks after warm-up (all weeks while still in warm-up): equity KPIs.
+
+    Kosten t.o.v. budget compares each gemeente's cost with its youth budget, raised each year
+    with the tariff inflation, as the run summary does for the region.
+    """
+    ts = sim.model.recorder.timeseries()
+    if ts.empty:
+        return pd.DataFrame()
+    w0 = sim.scenario.warmup_weeks if ts["week"].max() >= sim.scenario.warmup_weeks else 0
+    ts = ts[ts["week"] >= w0]
+    weeks = ts["week"].nunique()
+    years = weeks / 52.0
+    inflation = 1.0 + sim.scenario.uncertainties.tariff_inflation_per_year
+    budget_years = sum(inflation ** (w // 52) for w in sorted(ts["week"].unique())) / 52.0
+    g = ts.groupby("gemeente", sort=False, observed=True)
+    youth = g["youth"].mean()
+    waiting = (g["waiting_list"].sum() + g["waiting_expertteam"].sum()) / weeks
+    gems = {gm.name: gm for gm in sim.model.gemeenten}
+    table = pd.DataFrame({
+        "gemeente": youth.index.astype(str),
+        "inwoners": [gems[n].inhabitants for n in youth.index],
+        "grootte": g["size_class"].first().astype(str).to_numpy(),
+        "jongeren": youth.to_numpy(),
+        "wachtlijst_per_1000": (waiting / youth * 1000).to_numpy(),
+        "uithuisplaatsingen_per_1000_per_jaar": (g["placements"].sum() / years / youth * 1000).to_numpy(),
+        "kosten_per_jaar": (g["cost_total"].sum() / years).to_numpy(),
+        "kosten_per_jongere": (g["cost_total"].sum() / years / youth).to_numpy(),
+        "budget_per_jaar": [gems[n].budget_eur_per_year for n in youth.index],
+    })
+    table["kosten_tov_budget"] = table["kosten_per_jaar"] * years / (table["budget_per_jaar"] * budget_years)
+    return table.sort_values("inwoners", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def size_classes(table: pd.DataFrame) -> pd.DataFrame:
+    """Small vs large gemeenten: youth-weighted means of the per-gemeente table."""
+    rows = []
+    for size, sub in table.groupby("grootte", sort=True):
+        w = sub["jongeren"]
+        rows.append({
+            "grootte": size, "gemeenten": len(sub), "jongeren": float(w.sum()),
+            "wachtlijst_per_1000": float(np.average(sub["wachtlijst_per_1000"], weights=w)),
+            "uithuisplaatsingen_per_1000_per_jaar": float(np.average(sub["uithuisplaatsingen_per_1000_per_jaar"],
+                                                                     weights=w)),
+            "kosten_per_jongere": float(sub["kosten_per_jaar"].sum() / w.sum()),
+            "kosten_tov_budget": float((sub["kosten_tov_budget"] * sub["budget_per_jaar"]).sum()
+                                       / sub["budget_per_jaar"].sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports
+# ---------------------------------------------------------------------------------------------
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False).encode("utf-8")
+
+
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    df.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def scenario_toml(scenario: Scenario) -> bytes:
+    """The fully resolved scenario; ``zorgsim run FILE`` repeats the app's run exactly."""
+    return scenario_to_toml(scenario).encode("utf-8")

@@ -1,0 +1,76 @@
+"""Numbers in Dutch notation: decimal comma, a point between thousands, units spelled out.
+
+    nl_number(3.14159)        → '3,1'
+    nl_number(12345.6)        → '12.346'
+    nl_eur(1_234_000)         → '€ 1,2 mln'
+    nl_interval(2.4, 3.8)     → '2,4 tot 3,8'
+"""
+
+from __future__ import annotations
+
+import math
+
+MINUS = "−"  # U+2212: a minus sign, not a hyphen
+
+
+def decimals_for(*values: float | None) -> int:
+    """Decimals that suit the largest of ``values`` (so a value and its interval round alike)."""
+    finite = [abs(v) for v in values if v is not None and v == v and not math.isinf(v)]
+    return _decimals(max(finite)) if finite else 1
+
+
+def _decimals(value: float) -> int:
+    a = abs(value)
+    if a == 0 or a >= 100:
+        return 0
+    if a >= 1:
+        return 1
+    if a >= 0.1:
+        return 2
+    return 3
+
+
+def nl_number(value: float | None, decimals: int | None = None, signed: bool = False) -> str:
+    """A number with a decimal comma and thousands points; '–' for a missing value (None or NaN)."""
+    if value is None or value != value:
+        return "–"
+    if math.isinf(value):
+        return "∞" if value > 0 else MINUS + "∞"
+    d = _decimals(value) if decimals is None else decimals
+    text = f"{abs(value):,.{d}f}"  # 12,345.6
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    if text.strip("0,.") == "":  # rounds to zero: no sign
+        return text
+    if value < 0:
+        return MINUS + text
+    return ("+" + text) if signed else text
+
+
+def nl_percent(share: float | None, decimals: int = 0, signed: bool = False) -> str:
+    """0.153 → '15%'; a share shown as a percentage."""
+    if share is None or share != share:
+        return "–"
+    return nl_number(share * 100, decimals, signed) + "%"
+
+
+def nl_eur(value: float | None, signed: bool = False) -> str:
+    """Euros, large amounts in mln / mld: '€ 1,2 mln', '€ 850', '−€ 3,4 mld'."""
+    if value is None or value != value:
+        return "–"
+    a = abs(value)
+    sign = MINUS if value < 0 else ("+" if signed and value > 0 else "")
+    if a >= 1e9:
+        body = f"{nl_number(a / 1e9, 2 if a < 1e10 else 1)} mld"
+    elif a >= 1e6:
+        body = f"{nl_number(a / 1e6, 2 if a < 1e7 else 1)} mln"
+    else:
+        body = nl_number(a, 0)
+    if body.strip("0,. mlnd") == "":
+        sign = ""
+    return f"{sign}€ {body}"
+
+
+def nl_interval(low: float | None, high: float | None, decimals: int | None = None) -> str:
+    """'2,4 tot 3,8' (with 'tot', so negative bounds stay readable: '−1,2 tot 0,8')."""
+    d = decimals_for(low, high) if decimals is None else decimals
+    return f"{nl_number(low, d)} tot {nl_number(high, d)}"

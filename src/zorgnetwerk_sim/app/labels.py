@@ -1,0 +1,252 @@
+"""The app's Dutch words: KPI names and units, control labels and explanations, scenario names.
+
+Everything a policy maker reads lives here, so the pages hold layout only. Units, ranges and
+sources of the controls come from the schema (:func:`zorgnetwerk_sim.scenario.parameter_table`);
+this module adds the Dutch label and a plain explanation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .format import nl_eur, nl_number, nl_percent
+
+
+# ---------------------------------------------------------------------------------------------
+# KPIs
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Kpi:
+    """A headline KPI as the app shows it."""
+
+    key: str  # summary key of a run (metrics.summarize)
+    label: str  # short heading
+    noun: str  # as used in a sentence: 'de gemiddelde wachttijd'
+    unit: str  # after a number: 'weken'; '' for euros and shares (the formatter adds € or %)
+    kind: str  # 'count', 'weeks', 'eur', 'share', 'index'
+    down: str  # verb when the option lowers it: 'verkort'
+    up: str  # verb when it raises it: 'verlengt'
+    lower_is_better: bool | None = True
+
+    def fmt(self, value: float | None, decimals: int | None = None, signed: bool = False) -> str:
+        """The value with its unit, in Dutch notation."""
+        if self.kind == "eur":
+            return nl_eur(value, signed)
+        if self.kind == "share":
+            return nl_percent(value, 0 if decimals is None else decimals, signed)
+        text = nl_number(value, decimals, signed)
+        return f"{text} {self.unit}".rstrip() if text != "–" else text
+
+    def fmt_plain(self, value: float | None, decimals: int | None = None) -> str:
+        """The number without its unit word (an interval after a formatted value); euros keep their €."""
+        if self.kind == "eur":
+            return nl_eur(value)
+        if self.kind == "share":
+            return nl_percent(value, 0 if decimals is None else decimals)
+        return nl_number(value, decimals)
+
+
+KPIS: dict[str, Kpi] = {k.key: k for k in (
+    Kpi("waitlist_mean", "Wachtlijst", "de wachtlijst", "jongeren", "count", "verkort", "verlengt"),
+    Kpi("wait_weeks_mean", "Gemiddelde wachttijd", "de gemiddelde wachttijd", "weken", "weeks", "verkort",
+        "verlengt"),
+    Kpi("placements_per_year", "Uithuisplaatsingen per jaar", "het aantal uithuisplaatsingen", "per jaar",
+        "count", "verlaagt", "verhoogt"),
+    Kpi("crisis_per_year", "Crisisopnames per jaar", "het aantal crisisopnames", "per jaar", "count",
+        "verlaagt", "verhoogt"),
+    Kpi("cost_per_year_eur", "Kosten per jaar", "de kosten per jaar", "", "eur", "verlaagt", "verhoogt"),
+    Kpi("cost_vs_budget", "Kosten t.o.v. budget", "de kosten ten opzichte van het budget", "", "share",
+        "verlaagt", "verhoogt"),
+    Kpi("trust_mean", "Vertrouwen (0–1)", "het gemiddelde vertrouwen tussen organisaties", "", "index",
+        "verlaagt", "verhoogt", lower_is_better=False),
+)}
+
+#: The KPIs of a comparison, in the order of the page.
+COMPARE_KPIS = ("waitlist_mean", "wait_weeks_mean", "placements_per_year", "crisis_per_year",
+                "cost_per_year_eur", "trust_mean")
+
+#: Weekly series of a comparison (experiment presets or sums of weekly columns) with their heading.
+COMPARE_SERIES: dict[str, str] = {
+    "wachtlijst": "Wachtlijst (jongeren)",
+    "uithuisplaatsingen": "Uithuisplaatsingen per jaar",
+    "crisis": "Crisisopnames per jaar",
+    "kosten": "Kosten per jaar (mln euro)",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Controls: levers and uncertainties
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ControlText:
+    label: str
+    meaning: str
+    group: str
+    options: dict[str, str] | None = None  # value → Dutch label (for a choice)
+
+
+LEVER_GROUPS = ("Samenwerking en regie", "Expertteam", "Vertrouwen", "Preventie", "Inkoop en solidariteit")
+UNCERTAINTY_GROUP = "Wat de regio niet weet"
+
+CONTROLS: dict[str, ControlText] = {
+    "levers.coordination.collaboration_form": ControlText(
+        "Samenwerkingsvorm", "Een pakket instellingen voor de hele samenwerking (seed 004). Losse instellingen "
+        "hieronder gaan vóór het pakket.", "Samenwerking en regie",
+        {"": "geen (losse instellingen)", "verkennend": "verkennend", "transactioneel": "transactioneel",
+         "ondernemend": "ondernemend", "functioneel": "functioneel"}),
+    "levers.coordination.queue": ControlText(
+        "Wachtlijst", "Houdt elke aanbieder een eigen wachtlijst bij, of is er één regionale wachtlijst per "
+        "zorgsoort?", "Samenwerking en regie",
+        {"per_aanbieder": "per aanbieder", "central": "centraal (één lijst per zorgsoort)"}),
+    "levers.coordination.allocation": ControlText(
+        "Toewijzing", "Wijst de toegang de jongere toe aan een aanbieder (push), of kiezen aanbieders zelf "
+        "jongeren van de lijst (pull)?", "Samenwerking en regie",
+        {"push": "toegang wijst toe (push)", "pull": "aanbieders kiezen (pull)"}),
+    "levers.coordination.urgency_priority": ControlText(
+        "Urgentie gaat voor", "Ernstige (urgente) casussen worden eerder geholpen dan andere.",
+        "Samenwerking en regie"),
+    "levers.coordination.regie_strength": ControlText(
+        "Sterkte van de regie", "Hoe sterk de gemeente regie voert: geïnformeerd toewijzen, centraal matchen.",
+        "Samenwerking en regie"),
+    "levers.coordination.role_clarity": ControlText(
+        "Duidelijkheid van rollen", "Hoe duidelijk rollen en verantwoordelijkheden zijn (wie doet wat).",
+        "Samenwerking en regie"),
+    "levers.coordination.overlegtafels": ControlText(
+        "Overlegtafels", "Aantal afzonderlijke overlegtafels waar professionals aan deelnemen; elke tafel kost "
+        "uren.", "Samenwerking en regie"),
+    "levers.coordination.independent_regisseur": ControlText(
+        "Onafhankelijke regisseur", "Een onafhankelijke regisseur of procesbegeleider voor de regio.",
+        "Samenwerking en regie"),
+    "levers.coordination.joint_kpis": ControlText(
+        "Gezamenlijke doelen", "Aanbieders zijn samen verantwoordelijk voor de regionale wachtlijst "
+        "(gezamenlijke doelen en KPI's).", "Samenwerking en regie"),
+    "levers.coordination.no_wrong_door": ControlText(
+        "Geen verkeerde deur", "Een organisatie die niet kan helpen, geeft de casus zelf door.",
+        "Samenwerking en regie"),
+    "levers.coordination.uniform_agreements": ControlText(
+        "Eén set afspraken", "Eén set afspraken voor de hele regio in plaats van één per gemeente.",
+        "Samenwerking en regie"),
+    "levers.coordination.referrer_involvement": ControlText(
+        "Betrokkenheid verwijzer", "Hoe sterk de verwijzer betrokken blijft bij de casus.", "Samenwerking en regie"),
+    "levers.coordination.escalation_route": ControlText(
+        "Escalatieroute", "Een route naar het hogere management om vastgelopen casussen los te trekken.",
+        "Expertteam"),
+    "levers.coordination.expertteam_triage": ControlText(
+        "Welke casussen naar het expertteam", "Bespreekt het expertteam elke complexe casus, of alleen casussen "
+        "die maatwerk nodig hebben?", "Expertteam",
+        {"all_complex": "alle complexe casussen", "maatwerk_only": "alleen maatwerk"}),
+    "levers.coordination.expertteam_handling": ControlText(
+        "Rol van het expertteam", "Adviseert het expertteam alleen, of neemt het de casus over en volgt het die?",
+        "Expertteam", {"advice": "adviseert", "takeover": "neemt over"}),
+    "levers.coordination.expertteam_hours_per_100k_youth": ControlText(
+        "Uren expertteam", "Uren van de gedelegeerden per week, per 100.000 jongeren tot 23 jaar.", "Expertteam"),
+    "levers.coordination.expertteam_meeting_interval_weeks": ControlText(
+        "Weken tussen overleggen", "Aantal weken tussen twee overleggen van het expertteam.", "Expertteam"),
+    "levers.trust.informal_contacts_per_year": ControlText(
+        "Informele contactmomenten", "Informele contactmomenten per jaar per paar organisaties; die bouwen "
+        "vertrouwen op.", "Vertrouwen"),
+    "levers.trust.cost_per_contact_eur": ControlText(
+        "Kosten per contactmoment", "Wat één informeel contactmoment een organisatie kost.", "Vertrouwen"),
+    "levers.prevention.budget_share": ControlText(
+        "Preventiebudget", "Deel van het zorgbudget dat naar preventie gaat (werkt pas na ongeveer twee jaar).",
+        "Preventie"),
+    "levers.coordination.solidarity_pooling": ControlText(
+        "Solidariteit", "Dure trajecten worden betaald uit een regionale pot in plaats van door de gemeente "
+        "zelf.", "Inkoop en solidariteit"),
+    "levers.coordination.pooling_min_tariff_eur_per_week": ControlText(
+        "Grens voor de pot", "Zorg met minstens dit weektarief gaat naar de regionale pot.",
+        "Inkoop en solidariteit"),
+    "levers.coordination.budget_ceiling": ControlText(
+        "Budgetplafond", "Een regio die vorig jaar over het budget ging, koopt geen extra plaatsen in.",
+        "Inkoop en solidariteit"),
+    "levers.coordination.procurement_cycle_years": ControlText(
+        "Jaren tussen aanbestedingen", "Om de hoeveel jaar contracten opnieuw worden aanbesteed.",
+        "Inkoop en solidariteit"),
+    "levers.coordination.procurement_churn_share": ControlText(
+        "Wisseling bij aanbesteding", "Deel van de contracten dat bij een aanbesteding verandert.",
+        "Inkoop en solidariteit"),
+    "levers.coordination.power_exponent": ControlText(
+        "Gewicht grote gemeenten", "Hoe zwaar een gemeente weegt in regionale keuzes (naar inwonertal; 0 = elke "
+        "gemeente even zwaar).", "Inkoop en solidariteit"),
+    "uncertainties.demand_growth_per_year": ControlText(
+        "Groei van de vraag", "Groei van het aantal nieuwe hulpvragen per jaar.", UNCERTAINTY_GROUP),
+    "uncertainties.staff_availability": ControlText(
+        "Beschikbaarheid personeel", "Vermenigvuldiger op de capaciteit van aanbieders (kleiner dan 1 = "
+        "personeelstekort).", UNCERTAINTY_GROUP),
+    "uncertainties.incidence_multiplier": ControlText(
+        "Omvang van de vraag", "Vermenigvuldiger op alle nieuwe hulpvragen.", UNCERTAINTY_GROUP),
+    "uncertainties.maatwerk_share": ControlText(
+        "Deel maatwerk", "Deel van de complexe casussen dat maatwerk nodig heeft (8 van de 10 in seed 003).",
+        UNCERTAINTY_GROUP),
+    "uncertainties.tariff_inflation_per_year": ControlText(
+        "Tariefstijging", "Stijging van de tarieven per jaar.", UNCERTAINTY_GROUP),
+    "uncertainties.labour_market_headroom": ControlText(
+        "Ruimte op de arbeidsmarkt", "Hoeveel plaatsen er binnen een jaar bij kunnen komen als de wachttijden te "
+        "lang worden.", UNCERTAINTY_GROUP),
+    "uncertainties.admin_share_per_contract": ControlText(
+        "Administratie per contract", "Capaciteit die verloren gaat aan administratie voor elke extra set "
+        "afspraken.", UNCERTAINTY_GROUP),
+    "uncertainties.capacity_loss_per_overlegtafel": ControlText(
+        "Tijdverlies per overlegtafel", "Tijd van professionals die per afzonderlijke overlegtafel verloren gaat.",
+        UNCERTAINTY_GROUP),
+    "uncertainties.alternative_route_max_share": ControlText(
+        "Alternatieve route", "Bij wachttijden van twee keer de norm blijft dit deel van de verwijzingen naar "
+        "lichte ambulante hulp bij het wijkteam.", UNCERTAINTY_GROUP),
+}
+
+#: Units of the schema in Dutch.
+UNITS: dict[str, str] = {
+    "share": "aandeel (0–1)",
+    "count per region": "aantal per regio",
+    "hours/week per 100,000 youth < 23": "uur/week per 100.000 jongeren",
+    "weeks": "weken",
+    "years": "jaar",
+    "EUR/week": "euro per week",
+    "share of contracts": "aandeel van de contracten",
+    "exponent": "exponent",
+    "contacts/year per pair": "per jaar per paar",
+    "EUR per organisation per contact": "euro per organisatie per contact",
+    "share of care budget": "aandeel van het zorgbudget",
+    "share/year": "aandeel per jaar",
+    "multiplier": "vermenigvuldiger",
+    "share of complex cases": "aandeel van de complexe casussen",
+    "share of places per year": "aandeel van de plaatsen per jaar",
+    "share of capacity per extra contract": "aandeel van de capaciteit per extra contract",
+    "share of capacity per table": "aandeel van de capaciteit per tafel",
+    "share of referrals": "aandeel van de verwijzingen",
+    "bool": "ja/nee",
+    "choice": "keuze",
+    "preset": "pakket",
+}
+
+
+def unit_nl(unit: str | None) -> str:
+    return UNITS.get(unit or "", unit or "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+# ---------------------------------------------------------------------------------------------
+#: Shipped scenarios in plain Dutch: name → (title, what it is).
+SCENARIOS: dict[str, tuple[str, str]] = {
+    "default": ("Zuidoost-Brabant", "Twee inkoopregio's, 21 gemeenten (gestileerd), huidig beleid"),
+    "klas": ("Klasregio", "Eén kleine regio met 5 gemeenten; rekent in een paar seconden"),
+    "nederland": ("Nederland", "Alle 342 gemeenten in 42 jeugdregio's; rekent enkele minuten per run"),
+    "centrale-wachtlijst": ("Centrale wachtlijst", "Eén regionale wachtlijst per zorgsoort, de toegang wijst toe"),
+    "functioneel": ("Functionele samenwerking", "Een gezamenlijke uitvoeringsorganisatie (pakket 'functioneel')"),
+    "ondernemend": ("Ondernemende samenwerking", "Gezamenlijke doelen, solidariteit en vertrouwen (pakket "
+                    "'ondernemend')"),
+    "preventie-5pct": ("Preventie 5%", "5% van het zorgbudget naar preventie (effect na ongeveer twee jaar)"),
+    "vertrouwen": ("Investeren in vertrouwen", "Maandelijks informeel contact en duidelijkere rollen"),
+}
+
+BASELINE_OPTION = "Huidig beleid"
+
+
+def scenario_title(name: str) -> str:
+    return SCENARIOS.get(name, (name, ""))[0]
+
+
+def scenario_blurb(name: str, fallback: str = "") -> str:
+    return SCENARIOS.get(name, ("", fallback))[1]
+

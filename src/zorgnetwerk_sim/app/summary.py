@@ -1,0 +1,112 @@
+"""Plain-Dutch sentences and table rows from a comparison table (:func:`runner.compare`).
+
+A difference is called real only when its paired 95% interval lies wholly on one side of zero;
+otherwise the sentence says it is "niet te onderscheiden van toeval".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .format import decimals_for
+from .labels import KPIS, Kpi
+
+NOISE = "niet te onderscheiden van toeval"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One option's paired difference from the baseline on one KPI."""
+
+    kpi: Kpi
+    option: str
+    baseline: str
+    diff: float
+    low: float
+    high: float
+    n_pairs: int
+
+    @property
+    def has_interval(self) -> bool:
+        return self.low == self.low and self.high == self.high
+
+    @property
+    def identical(self) -> bool:
+        return self.diff == 0 and self.low == 0 and self.high == 0
+
+    @property
+    def distinguishable(self) -> bool:
+        """The 95% interval of the difference excludes zero."""
+        return self.has_interval and not self.identical and (self.low > 0 or self.high < 0)
+
+    @property
+    def better(self) -> bool | None:
+        """True when the option is better than the baseline on this KPI (only when distinguishable)."""
+        if not self.distinguishable or self.kpi.lower_is_better is None:
+            return None
+        return (self.diff < 0) == self.kpi.lower_is_better
+
+    def interval_text(self) -> str:
+        d = decimals_for(self.diff, self.low, self.high)
+        if self.kpi.kind == "share":
+            d = 1
+        return f"95%-BI {self.kpi.fmt_plain(self.low, d)} tot {self.kpi.fmt_plain(self.high, d)}"
+
+    def sentence(self, names: Mapping[str, str] | None = None) -> str:
+        """E.g. 'Centrale wachtlijst verkort de gemiddelde wachttijd met 3,1 weken (95%-BI 2,4 tot 3,8) ...'."""
+        show = (lambda p: names.get(p, p)) if names else (lambda p: p)
+        option, base = show(self.option), show(self.baseline)
+        if self.n_pairs < 2 or not self.has_interval:
+            return (f"Voor {self.kpi.noun} van {option} zijn te weinig herhalingen om een verschil met {base} "
+                    "te beoordelen (minstens 2 nodig).")
+        if self.identical:
+            return f"{option} geeft in elke herhaling precies {self.kpi.noun} van {base}: geen verschil."
+        if not self.distinguishable:
+            return (f"Het verschil in {self.kpi.noun} tussen {option} en "
+                    f"{base} is {NOISE} ({self.interval_text()}).")
+        d = decimals_for(self.diff, self.low, self.high)
+        if self.kpi.kind == "share":
+            amount = self.kpi.fmt(abs(self.diff), 1)
+        else:
+            amount = self.kpi.fmt(abs(self.diff), d)
+        verb = self.kpi.down if self.diff < 0 else self.kpi.up
+        return f"{option} {verb} {self.kpi.noun} met {amount} ({self.interval_text()}) ten opzichte van {base}."
+
+
+def differences(table: pd.DataFrame, kpis: tuple[str, ...] | list[str]) -> list[Difference]:
+    """The non-baseline rows of a comparison table as :class:`Difference` objects, KPI by KPI."""
+    out = []
+    for key in kpis:
+        if key not in KPIS:
+            continue
+        rows = table[(table["kpi"] == key) & (table["point"] != table["baseline"])]
+        for _, r in rows.iterrows():
+            out.append(Difference(KPIS[key], str(r["point"]), str(r["baseline"]), float(r["diff"]),
+                                  float(r["diff_ci_low"]), float(r["diff_ci_high"]), int(r["n_pairs"])))
+    return out
+
+
+def difference_rows(table: pd.DataFrame, kpis: tuple[str, ...] | list[str],
+                    names: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """The paired-difference table as the page shows it: one row per option and KPI, Dutch numbers."""
+    show = (lambda p: names.get(p, p)) if names else (lambda p: p)
+    means = table.set_index(["kpi", "point"])
+    rows = []
+    for d in differences(table, kpis):
+        base_mean = means.loc[(d.kpi.key, d.baseline), "mean"]
+        option_mean = means.loc[(d.kpi.key, d.option), "mean"]
+        dec = decimals_for(d.diff, d.low, d.high)
+        rows.append({
+            "KPI": d.kpi.label,
+            "Optie": show(d.option),
+            "Basis": d.kpi.fmt(float(base_mean)),
+            "Optie (gemiddeld)": d.kpi.fmt(float(option_mean)),
+            "Verschil": d.kpi.fmt(d.diff, 1 if d.kpi.kind == "share" else dec, signed=True),
+            "95%-BI van het verschil": d.interval_text().removeprefix("95%-BI "),
+            "Oordeel": ("beter" if d.better else "slechter" if d.better is False else
+                        "verschil" if d.distinguishable else NOISE),
+        })
+    return rows

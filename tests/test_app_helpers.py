@@ -1,0 +1,330 @@
+"""The app's pure helpers: Dutch numbers, summary sentences, uploads, controls, comparisons, exports.
+
+No browser here (tests/test_app_browser.py drives the real app). Model outputs change as the
+model develops, so the tests check structure, directions and round trips, not values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from zorgnetwerk_sim import Simulation, load_scenario, run
+from zorgnetwerk_sim.app import comparison as cmp
+from zorgnetwerk_sim.app.charts import Chart, Line, echarts_option, png_bytes
+from zorgnetwerk_sim.app.explore import (controls, kpi_strip, per_gemeente, resolve, scenario_toml, size_classes,
+                                         base_raw, weekly)
+from zorgnetwerk_sim.app.format import decimals_for, nl_eur, nl_interval, nl_number, nl_percent
+from zorgnetwerk_sim.app.labels import COMPARE_KPIS, CONTROLS, KPIS
+from zorgnetwerk_sim.app.summary import NOISE, difference_rows, differences
+from zorgnetwerk_sim.app.upload import MAX_UPLOAD_BYTES, UploadError, parse_upload
+from zorgnetwerk_sim.runner import compare
+from zorgnetwerk_sim.scenario import parameter_table
+
+
+# ---------------------------------------------------------------------------------------------
+# Dutch numbers
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, decimals, signed, text", [
+    (3.14159, None, False, "3,1"),
+    (12345.6, None, False, "12.346"),
+    (1234567.891, 2, False, "1.234.567,89"),
+    (-2.5, 1, False, "−2,5"),
+    (2.5, 1, True, "+2,5"),
+    (-0.0004, 2, True, "0,00"),  # rounds to zero: no sign
+    (0.0, None, False, "0"),
+    (0.0123, None, False, "0,012"),
+    (float("nan"), None, False, "–"),
+    (None, None, False, "–"),
+])
+def test_nl_number(value, decimals, signed, text) -> None:
+    assert nl_number(value, decimals, signed) == text
+
+
+def test_euros_percentages_and_intervals() -> None:
+    assert nl_eur(1_234_000) == "€ 1,23 mln"
+    assert nl_eur(25_300_000) == "€ 25,3 mln"
+    assert nl_eur(-3_400_000_000) == "−€ 3,40 mld"
+    assert nl_eur(850) == "€ 850"
+    assert nl_eur(254_625, signed=True) == "+€ 254.625"
+    assert nl_percent(0.153) == "15%"
+    assert nl_interval(2.44, 3.81) == "2,4 tot 3,8"
+    assert nl_interval(-1.234, 0.8) == "−1,2 tot 0,8"
+    assert decimals_for(0.3, 12.0) == decimals_for(12.0)  # a value and its interval round alike
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary sentences from compare()
+# ---------------------------------------------------------------------------------------------
+def _runs(shift: dict[str, float], noise: float = 1.0, n: int = 8) -> pd.DataFrame:
+    """Synthetic runs: baseline and 'optie' with given mean shifts per KPI (paired by replication)."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for r in range(n):
+        base = {k: 100.0 + rng.normal(0, 5) for k in COMPARE_KPIS}
+        rows.append({"point_index": 0, "point": "basis", "replication": r, **base})
+        rows.append({"point_index": 1, "point": "optie", "replication": r,
+                     **{k: base[k] + shift.get(k, 0.0) + rng.normal(0, noise) for k in COMPARE_KPIS}})
+    return pd.DataFrame(rows)
+
+
+def test_sentences_say_real_or_noise_from_the_paired_interval() -> None:
+    table = compare(_runs({"wait_weeks_mean": -3.0, "cost_per_year_eur": 0.0}), kpis=list(COMPARE_KPIS))
+    by_kpi = {d.kpi.key: d for d in differences(table, COMPARE_KPIS)}
+    wait = by_kpi["wait_weeks_mean"]
+    assert wait.distinguishable and wait.high < 0 and wait.better is True
+    sentence = wait.sentence()
+    assert sentence.startswith("optie verkort de gemiddelde wachttijd met ")
+    assert re.search(r"met \d+,\d weken \(95%-BI −\d+,\d tot −\d+,\d\) ten opzichte van basis\.$", sentence)
+    cost = by_kpi["cost_per_year_eur"]
+    assert cost.low < 0 < cost.high and not cost.distinguishable
+    assert NOISE in cost.sentence() and "€" in cost.sentence()
+    rows = difference_rows(table, COMPARE_KPIS)
+    assert len(rows) == len(COMPARE_KPIS)
+    assert {r["Oordeel"] for r in rows} >= {"beter", NOISE}
+
+
+def test_sentence_direction_follows_the_sign_and_what_is_better() -> None:
+    table = compare(_runs({"waitlist_mean": 20.0, "trust_mean": 20.0}), kpis=list(COMPARE_KPIS))
+    by_kpi = {d.kpi.key: d for d in differences(table, COMPARE_KPIS)}
+    assert " verlengt de wachtlijst " in by_kpi["waitlist_mean"].sentence()
+    assert by_kpi["waitlist_mean"].better is False  # a longer wachtlijst is worse
+    assert " verhoogt het gemiddelde vertrouwen" in by_kpi["trust_mean"].sentence()
+    assert by_kpi["trust_mean"].better is True  # more trust is better
+
+
+def test_identical_and_too_few_replications() -> None:
+    same = _runs({}, noise=0.0)
+    same.loc[same["point"] == "optie", list(COMPARE_KPIS)] = same.loc[same["point"] == "basis",
+                                                                     list(COMPARE_KPIS)].to_numpy()
+    d = differences(compare(same, kpis=list(COMPARE_KPIS)), ["waitlist_mean"])[0]
+    assert d.identical and "geen verschil" in d.sentence()
+    one = differences(compare(_runs({"waitlist_mean": 5.0}, n=1), kpis=list(COMPARE_KPIS)), ["waitlist_mean"])[0]
+    assert "te weinig herhalingen" in one.sentence()
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("content, key, words", [
+    (b'base = "klas"\n[levers.coordination]\nqueue = "overal"\n', "levers.coordination.queue", "toegestaan: "),
+    (b'base = "klas"\n[levers.coordination]\nrole_clarity = 1.5\n', "levers.coordination.role_clarity",
+     "hoogstens 1"),
+    (b'base = "klas"\n[levers.coordination]\nqeue = "central"\n', "levers.coordination.qeue",
+     "onbekende sleutel; toegestaan op deze plek: collaboration_form, queue"),
+    (b'base = "klas"\n[levers.prevention]\nbudget_share = "veel"\n', "levers.prevention.budget_share",
+     "moet een getal zijn"),
+    (b'base = "../scenarios/klas.toml"\n', "base", "geen meegeleverd scenario"),
+    (b'base = "/etc/passwd"\n', "base", "een pad naar een bestand mag niet"),
+    (b'name = "leeg"\n', "network", "ontbreekt"),
+])
+def test_bad_uploads_get_one_dutch_line_naming_the_key(content, key, words) -> None:
+    with pytest.raises(UploadError) as err:
+        parse_upload(content, "mijn.toml")
+    message = str(err.value)
+    assert "\n" not in message and message.startswith("Het bestand 'mijn.toml' is niet gebruikt:")
+    assert f"bij '{key}'" in message and words in message
+
+
+def test_upload_limits_and_a_good_upload() -> None:
+    with pytest.raises(UploadError, match="hoogstens 256 kB"):
+        parse_upload(b"#" * (MAX_UPLOAD_BYTES + 1), "groot.toml")
+    with pytest.raises(UploadError, match="extensie .toml"):
+        parse_upload(b'base = "klas"\n', "scenario.txt")
+    with pytest.raises(UploadError, match="geen geldige TOML"):
+        parse_upload(b"[levers\n", "kapot.toml")
+    with pytest.raises(UploadError, match="geen tekstbestand"):
+        parse_upload(b"\xff\xfe\x00", "binair.toml")
+    scenario = parse_upload(b'base = "klas"\nname = "mijn-regio"\n[levers.coordination]\nqueue = "central"\n',
+                            "mijn.toml")
+    assert scenario.name == "mijn-regio" and scenario.levers.coordination.queue == "central"
+    assert scenario.network == load_scenario("klas").network
+
+
+# ---------------------------------------------------------------------------------------------
+# Controls from the schema
+# ---------------------------------------------------------------------------------------------
+def test_every_lever_and_uncertainty_is_a_control_with_dutch_text_and_source() -> None:
+    keys = [r["key"] for r in parameter_table() if r["key"].startswith(("levers.", "uncertainties."))]
+    made = {c.key: c for c in controls()}
+    assert set(made) == set(keys)
+    missing = [k for k in keys if k not in CONTROLS]
+    assert not missing, f"levers/uncertainties without a Dutch label in app/labels.py: {missing}"
+    from zorgnetwerk_sim.app.labels import UNITS
+
+    untranslated = sorted({r["unit"] for r in parameter_table() if r["key"] in made and r["unit"] not in UNITS})
+    assert not untranslated, f"units without Dutch words in app/labels.py UNITS: {untranslated}"
+    for c in made.values():
+        assert c.source and "Bron:" in c.tooltip and c.meaning in c.tooltip
+        assert c.is_lever == c.key.startswith("levers.")
+        if c.kind in ("integer", "number") and c.low is not None and c.high is not None:
+            assert c.low < c.high and 0 < c.step() <= c.high - c.low
+        if c.kind == "categorical":
+            assert c.choices and all(c.choice_label(v) for v in c.choices)
+    assert made["levers.coordination.queue"].choice_label("central").startswith("centraal")
+
+
+def test_resolve_applies_settings_and_an_empty_preset_means_none() -> None:
+    raw = base_raw("functioneel")
+    assert resolve(raw, {}).levers.coordination.collaboration_form == "functioneel"
+    plain = resolve(raw, {"levers.coordination.collaboration_form": ""})
+    assert plain.levers.coordination.collaboration_form is None
+    assert resolve(base_raw("klas"), {"uncertainties.staff_availability": 0.8}).uncertainties.staff_availability == 0.8
+
+
+# ---------------------------------------------------------------------------------------------
+# Verkennen: weekly series, KPI strip, per gemeente, exports
+# ---------------------------------------------------------------------------------------------
+def test_weekly_series_strip_and_per_gemeente_follow_the_run(short) -> None:
+    sim = Simulation("klas", overrides=short)
+    sim.step(30)
+    frame = weekly(sim)
+    assert list(frame.index) == list(range(30))
+    for col in ("wachtlijst", "wachttijd", "placements_per_year", "crisis_per_year", "cost_total_per_year",
+                "trust_mean"):
+        assert col in frame.columns
+    parts = [c for c in frame.columns if c.startswith("cost_") and c.endswith("_per_year") and c != "cost_total_per_year"]
+    assert np.allclose(frame[parts].sum(axis=1), frame["cost_total_per_year"])
+    strip = kpi_strip(frame)
+    assert [h.key for h in strip] == ["wachtlijst", "wachttijd", "uithuisplaatsingen", "crisis", "kosten",
+                                      "vertrouwen"]
+    assert all(h.change.startswith("sinds start") or h.change == "–" for h in strip)
+    table = per_gemeente(sim)
+    assert set(table["gemeente"]) == {g.name for g in sim.model.gemeenten}
+    assert list(table["inwoners"]) == sorted(table["inwoners"], reverse=True)
+    assert (table["kosten_tov_budget"] > 0).all()
+    sizes = size_classes(table)
+    assert set(sizes["grootte"]) <= {"klein", "groot"} and sizes["gemeenten"].sum() == len(table)
+
+
+def test_exported_scenario_repeats_the_run_exactly(tmp_path: Path, short) -> None:
+    scenario = resolve(base_raw("klas"), {**short, "levers.coordination.queue": "central"})
+    sim = Simulation(scenario)
+    app_summary = sim.run().summary
+    path = tmp_path / "uit-de-app.toml"
+    path.write_bytes(scenario_toml(scenario))
+    again = run(str(path))  # what `zorgsim run uit-de-app.toml` does
+    assert again.summary.keys() == app_summary.keys()
+    assert all((a == b) or (math.isnan(a) and math.isnan(b)) for a, b in zip(again.summary.values(),
+                                                                                app_summary.values()))
+
+
+def test_charts_as_echarts_options_and_png() -> None:
+    x = [w / 52 for w in range(60)]
+    chart = Chart("Wachtlijst", "jongeren", [Line("a", x, [float(i) for i in range(60)], [0.0] * 60, [2.0] * 60),
+                                             Line("b", x, [1.0] * 60)], warmup_years=0.5)
+    option = echarts_option(chart)
+    assert option["xAxis"]["type"] == "category" and len(option["xAxis"]["data"]) == 60
+    assert option["xAxis"]["data"][52] == "1"  # year labels in Dutch notation
+    names = [s["name"] for s in option["series"]]
+    assert names[0] == "a" and "a: 95%-BI ondergrens" in names and "b" in names
+    band = next(s for s in option["series"] if s["name"] == "a: 95%-BI breedte")
+    assert band["data"][10] == 2.0 and band["stack"] == next(
+        s for s in option["series"] if s["name"] == "a: 95%-BI ondergrens")["stack"]
+    assert option["legend"]["data"] == ["a", "b"]
+    assert png_bytes(chart)[:8] == b"\x89PNG\r\n\x1a\n"
+    bars = Chart("Budget", "%", [], bars={"deze run": [("A", 90.0), ("B", 110.0)]})
+    assert echarts_option(bars)["series"][0]["data"] == [90.0, 110.0]
+    assert png_bytes(bars)[:4] == b"\x89PNG"
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparisons
+# ---------------------------------------------------------------------------------------------
+def test_shipped_options_and_regions() -> None:
+    assert {"klas", "default"} <= set(cmp.regions())
+    options = {o.name: o for o in cmp.shipped_options()}
+    assert options["Huidig beleid"].levers == {}
+    assert options["Centrale wachtlijst"].levers == {"coordination": {"queue": "central", "allocation": "push"}}
+    mine = cmp.option_from_overrides("mijn", {"levers.trust.informal_contacts_per_year": 6.0,
+                                              "uncertainties.staff_availability": 0.9})
+    assert mine.levers == {"trust": {"informal_contacts_per_year": 6.0}}
+    assert mine.uncertainties == {"staff_availability": 0.9}
+    with pytest.raises(ValueError, match="één keer"):
+        cmp.experiment_data("klas", [options["Huidig beleid"]] * 2, 2, 2)
+
+
+def test_a_small_comparison_end_to_end(tmp_path: Path) -> None:
+    options = {o.name: o for o in cmp.shipped_options()}
+    data = cmp.experiment_data("klas", [options["Huidig beleid"], options["Centrale wachtlijst"]], 2, 1.5)
+    seen = []
+    result = cmp.run_comparison(data, tmp_path / "work", workers=1, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (4, 4) and not any((tmp_path / "work").iterdir())  # the sweep folder is removed
+    assert result.points == ["Huidig beleid", "Centrale wachtlijst"] and result.baseline == "Huidig beleid"
+    assert len(result.runs) == 4 and set(result.table["kpi"]) == set(COMPARE_KPIS)
+    # common random numbers: replication r of both options ran with the same seed
+    seeds = result.runs.pivot(index="replication", columns="point", values="seed")
+    assert (seeds["Huidig beleid"] == seeds["Centrale wachtlijst"]).all()
+    years, mean, low, high = result.bands("wachtlijst")["Centrale wachtlijst"]
+    assert len(years) == len(mean) == round(1.5 * 52) and np.all(low <= mean + 1e-9) and np.all(mean <= high + 1e-9)
+    exp = tomllib.loads(result.experiment_toml)
+    assert exp["base"] == "klas" and exp["replications"] == 2 and exp["design"]["type"] == "variants"
+
+
+def test_open_results_reads_only_folders_under_its_root(tmp_path: Path) -> None:
+    from zorgnetwerk_sim.runner import Experiment, run_sweep
+
+    options = {o.name: o for o in cmp.shipped_options()}
+    data = cmp.experiment_data("klas", [options["Huidig beleid"], options["Preventie 5%"]], 2, 1.0)
+    run_sweep(Experiment.from_dict(data, "test"), tmp_path / "results" / "mijn-sweep", workers=1)
+    assert cmp.results_folders(tmp_path / "results") == ["mijn-sweep"]
+    result = cmp.open_results(tmp_path / "results", "mijn-sweep")
+    assert result.points == ["Huidig beleid", "Preventie 5%"] and len(result.runs) == 4
+    assert set(result.bands("wachtlijst")) == {"Huidig beleid", "Preventie 5%"}
+    for bad in ("../mijn-sweep", "/etc", "bestaat-niet"):
+        with pytest.raises(ValueError, match="geen resultatenmap"):
+            cmp.open_results(tmp_path / "results", bad)
+
+
+def test_kpi_catalogue_formats_with_units() -> None:
+    assert KPIS["wait_weeks_mean"].fmt(3.14) == "3,1 weken"
+    assert KPIS["cost_per_year_eur"].fmt(25_300_000) == "€ 25,3 mln"
+    assert KPIS["waitlist_mean"].fmt(-4.0, 0, signed=True) == "−4 jongeren"
+
+
+# ---------------------------------------------------------------------------------------------
+# zorgsim ui
+# ---------------------------------------------------------------------------------------------
+def test_zorgsim_ui_binds_to_loopback_and_warns_for_another_host(monkeypatch, capsys) -> None:
+    import subprocess
+
+    from zorgnetwerk_sim import cli
+
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append((command, env)) or 0)
+    with pytest.raises(SystemExit) as done:
+        cli.main(["ui", "--port", "8899"])
+    assert done.value.code == 0
+    command, env = calls[-1]
+    assert command[command.index("--host") + 1] == "127.0.0.1" and command[command.index("--port") + 1] == "8899"
+    assert "zorgnetwerk_sim.app.ui" in command and env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    out = capsys.readouterr()
+    assert "http://127.0.0.1:8899/" in out.out and "warning" not in out.err
+    with pytest.raises(SystemExit):
+        cli.main(["ui", "--host", "0.0.0.0", "--port", "8899"])
+    assert "warning: --host 0.0.0.0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as bad:
+        cli.main(["ui", "--port", "70000"])
+    assert bad.value.code == 2
+
+
+def test_the_core_never_imports_the_app() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "src" / "zorgnetwerk_sim"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "app" in path.relative_to(root).parts[:1]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n == "app" or ".app" in n or n.startswith("zorgnetwerk_sim.app") for n in names):
+                offenders.append(path.name)
+    assert offenders == []
