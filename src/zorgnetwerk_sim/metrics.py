@@ -27,6 +27,7 @@ FLOWS = ("new_needs", "assessments", "waitlist_entries", "care_starts", "placeme
          "afschalingen", "aged_out", "lost_from_view", "waits_completed", "wait_weeks_sum", "waits_over_norm",
          "youth_in_care", "youth_in_specialist_care", "trajectories_ended", "trajectory_weeks_sum", "expertteam_cases",
          "expertteam_success", "expertteam_partial", "expertteam_fail", "expertteam_weeks_sum", "expertteam_weeks_success_sum", "expertteam_overdue",
+         "expertteam_cases_maatwerk", "expertteam_fail_maatwerk",
          "resource_sharing", "diverted_to_wijkteam", "baseline_crises", "waits_left_uncompleted",
          "waits_left_weeks_sum")
 COSTS = ("cost_care", "cost_toegang", "cost_admin", "cost_coordination", "cost_prevention", "cost_trust")
@@ -279,6 +280,11 @@ def summarize(rec: Recorder) -> dict[str, float]:
                                         / (et_cases - flow("expertteam_success"))
                                         if et_cases > flow("expertteam_success") else float("nan")),
         "expertteam_short_of_time_share": float(rec.team_short[w0:w1].mean()) if w1 > w0 else float("nan"),
+        "expertteam_fail_share_maatwerk": (flow("expertteam_fail_maatwerk") / flow("expertteam_cases_maatwerk")
+                                           if flow("expertteam_cases_maatwerk") else float("nan")),
+        "expertteam_fail_share_standard": ((flow("expertteam_fail") - flow("expertteam_fail_maatwerk"))
+                                           / (et_cases - flow("expertteam_cases_maatwerk"))
+                                           if et_cases > flow("expertteam_cases_maatwerk") else float("nan")),
         "lost_from_view_per_year": flow("lost_from_view") / years,
         "expertteam_overdue_per_year": flow("expertteam_overdue") / years,
         # network

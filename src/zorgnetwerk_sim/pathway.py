@@ -48,6 +48,8 @@ F_DOORPLAATSINGEN = F["doorplaatsingen"]
 F_ESCALATIONS = F["escalations"]
 F_EXPERTTEAM_CASES = F["expertteam_cases"]
 F_EXPERTTEAM_FAIL = F["expertteam_fail"]
+F_EXPERTTEAM_CASES_MAATWERK = F["expertteam_cases_maatwerk"]
+F_EXPERTTEAM_FAIL_MAATWERK = F["expertteam_fail_maatwerk"]
 F_EXPERTTEAM_PARTIAL = F["expertteam_partial"]
 F_EXPERTTEAM_SUCCESS = F["expertteam_success"]
 F_EXPERTTEAM_WEEKS_SUM = F["expertteam_weeks_sum"]
@@ -654,6 +656,8 @@ class Pathway:
         region = g.region
         p = team.success_probability(j, region)
         g.flow[F_EXPERTTEAM_CASES] += 1
+        if j.maatwerk:
+            g.flow[F_EXPERTTEAM_CASES_MAATWERK] += 1
         takeover = self.c.expertteam_handling == "takeover"
         if takeover:
             team.follow(week + self.a.expertteam_followup_weeks)
@@ -691,6 +695,8 @@ class Pathway:
             j.team_event = self.calendar.schedule(week + outcome_weeks, on_team_partial, j, j.epoch)
         else:
             g.flow[F_EXPERTTEAM_FAIL] += 1
+            if j.maatwerk:
+                g.flow[F_EXPERTTEAM_FAIL_MAATWERK] += 1
             self.record(j, EXPERTTEAM_ONSUCCESVOL, week, team)
             if best is not None:
                 trust.failure(g.org_id, best.org_id)
