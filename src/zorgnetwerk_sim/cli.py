@@ -292,6 +292,40 @@ def compare(
     out_console.print(f"report: {report.folder / 'report.html'} · {report.folder / 'report.md'}", highlight=False)
 
 
+@app.command()
+def sensitivity(
+    results: Annotated[Path, typer.Argument(help="Results folder of 'zorgsim sweep' of a morris or sobol experiment")],
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/sensitivity)")] = None,
+    kpi: Annotated[list[str] | None, typer.Option("--kpi", help="KPI to analyse (repeatable; default: headline KPIs)")] = None,
+) -> None:
+    """Morris mu*/sigma or Sobol S1/ST with 95% CIs per KPI: a ranking, charts and a report (needs the analyse extra)."""
+    from .runner.sensitivity import write_sensitivity_report
+
+    s = write_sensitivity_report(results, out, kpi)
+    morris = s.method == "morris"
+    for name in s.kpis:
+        table = Table(title=f"{name}: {'Morris (mu* ± 95% CI, sigma)' if morris else 'Sobol (ST, S1 ± 95% CI)'}")
+        table.add_column("rank", justify="right")
+        table.add_column("factor", overflow="fold")
+        for col in (("mu*", "± CI", "sigma") if morris else ("ST", "± CI", "S1", "± CI")):
+            table.add_column(col, justify="right")
+        for _, r in s.ranking(name).iterrows():
+            cells = ([_num_cell(r["mu_star"]), _num_cell(r["mu_star_conf"]), _num_cell(r["sigma"])] if morris else
+                     [f"{r['ST']:.3f}", f"{r['ST_conf']:.3f}", f"{r['S1']:.3f}", f"{r['S1_conf']:.3f}"])
+            table.add_row(str(r["rank"]), str(r["factor"]), *cells)
+        out_console.print(table)
+    for name, why in s.skipped.items():
+        err_console.print(f"note: {name}: {why}", markup=False, highlight=False, soft_wrap=True)
+    folder = s.files[0].parent if s.files else out
+    out_console.print(f"report: {folder / 'report.html'} · {folder / 'report.md'}", highlight=False)
+
+
+def _num_cell(value: float) -> str:
+    from .runner.compare import _num
+
+    return _num(value)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: usage errors and bad input become one line and exit status 2."""
     command = typer.main.get_command(app)

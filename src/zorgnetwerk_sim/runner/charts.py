@@ -211,3 +211,41 @@ def differences(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str],
     fig.suptitle(f"{title}: paired difference from '{_short(baseline, 40)}' with 95% CI "
                  "(red: paired t-test p < 0.05)", fontsize=11)
     return _save(fig, out, "differences")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exploratory analysis: sensitivity, discovery, robustness
+# ---------------------------------------------------------------------------------------------
+GROUP_COLORS = {"levers": "#1f77b4", "uncertainties": "#d62728"}
+
+
+def sensitivity_bars(ranking: pd.DataFrame, method: str, kpi_label: str, title: str, out: Path,
+                     stem: str) -> list[Path]:
+    """Factors ranked by Morris μ* (bar, 95% CI; σ as a diamond) or Sobol' ST (and S1), most important on top.
+
+    Bars are coloured by group: levers (L) blue, uncertainties (X) red.
+    """
+    r = ranking.sort_values("rank", ascending=False)  # barh draws bottom-up
+    n = len(r)
+    fig = _figure(7.5, 1.2 + 0.32 * n)
+    ax = fig.subplots()
+    y = np.arange(n)
+    colors = [GROUP_COLORS.get(g, "0.5") for g in r["group"]]
+    if method == "morris":
+        ax.barh(y, r["mu_star"], xerr=r["mu_star_conf"], color=colors, alpha=0.75, height=0.65,
+                error_kw={"lw": 1, "capsize": 2.5})
+        ax.scatter(r["sigma"], y, marker="D", s=18, color="black", zorder=3, label="σ")
+        ax.set_xlabel("μ*: mean |elementary effect| per full range (KPI units); ◆ σ")
+    else:
+        ax.barh(y + 0.18, r["ST"], xerr=r["ST_conf"], color=colors, alpha=0.85, height=0.36,
+                error_kw={"lw": 1, "capsize": 2.5}, label="ST (total)")
+        ax.barh(y - 0.18, r["S1"], xerr=r["S1_conf"], color=colors, alpha=0.35, height=0.36,
+                error_kw={"lw": 1, "capsize": 2.5}, label="S1 (first order)")
+        ax.set_xlabel("Sobol' index: share of the KPI's variance (dark ST, light S1), 95% CI")
+        ax.legend(fontsize=8, loc="lower right", frameon=False)
+    ax.set_yticks(y, [_short(str(label), 40) for label in r["label"]], fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.grid(axis="x", alpha=0.3)
+    name = "Morris" if method == "morris" else "Sobol'"
+    ax.set_title(f"{title}: {name}, {kpi_label}\nblue = lever, red = uncertainty", fontsize=10)
+    return _save(fig, out, stem)
