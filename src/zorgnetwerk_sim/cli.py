@@ -320,6 +320,34 @@ def sensitivity(
     out_console.print(f"report: {folder / 'report.html'} · {folder / 'report.md'}", highlight=False)
 
 
+@app.command()
+def discover(
+    results: Annotated[Path, typer.Argument(help="Results folder of 'zorgsim sweep' (best: a latin_hypercube or sobol design)")],
+    kpi: Annotated[str, typer.Option(help="The KPI that defines the outcome of interest")],
+    above: Annotated[float | None, typer.Option(help="Cases of interest: KPI above this value")] = None,
+    below: Annotated[float | None, typer.Option(help="Cases of interest: KPI below this value")] = None,
+    density: Annotated[float, typer.Option(help="Choose the box with the highest coverage at this density or more")] = 0.8,
+    boxes: Annotated[int, typer.Option(help="At most this many boxes")] = 3,
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/discover-KPI)")] = None,
+) -> None:
+    """Scenario discovery with PRIM (EMA workbench): which factor combinations lead to the outcome? (analyse extra)"""
+    from .runner.discovery import write_discovery_report
+
+    d = write_discovery_report(results, kpi, above, below, out, density, boxes)
+    out_console.print(f"{d.n_interest} of {len(d.cases)} design points have {kpi} {d.direction} {d.threshold:g}",
+                      highlight=False)
+    table = Table(title=f"PRIM boxes for {kpi} {d.direction} {d.threshold:g}")
+    for col in ("box", "rule", "coverage", "density", "mass"):
+        table.add_column(col, justify="left" if col == "rule" else "right", overflow="fold")
+    for b in d.boxes:
+        table.add_row(str(b.number), b.rule(), f"{b.coverage:.0%}", f"{b.density:.0%}", f"{b.mass:.0%}")
+    if not d.boxes:
+        table.caption = "no box restricts any factor"
+    out_console.print(table)
+    folder = d.files[0].parent
+    out_console.print(f"report: {folder / 'report.html'} · {folder / 'report.md'}", highlight=False)
+
+
 def _num_cell(value: float) -> str:
     from .runner.compare import _num
 

@@ -249,3 +249,54 @@ def sensitivity_bars(ranking: pd.DataFrame, method: str, kpi_label: str, title: 
     name = "Morris" if method == "morris" else "Sobol'"
     ax.set_title(f"{title}: {name}, {kpi_label}\nblue = lever, red = uncertainty", fontsize=10)
     return _save(fig, out, stem)
+
+
+def prim_tradeoff(boxes: Sequence[Any], out: Path, title: str) -> list[Path]:
+    """PRIM's trade-off curve per box: coverage vs density along the peeling, coloured by restricted factors."""
+    fig = _figure(4.2 * len(boxes) + 0.8, 3.9)
+    axes = np.atleast_1d(fig.subplots(1, len(boxes), squeeze=False).ravel())
+    top = max(int(b.trajectory["res_dim"].max()) for b in boxes) or 1
+    scatter = None
+    for ax, box in zip(axes, boxes):
+        t = box.trajectory
+        ax.plot(t["coverage"], t["density"], color="0.75", lw=0.8, zorder=1)
+        scatter = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", vmin=0, vmax=top, s=16,
+                             zorder=2)
+        c = t.loc[box.chosen]
+        ax.scatter([c["coverage"]], [c["density"]], marker="*", s=180, color="#d62728", edgecolor="black", zorder=3)
+        ax.set_xlabel("coverage")
+        ax.set_ylabel("density")
+        ax.set_xlim(0, 1.02)
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+        ax.set_title(f"box {box.number}: coverage {box.coverage:.0%}, density {box.density:.0%}", fontsize=9)
+    if scatter is not None:
+        fig.colorbar(scatter, ax=list(axes), label="restricted factors", shrink=0.85, ticks=range(top + 1))
+    fig.suptitle(f"{title}: PRIM trade-off", fontsize=10)
+    return _save(fig, out, "tradeoff")
+
+
+def prim_boxes(boxes: Sequence[Any], cases: pd.DataFrame, out: Path, title: str) -> list[Path]:
+    """Each chosen box's limits as a bar within its factor's full range (numeric), or the values kept."""
+    rows = [(b, r) for b in boxes for _, r in b.limits.iterrows()]
+    fig = _figure(7.5, 1.3 + 0.42 * len(rows))
+    ax = fig.subplots()
+    for i, (box, r) in enumerate(reversed(rows)):
+        color = f"C{(box.number - 1) % 10}"
+        ax.barh(i, 1.0, left=0.0, color="0.92", height=0.6)
+        if r["kind"] == "categorical":
+            ax.text(0.5, i, f"∈ {{{r['values']}}}", ha="center", va="center", fontsize=8, color=color)
+        else:
+            col = cases[r["label"]]
+            lo0, hi0 = float(col.min()), float(col.max())
+            width = (hi0 - lo0) or 1.0
+            lo = float(r["lower"]) if r["lower"] == r["lower"] else lo0
+            hi = float(r["upper"]) if r["upper"] == r["upper"] else hi0
+            ax.barh(i, (hi - lo) / width, left=(lo - lo0) / width, color=color, alpha=0.7, height=0.6)
+            ax.text(1.01, i, f"{lo:.3g} … {hi:.3g}  (range {lo0:.3g} … {hi0:.3g})", va="center", fontsize=7)
+    ax.set_yticks(range(len(rows)), [f"box {b.number}: {_short(str(r['label']), 30)}" for b, r in reversed(rows)],
+                  fontsize=8)
+    ax.set_xlim(0, 1.45)
+    ax.set_xticks([0, 0.5, 1], ["min", "", "max"])
+    ax.set_title(f"{title}: the boxes' limits (share of each factor's range)", fontsize=10)
+    return _save(fig, out, "boxes")
