@@ -348,6 +348,48 @@ def discover(
     out_console.print(f"report: {folder / 'report.html'} · {folder / 'report.md'}", highlight=False)
 
 
+@app.command()
+def robust(
+    target: Annotated[str, typer.Argument(help="Results folder of a sweep, or an experiment (name or file) to sweep first")],
+    norm: Annotated[list[str] | None, typer.Option("--norm", help="KPI<=VALUE or KPI>=VALUE a policy should meet "
+                                                   "(repeatable; default: wait_over_norm_share<=0.1, cost_vs_budget<=1)")] = None,
+    kpi: Annotated[list[str] | None, typer.Option("--kpi", help="KPI for the regret (repeatable; default: headline KPIs)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/robust)")] = None,
+    results: Annotated[Path | None, typer.Option(help="With an experiment: its results folder (default: results/<experiment>)")] = None,
+    workers: Annotated[int | None, typer.Option(help="With an experiment: parallel runs")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="With an experiment: no progress bar")] = False,
+) -> None:
+    """Robustness of policies over sampled futures: regret against the best policy per future, and satisficing."""
+    from .runner.robust import write_robust_report
+    from .runner.sweep import MANIFEST
+
+    folder = Path(target)
+    if not (folder.is_dir() and (folder / MANIFEST).is_file()):
+        from .runner import Experiment
+
+        name = Experiment.load(target).name
+        folder = results if results is not None else Path("results") / name
+        sweep(experiment=target, workers=workers, out=folder, executor="local", scheduler=None, replications=None,
+              years=None, warmup_years=None, quiet=quiet)
+    r = write_robust_report(folder, out, kpi, norm)
+    table = Table(title=f"robustness of {len(r.policies)} policies over {len(r.futures)} futures "
+                        f"(rank by the largest relative regret over the KPIs)")
+    for col in ["rank", "policy", "max rel. regret"] + [f"max regret {k}" for k in r.kpis[:3]] + (
+            ["satisficing"] if r.norms else []):
+        table.add_column(col, justify="left" if col == "policy" else "right", overflow="fold")
+    for _, x in r.summary.sort_values(["rank", "policy"]).iterrows():
+        cells = [str(x["rank"]), str(x["policy"]), f"{x['max_relative_regret']:.0%}"]
+        cells += [_num_cell(x[f"{k}:max_regret"]) for k in r.kpis[:3]]
+        if r.norms:
+            cells.append(f"{x['satisficing']:.0%}")
+        table.add_row(*cells)
+    if r.norms:
+        table.caption = "satisficing: share of futures meeting " + " and ".join(str(n) for n in r.norms)
+    out_console.print(table)
+    report = r.files[0].parent
+    out_console.print(f"report: {report / 'report.html'} · {report / 'report.md'}", highlight=False)
+
+
 def _num_cell(value: float) -> str:
     from .runner.compare import _num
 

@@ -300,3 +300,45 @@ def prim_boxes(boxes: Sequence[Any], cases: pd.DataFrame, out: Path, title: str)
     ax.set_xticks([0, 0.5, 1], ["min", "", "max"])
     ax.set_title(f"{title}: the boxes' limits (share of each factor's range)", fontsize=10)
     return _save(fig, out, "boxes")
+
+
+def regret_strips(regret: pd.DataFrame, kpis: Sequence[str], policies: Sequence[str], out: Path,
+                  title: str) -> list[Path]:
+    """Regret of each policy in each future (dots) per KPI, the maximum regret as a bar."""
+    fig, axes = _panel_grid(len(kpis), len(policies))
+    y = np.arange(len(policies))[::-1]
+    for ax, kpi in zip(axes, kpis):
+        sub = regret[regret["kpi"] == kpi]
+        scale = 1e6 if kpi.endswith("_eur") else 1.0
+        for yi, policy in zip(y, policies):
+            r = sub[sub["policy"] == policy]["regret"].to_numpy(dtype=float) / scale
+            ax.barh(yi, np.nanmax(r) if len(r) else 0.0, color="#d62728", alpha=0.18, height=0.7)
+            jitter = (np.arange(len(r)) % 5 - 2) * 0.06
+            ax.scatter(r, yi + jitter, s=9, color="#d62728", alpha=0.7, lw=0)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(f"regret: {KPI_LABELS.get(kpi, kpi)}" + (" (M EUR)" if scale != 1 else ""), fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+    _finish_panels(axes, y, [_short(p, 36) for p in policies], len(kpis))
+    fig.suptitle(f"{title}: regret per future (0 = the best policy in that future); bar = maximum", fontsize=11)
+    return _save(fig, out, "regret")
+
+
+def satisficing_bars(summary: pd.DataFrame, norms: Sequence[Any], out: Path, title: str) -> list[Path]:
+    """Share of futures in which each policy meets each norm, and all norms together."""
+    columns = [f"satisficing:{n}" for n in norms] + ["satisficing"]
+    names = [str(n) for n in norms] + ["all norms"]
+    policies = list(summary["policy"])
+    fig = _figure(7.5, 1.4 + 0.3 * len(policies) * len(columns) / 2 + 0.4)
+    ax = fig.subplots()
+    height = 0.8 / len(columns)
+    y = np.arange(len(policies))[::-1]
+    for i, (col, name) in enumerate(zip(columns, names)):
+        ax.barh(y + 0.4 - height * (i + 0.5), summary[col], height=height * 0.95, label=name,
+                color="black" if col == "satisficing" else f"C{i}", alpha=0.8)
+    ax.set_yticks(y, [_short(str(p), 36) for p in policies], fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of futures in which the norm is met")
+    ax.grid(axis="x", alpha=0.3)
+    fig.legend(fontsize=8, loc="outside lower center", ncol=min(3, len(names)), frameon=False)
+    ax.set_title(f"{title}: satisficing", fontsize=10)
+    return _save(fig, out, "satisficing")
