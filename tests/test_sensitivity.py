@@ -299,3 +299,37 @@ def test_a_missing_salib_is_one_line_naming_the_extra(tmp_path, capsys, monkeypa
     code, _, stderr = run_cli(["sweep", str(toy_experiment(tmp_path, "sobol", n=4)), "--out",
                                str(tmp_path / "s")], capsys)
     assert code == 2 and "uv sync --extra analyse" in stderr
+
+
+def _leaves(model, prefix: str) -> set[str]:
+    from pydantic import BaseModel
+
+    out: set[str] = set()
+    for name, f in model.model_fields.items():
+        sub = f.annotation if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel) else None
+        out |= _leaves(sub, f"{prefix}{name}.") if sub is not None else {f"{prefix}{name}"}
+    return out
+
+
+def test_gevoeligheid_screens_every_lever_and_uncertainty_of_the_schema():
+    from zorgnetwerk_sim.scenario.schema import Levers, Uncertainties
+
+    exp = Experiment.load("gevoeligheid")
+    assert exp.spec.design.type == "morris" and exp.base_raw["name"] == "default"
+    screened = {f.key for f in exp.factors}
+    expected = _leaves(Levers, "levers.") | _leaves(Uncertainties, "uncertainties.")
+    # the collaboration-form preset only sets coordination levers that are factors themselves (a factor wins)
+    assert screened == expected - {"levers.coordination.collaboration_form"}
+    defaults = exp.base_scenario
+    for f in exp.factors:  # every range contains the default region's value
+        node = defaults
+        for part in f.key.split("."):
+            node = getattr(node, part)
+        if f.values is not None:
+            assert node in f.values, f.key
+        else:
+            assert f.low <= node <= f.high, f.key
+    sobol = Experiment.load("gevoeligheid-sobol")
+    assert sobol.spec.design.type == "sobol" and {f.key for f in sobol.factors} < screened
+    robust = Experiment.load("robuustheid")
+    assert robust.spec.design.type == "futures" and len({p.policy for p in robust.points}) == 5
