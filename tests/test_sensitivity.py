@@ -333,3 +333,25 @@ def test_gevoeligheid_screens_every_lever_and_uncertainty_of_the_schema():
     assert sobol.spec.design.type == "sobol" and {f.key for f in sobol.factors} < screened
     robust = Experiment.load("robuustheid")
     assert robust.spec.design.type == "futures" and len({p.policy for p in robust.points}) == 5
+
+
+def noisy_toy(task: RunTask) -> object:
+    """y = 8·u1 + noise that changes with every run (not common to a replication): u2…u4 have no effect."""
+    u = unit(task)
+    rng = np.random.default_rng([task.seed, int(task.run_id, 16)])
+    return run_output(task, {"y": 8 * u[0] + rng.normal(0, 0.5)})
+
+
+def test_morris_noise_level_separates_real_effects_from_noise(tmp_path):
+    exp = Experiment.from_toml(toy_experiment(tmp_path, "morris", n=12, reps=2))
+    out = tmp_path / "results"
+    run_sweep(exp, out, workers=1, run_fn=noisy_toy)
+    s = analyse(out)
+    noise = s.noise["y"]
+    # noise of sd 0.5 in each run: the mean of 2 runs has sd 0.35, an elementary effect (a difference over
+    # Δ = 2/3) about 0.35·√2·1.5·√(2/π) ≈ 0.6 in absolute value
+    assert 0.2 < noise < 1.5
+    mu = s.ranking("y").set_index("factor")["mu_star"]
+    assert mu["uncertainties.demand_growth_per_year"] > 5 * noise
+    for key in KEYS[1:]:
+        assert mu[f"uncertainties.{key}"] < 2.5 * noise, key

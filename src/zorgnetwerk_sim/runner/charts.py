@@ -220,7 +220,7 @@ GROUP_COLORS = {"levers": "#1f77b4", "uncertainties": "#d62728"}
 
 
 def sensitivity_bars(ranking: pd.DataFrame, method: str, kpi_label: str, title: str, out: Path,
-                     stem: str) -> list[Path]:
+                     stem: str, noise: float | None = None) -> list[Path]:
     """Factors ranked by Morris μ* (bar, 95% CI; σ as a diamond) or Sobol' ST (and S1), most important on top.
 
     Bars are coloured by group: levers (L) blue, uncertainties (X) red.
@@ -235,7 +235,10 @@ def sensitivity_bars(ranking: pd.DataFrame, method: str, kpi_label: str, title: 
         ax.barh(y, r["mu_star"], xerr=r["mu_star_conf"], color=colors, alpha=0.75, height=0.65,
                 error_kw={"lw": 1, "capsize": 2.5})
         ax.scatter(r["sigma"], y, marker="D", s=18, color="black", zorder=3, label="σ")
-        ax.set_xlabel("μ*: mean |elementary effect| per full range (KPI units); ◆ σ")
+        ax.set_xlabel("μ*: mean |elementary effect| per full range (KPI units); ◆ σ"
+                      + ("; dashed: noise level" if noise is not None else ""))
+        if noise is not None:
+            ax.axvline(noise, color="0.3", ls="--", lw=1)
     else:
         ax.barh(y + 0.18, r["ST"], xerr=r["ST_conf"], color=colors, alpha=0.85, height=0.36,
                 error_kw={"lw": 1, "capsize": 2.5}, label="ST (total)")

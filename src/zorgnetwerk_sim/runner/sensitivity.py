@@ -52,6 +52,7 @@ class Sensitivity:
     kpis: list[str]
     replications: list[int]
     skipped: dict[str, str] = field(default_factory=dict)  # KPI → why it has no indices
+    noise: dict[str, float] = field(default_factory=dict)  # Morris: KPI → the μ* of run-to-run noise alone
     files: list[Path] = field(default_factory=list)
 
     def ranking(self, kpi: str) -> pd.DataFrame:
@@ -77,11 +78,13 @@ def analyse(results: str | Path | Results, kpis: list[str] | None = None) -> Sen
         raise ExperimentError(f"{res.folder}: no replication is complete yet ({len(res.runs)} of "
                               f"{res.manifest.get('n_runs', '?')} runs); resume it with 'zorgsim sweep'")
     means = res.point_means(names, reps).reindex(range(len(points)))
+    noise_y = _noise_contrast(res, names, reps, len(points)) if method == "morris" else None
     X = np.array([p["unit"] for p in points], dtype=float)
     problem = salib_problem(factors)
     design = res.experiment["design"]
     rows: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
+    noise: dict[str, float] = {}
     for kpi in names:
         y = means[kpi].to_numpy(dtype=float)
         missing = int(np.isnan(y).sum())
@@ -101,6 +104,11 @@ def analyse(results: str | Path | Results, kpis: list[str] | None = None) -> Sen
                           "mu": out["mu"], "mu_star_rel": np.asarray(out["mu_star"]) / top if top > 0 else
                           np.zeros(len(factors))}
                 order_by = np.asarray(out["mu_star"], dtype=float)
+                if noise_y is not None and not noise_y[kpi].isna().any():
+                    pure = salib.analyze.morris.analyze(problem, X, noise_y[kpi].to_numpy(dtype=float),
+                                                        num_resamples=10, num_levels=int(design.get("levels") or 4),
+                                                        seed=BOOTSTRAP_SEED)
+                    noise[kpi] = float(np.mean(pure["mu_star"]))
             else:
                 out = salib.analyze.sobol.analyze(problem, y, calc_second_order=bool(design.get("second_order")),
                                                   num_resamples=RESAMPLES, conf_level=0.95, seed=BOOTSTRAP_SEED)
@@ -115,10 +123,28 @@ def analyse(results: str | Path | Results, kpis: list[str] | None = None) -> Sen
             rows.append(row)
     columns = ["kpi", "rank", "factor", "label", "group"] + COLUMNS[method]
     table = pd.DataFrame(rows, columns=columns)
+    if method == "morris":
+        table["noise_mu_star"] = table["kpi"].map(noise).astype(float)
     if not table.empty:
         table = table.sort_values(["kpi", "rank"], key=lambda s: s.map({k: i for i, k in enumerate(names)})
                                   if s.name == "kpi" else s, kind="stable").reset_index(drop=True)
-    return Sensitivity(res, method, table, [k for k in names if k not in skipped], reps, skipped)
+    return Sensitivity(res, method, table, [k for k in names if k not in skipped], reps, skipped, noise)
+
+
+def _noise_contrast(res: Results, kpis: list[str], reps: list[int], n_points: int) -> pd.DataFrame | None:
+    """Pure run-to-run noise with the variance of a point's mean: Σ ±Y_r / R over an even number of replications.
+
+    The signs alternate, so the model's response f(x) cancels and only the noise of the R runs is left,
+    with the same variance as the noise in the mean of R runs. Morris' μ* of this contrast is the μ* a
+    factor without any effect would get from noise alone (None with fewer than 2 replications).
+    """
+    use = reps[: len(reps) - len(reps) % 2]
+    if len(use) < 2:
+        return None
+    runs = res.runs[res.runs["replication"].isin(use)]
+    sign = runs["replication"].map({r: (1.0 if i % 2 == 0 else -1.0) for i, r in enumerate(use)})
+    contrast = runs[kpis].mul(sign, axis=0).groupby(runs["point_index"]).sum() / len(use)
+    return contrast.reindex(range(n_points))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,9 +157,11 @@ def _cell(value: float) -> str:
 def _ranking_rows(s: Sensitivity, kpi: str) -> tuple[list[str], list[list[str]]]:
     r = s.ranking(kpi)
     if s.method == "morris":
-        header = ["rank", "factor", "group", "μ*", "95% CI of μ*", "σ", "μ", "μ* / max"]
+        header = ["rank", "factor", "group", "μ*", "95% CI of μ*", "σ", "μ", "μ* / max", "vs noise"]
+        noise = s.noise.get(kpi)
         rows = [[str(x["rank"]), f"`{x['factor']}`", x["group"], _cell(x["mu_star"]),
-                 f"± {_cell(x['mu_star_conf'])}", _cell(x["sigma"]), _cell(x["mu"]), f"{x['mu_star_rel']:.2f}"]
+                 f"± {_cell(x['mu_star_conf'])}", _cell(x["sigma"]), _cell(x["mu"]), f"{x['mu_star_rel']:.2f}",
+                 "–" if noise is None else ("above" if x["mu_star"] > noise else "≈ noise")]
                 for _, x in r.iterrows()]
     else:
         header = ["rank", "factor", "group", "ST", "95% CI of ST", "S1", "95% CI of S1"]
@@ -151,8 +179,10 @@ METHOD_TEXT = {
         "range of the factor: the factor's importance, and the ranking. Its **95% CI** is a bootstrap over the "
         "trajectories. **σ** is the spread of the effects: a σ near or above μ* means the effect depends on the "
         "other factors (interaction) or is not linear. **μ** is the signed mean: its sign says whether raising "
-        "the factor raises the KPI. A μ* inside the noise of the runs means the screen cannot tell the factor "
-        "from zero; more trajectories or replications narrow the CI."),
+        "the factor raises the KPI. **Noise level** (with 2 or more replications): the μ* of a contrast of the "
+        "replications (Σ ±Y_r / R, signs alternating) in which the model's response cancels and only run-to-run "
+        "noise is left; a factor whose μ* is not above it cannot be told from no effect. More trajectories narrow "
+        "the CI of μ*; more replications lower the noise."),
     "sobol": (
         "Sobol' variance decomposition (SALib.analyze.sobol; sample from SALib.sample.sobol). **S1** is the share "
         "of the KPI's variance over the design due to the factor alone; **ST** is the share due to the factor "
@@ -178,7 +208,8 @@ def write_sensitivity_report(results: str | Path, out: str | Path | None = None,
         stems = []
         for kpi in s.kpis:
             stem = f"{s.method}_{kpi}"
-            charts.sensitivity_bars(s.ranking(kpi), s.method, ANALYSIS_KPIS.get(kpi, kpi), exp["name"], stage, stem)
+            charts.sensitivity_bars(s.ranking(kpi), s.method, ANALYSIS_KPIS.get(kpi, kpi), exp["name"], stage, stem,
+                                    s.noise.get(kpi))
             stems.append((kpi, stem))
         doc = _document(s, stems)
         doc.write(stage)
@@ -236,6 +267,11 @@ def _document(s: Sensitivity, stems: list[tuple[str, str]]) -> Doc:
         doc.table(header, rows)
     for kpi, stem in stems:
         doc.heading(f"{ANALYSIS_KPIS.get(kpi, kpi)} (`{kpi}`)")
+        if kpi in s.noise:
+            above = int((s.ranking(kpi)["mu_star"] > s.noise[kpi]).sum())
+            doc.paragraph(f"Noise level: μ* = {_cell(s.noise[kpi])} is what a factor without any effect gets from "
+                          f"run-to-run noise alone (dashed line); {above} of {len(s.results.factors)} factors are "
+                          "above it.")
         doc.figure(stem, "Factors ranked by " + ("μ* (bar, with its 95% CI); the diamond is σ." if s.method == "morris"
                                                   else "ST (dark, with its 95% CI); S1 light."))
         doc.table(*_ranking_rows(s, kpi))
