@@ -19,15 +19,19 @@ from zorgnetwerk_sim.runner.sweep import RunTask, run_output, run_sweep
 
 
 def planted_rule(task: RunTask) -> object:
-    """y is high exactly where u1 > 0.6 and u2 < 0.4 (plus a small trend in u4 that does not cross 5)."""
+    """y is high exactly where u1 > 0.6, u2 < 0.4 and the queue is central (plus a trend in u4 that stays < 5)."""
     u = unit(task)
-    return run_output(task, {"y": 10.0 * (u[0] > 0.6 and u[1] < 0.4) + u[3]})
+    central = task.scenario["levers"]["coordination"]["queue"] == "central"
+    return run_output(task, {"y": 10.0 * (u[0] > 0.6 and u[1] < 0.4 and central) + u[3]})
 
 
 @pytest.fixture(scope="module")
 def lhs_results(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("prim")
-    exp = Experiment.from_toml(toy_experiment(tmp, "latin_hypercube", n=400))
+    exp = Experiment.from_toml(toy_experiment(
+        tmp, "latin_hypercube", n=500,
+        extra='[levers]\n"coordination.queue" = ["per_aanbieder", "central"]\n"coordination.urgency_priority" = '
+              '[false, true]\n'))
     out = tmp / "results"
     run_sweep(exp, out, workers=1, run_fn=planted_rule)
     return out
@@ -40,7 +44,8 @@ def test_prim_finds_a_planted_rule(lhs_results, tmp_path, capsys):
     assert code == 0, stderr
     boxes = pd.read_csv(report / "boxes.csv")
     first = boxes[boxes["box"] == 1].set_index("label")
-    assert set(first.index) == {"demand_growth_per_year", "staff_availability"}  # only the planted factors
+    assert set(first.index) == {"demand_growth_per_year", "staff_availability", "queue"}  # only the planted factors
+    assert first.loc["queue", "values"] == "central"
     lo1, hi1 = RANGES["demand_growth_per_year"]
     lo2, hi2 = RANGES["staff_availability"]
     assert first.loc["demand_growth_per_year", "lower"] == pytest.approx(lo1 + 0.6 * (hi1 - lo1), abs=0.05 * (hi1 - lo1))

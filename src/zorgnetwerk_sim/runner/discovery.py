@@ -109,13 +109,16 @@ def _cases(res: Results, kpi: str) -> tuple[pd.DataFrame, list[str]]:
     if len(set(labels)) != len(labels):
         labels = keys
     x.columns = labels
-    for col in x.columns:
-        if x[col].dtype == bool or x[col].dtype == object:
-            x[col] = x[col].map(lambda v: ("ja" if v else "nee") if isinstance(v, (bool, np.bool_)) else str(v))
-        elif pd.api.types.is_integer_dtype(x[col]):
+    for col in x.columns:  # PRIM peels numbers (floats and integers) and choices (anything else)
+        kind = x[col].dtype
+        if pd.api.types.is_bool_dtype(kind):
+            x[col] = x[col].map({True: "ja", False: "nee"}).astype(object)
+        elif pd.api.types.is_integer_dtype(kind):
             x[col] = x[col].astype(np.int64)
-        else:
+        elif pd.api.types.is_float_dtype(kind):
             x[col] = x[col].astype(np.float64)
+        else:
+            x[col] = x[col].map(str).astype(object)
     x[kpi] = by_point[kpi].mean()
     return x.dropna(subset=[kpi]), labels
 
