@@ -157,8 +157,10 @@ def test_robust_of_an_experiment_runs_its_sweep_first(tmp_path, capsys):
 
 def test_bad_robust_input_is_one_line_exit_2(tmp_path, capsys, lhs_results):
     assert str(parse_norm("cost_vs_budget <= 1")) == "cost_vs_budget <= 1"
+    # a Latin hypercube over levers and uncertainties: no two points share a future
     code, _, stderr = run_cli(["robust", str(lhs_results)], capsys)
-    assert code == 2 and "no levers (the policies) vary" in stderr and len(stderr.strip().splitlines()) == 1
+    assert code == 2 and "0 futures with every policy run" in stderr and 'design.type = "futures"' in stderr
+    assert len(stderr.strip().splitlines()) == 1
     path = futures_experiment(tmp_path, n=3)
     out = tmp_path / "results"
     run_sweep(Experiment.from_toml(path), out, workers=1, run_fn=policy_toy)
