@@ -431,9 +431,9 @@ class NaiveModel(mesa.Model):
             contracts = 1 if c.uniform_agreements else len(region.gemeenten)
             overhead = 0.0
             if sc.mechanisms.admin_burden:
-                overhead += min(a.admin_max_share, a.admin_base_share + a.admin_share_per_contract * (contracts - 1))
+                overhead += min(a.admin_max_share, a.admin_base_share + scenario.uncertainties.admin_share_per_contract * (contracts - 1))
             if sc.mechanisms.meeting_fragmentation:
-                overhead += a.capacity_loss_per_overlegtafel * c.overlegtafels
+                overhead += scenario.uncertainties.capacity_loss_per_overlegtafel * c.overlegtafels
             keep = (1.0 - min(overhead, 0.9)) * sc.uncertainties.staff_availability
             for t, providers in region.providers_of.items():
                 places = youth / 1000.0 * a.care.of(CARE_KEYS[t]).capacity_per_1000_youth

@@ -236,7 +236,10 @@ STRESS_RUNS = {
     # thin finances: three aanbieders exit after the first year, their clients are doorgeplaatst
     # and the vacancies are filled by new aanbieders
     "exits": ({"assumptions.cost_ratio": 2.0, "assumptions.exit_reserve_weeks": 0.0,
-               "assumptions.initial_reserve_weeks": 0.0}, "aanbieder_exits"),
+               "assumptions.initial_reserve_weeks": 0.0,
+               # places to spare (more staff, no capacity loop holding the lists at its trigger),
+               # so the clients of an exiting aanbieder find places elsewhere
+               "uncertainties.staff_availability": 1.3, "mechanisms.capacity_response": False}, "aanbieder_exits"),
     # yearly re-tendering of half the contracts, clients move to the new aanbieders
     "procurement": ({"levers.coordination.procurement_cycle_years": 1,
                      "levers.coordination.procurement_churn_share": 0.5,

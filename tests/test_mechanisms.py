@@ -33,7 +33,8 @@ ON = ()
 def test_waiting_hurts_causes_escalation_and_crisis():
     on, no = kpis(*ON), off("waiting_hurts")
     assert on["escalations_per_year"] > 0 and on["crisis_per_year"] > 0
-    assert no["escalations_per_year"] == 0 and no["crisis_per_year"] == 0
+    # without it the only crises are those a need starts with (baseline_crisis)
+    assert no["escalations_per_year"] == 0 and no["crisis_per_year"] == no["baseline_crisis_per_year"]
     # late help lasts longer: more jongeren in care for the same throughput
     assert on["in_care_mean"] > no["in_care_mean"]
 
@@ -177,6 +178,14 @@ def test_aanbieder_finance_makes_loss_making_aanbieders_exit():
     assert on["aanbieder_exits"] > 0 and no["aanbieder_exits"] == 0
 
 
+def test_crises_occur_without_any_waiting_mechanism():
+    # Seed 002: crises follow late help, but acute situations arise without anyone waiting.
+    no_wait = off("waiting_hurts", "mechanisms.withdrawal=false")
+    assert no_wait["crisis_per_year"] > 0
+    assert no_wait["crisis_per_year"] == no_wait["baseline_crisis_per_year"]
+    assert off("waiting_hurts", "mechanisms.baseline_crisis=false")["crisis_per_year"] == 0
+
+
 def test_relapse_brings_jongeren_back():
     on, no = kpis(*ON), off("relapse")
     assert on["relapses_per_year"] > 0 and no["relapses_per_year"] == 0
@@ -201,8 +210,10 @@ def idle_places_while_waiting(*overrides: str, weeks: int = 104) -> int:
 def test_central_wachtlijst_leaves_no_place_empty_while_someone_waits():
     # Giesen et al.: with separate lists a place can stay empty while another aanbieder's
     # list is long; a central list (push) fills every free place first.
-    assert idle_places_while_waiting("levers.coordination.queue=central") == 0
-    blind = ("levers.coordination.regie_strength=0", "mechanisms.resource_sharing=false")
+    # (with enough staff that some lists run empty while others do not)
+    roomy = "uncertainties.staff_availability=1.05"
+    assert idle_places_while_waiting("levers.coordination.queue=central", roomy) == 0
+    blind = ("levers.coordination.regie_strength=0", "mechanisms.resource_sharing=false", roomy)
     assert idle_places_while_waiting(*blind) > 0
 
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .caretypes import CARE_KEYS, N_CARE_TYPES, PROVIDER_CARE
+
 if TYPE_CHECKING:
     from .model import ZorgnetwerkModel
 
@@ -24,8 +26,9 @@ FLOWS = ("new_needs", "assessments", "waitlist_entries", "care_starts", "placeme
          "escalations", "withdrawals", "returns", "relapses", "bounces", "doorplaatsingen", "completed",
          "afschalingen", "aged_out", "lost_from_view", "waits_completed", "wait_weeks_sum", "waits_over_norm",
          "youth_in_care", "youth_in_specialist_care", "trajectories_ended", "trajectory_weeks_sum", "expertteam_cases",
-         "expertteam_success", "expertteam_partial", "expertteam_fail", "expertteam_weeks_sum",
-         "resource_sharing")
+         "expertteam_success", "expertteam_partial", "expertteam_fail", "expertteam_weeks_sum", "expertteam_weeks_success_sum", "expertteam_overdue",
+         "resource_sharing", "diverted_to_wijkteam", "baseline_crises", "waits_left_uncompleted",
+         "waits_left_weeks_sum")
 COSTS = ("cost_care", "cost_toegang", "cost_admin", "cost_coordination", "cost_prevention", "cost_trust")
 
 S = {name: i for i, name in enumerate(STOCKS)}
@@ -60,11 +63,24 @@ class Recorder:
         self.churn_events = 0
         self.exits = 0
         self._warmup_weeks = model.spec.warmup_weeks  # read per event; the property rounds each time
+        # Per care type: jongeren on its wachtlijsten now, weekly, and the time each stay on a
+        # list lasted, whatever ended it (for Little's law and the all-leavers wait).
+        self.list_stock = [0] * N_CARE_TYPES
+        self.list_stocks = np.zeros((weeks, N_CARE_TYPES), dtype=np.int32)
+        self.team_short = np.zeros(weeks)  # share of expertteams short of time, weekly
+        self._list_n = [0] * N_CARE_TYPES
+        self._list_weeks = [0] * N_CARE_TYPES
 
     # -- called from the pathway -------------------------------------------------------------
     def wait_completed(self, large: bool, kind: int, weeks: int) -> None:
         if self.model.week >= self._warmup_weeks:
             self._wait_counts[1 if large else 0][kind][min(weeks, WAIT_BINS - 1)] += 1
+
+    def list_left(self, care: int, weeks: int) -> None:
+        self.list_stock[care] -= 1
+        if self.model.week >= self._warmup_weeks:
+            self._list_n[care] += 1
+            self._list_weeks[care] += weeks
 
     def trajectory_cost(self, eur: float) -> None:
         if self.model.week >= self._warmup_weeks:
@@ -98,6 +114,9 @@ class Recorder:
         for g in gems:
             g.flow = [0] * len(FLOWS)
             g.cost = [0.0] * len(COSTS)
+        self.list_stocks[week] = self.list_stock
+        teams = self.model.expertteams
+        self.team_short[week] = sum(t.short_of_time for t in teams) / len(teams) if teams else 0.0
         for i, region in enumerate(self.model.regions):
             self.region_trust[week, i] = region.trust.mean(region.org_ids())
             self.region_contracts[week, i] = region.contracts_per_aanbieder()
@@ -207,6 +226,11 @@ def summarize(rec: Recorder) -> dict[str, float]:
         "wait_weeks_mean": _mean_from_hist(hist),
         "wait_weeks_median": _quantile_from_hist(hist, 0.5),
         "wait_weeks_p90": _quantile_from_hist(hist, 0.9),
+        # everyone who left a referral's wait, served or not (withdrawn, crisis, aged out, …)
+        "wait_all_leavers_weeks_mean": ((flow("wait_weeks_sum") + flow("waits_left_weeks_sum"))
+                                        / (waits + flow("waits_left_uncompleted"))
+                                        if waits + flow("waits_left_uncompleted") else float("nan")),
+        "waits_left_unserved_per_year": flow("waits_left_uncompleted") / years,
         "wait_over_norm_share": flow("waits_over_norm") / waits if waits else float("nan"),
         "standard_wait_weeks_mean": _mean_from_hist(by_kind[0]),
         "urgent_wait_weeks_mean": _mean_from_hist(by_kind[1]),
@@ -221,6 +245,7 @@ def summarize(rec: Recorder) -> dict[str, float]:
         "verblijf_mean": stock_mean("in_verblijf"),
         "verblijf_per_1000_youth": stock_mean("in_verblijf") * per1000,
         "crisis_per_year": flow("crisis") / years,
+        "baseline_crisis_per_year": flow("baseline_crises") / years,
         # care use
         "youth_in_care_per_year": flow("youth_in_care") / years,
         "youth_in_care_share": flow("youth_in_care") / years / youth.sum(),
@@ -232,6 +257,9 @@ def summarize(rec: Recorder) -> dict[str, float]:
         "doorplaatsingen_per_year": flow("doorplaatsingen") / years,
         "relapses_per_year": flow("relapses") / years,
         "afschalingen_per_year": flow("afschalingen") / years,
+        "diverted_to_wijkteam_per_year": flow("diverted_to_wijkteam") / years,
+        "places_added_per_year": model.capacity.places_added / years,
+        "places_released_per_year": model.capacity.places_released / years,
         "trajectory_weeks_mean": flow("trajectory_weeks_sum") / ended if ended else float("nan"),
         # kosten
         "cost_per_year_eur": cost_year,
@@ -245,7 +273,14 @@ def summarize(rec: Recorder) -> dict[str, float]:
         "expertteam_partial_share": flow("expertteam_partial") / et_cases if et_cases else float("nan"),
         "expertteam_fail_share": flow("expertteam_fail") / et_cases if et_cases else float("nan"),
         "expertteam_weeks_mean": flow("expertteam_weeks_sum") / et_cases if et_cases else float("nan"),
+        "expertteam_weeks_success_mean": (flow("expertteam_weeks_success_sum") / flow("expertteam_success")
+                                          if flow("expertteam_success") else float("nan")),
+        "expertteam_weeks_other_mean": ((flow("expertteam_weeks_sum") - flow("expertteam_weeks_success_sum"))
+                                        / (et_cases - flow("expertteam_success"))
+                                        if et_cases > flow("expertteam_success") else float("nan")),
+        "expertteam_short_of_time_share": float(rec.team_short[w0:w1].mean()) if w1 > w0 else float("nan"),
         "lost_from_view_per_year": flow("lost_from_view") / years,
+        "expertteam_overdue_per_year": flow("expertteam_overdue") / years,
         # network
         "trust_mean": float(rec.region_trust[w0:w1].mean()),
         "trust_end": float(rec.region_trust[w1 - 1].mean()),
@@ -254,6 +289,14 @@ def summarize(rec: Recorder) -> dict[str, float]:
         "churn_events": float(rec.churn_events),
         "aanbieder_exits": float(rec.exits),
     }
+    # per care type: the wachtlijst, its entries and the time on it of everyone who left it
+    for t in PROVIDER_CARE:
+        if t.key == "crisis":
+            continue
+        n, weeks = rec._list_n[t], rec._list_weeks[t]
+        out[f"waitlist_mean_{t.key}"] = float(rec.list_stocks[w0:w1, t].mean())
+        out[f"waitlist_entries_per_year_{t.key}"] = n / years
+        out[f"wait_all_leavers_weeks_mean_{t.key}"] = weeks / n if n else float("nan")
     # equity: small vs large gemeenten
     y0, y1 = w0 // 52, math.ceil(w1 / 52)
     for label, mask in (("small", ~large), ("large", large)):

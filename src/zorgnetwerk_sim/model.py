@@ -15,9 +15,10 @@ from .agents import Aanbieder, Expertteam, Gemeente, Jongere
 from .agents.gemeente import AGE_BANDS
 from .agents.jongere import IN_CARE
 from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
-from .engine import Calendar, RandomStream, gc_paused
+from .engine import Calendar, RandomStream, Streams, gc_paused
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
+from .policies.capacity import CapacityResponse
 from .policies.prevention import PreventionPipeline
 from .policies.trust import TrustNetwork, sum_left
 from .region import Inkoopregio
@@ -57,13 +58,15 @@ class ZorgnetwerkModel(mesa.Model):
         self.week = 0
         self.n_entered = 0
         self.n_left = 0
-        # Two streams from the model seed: one for arrivals (incidence, age, severity) and one
-        # for everything that happens afterwards. Scenarios compared with the same seed then
-        # face the same stream of needs (common random numbers), however their processes differ.
+        self.n_persons = 0  # distinct young people so far (Jongere.person_id)
+        # Streams from the model seed: one for arrivals (incidence, age, severity) and one per
+        # kind of decision afterwards (engine.Streams). Scenarios compared with the same seed
+        # then face the same stream of needs and, as far as their processes allow, the same
+        # draws for the same decisions (common random numbers).
         arrivals_seed, process_seed = np.random.SeedSequence(self.seed_used).spawn(2)
         self.arrival_rng = np.random.default_rng(arrivals_seed)
         self.arrivals = RandomStream(self.arrival_rng)
-        self.stream = RandomStream(np.random.default_rng(process_seed))
+        self.streams = Streams(process_seed, scenario.run.random_streams == "per_decision")
         self.calendar = Calendar(horizon=scenario.weeks)
         self.event_log: list[tuple[int, str, int, str]] | None = [] if scenario.run.event_log else None
         self.regions: list[Inkoopregio] = []
@@ -71,6 +74,7 @@ class ZorgnetwerkModel(mesa.Model):
         self.expertteams: list[Expertteam] = []
         self._next_org = 0
         self._build_network()
+        self.capacity = CapacityResponse(self)
         self.pathway = Pathway(self)
         self.recorder = Recorder(self)
         a = scenario.assumptions
@@ -134,12 +138,12 @@ class ZorgnetwerkModel(mesa.Model):
         for i in range(n):
             care = set(PORTFOLIO_GROUPS[i % len(PORTFOLIO_GROUPS)])
             for group in PORTFOLIO_GROUPS:
-                if self.stream.u() < overlap / len(PORTFOLIO_GROUPS):
+                if self.streams.build.u() < overlap / len(PORTFOLIO_GROUPS):
                     care.update(group)
             if i == 0:
                 care.add("crisis")
-            size = 0.5 + self.stream.u() * 1.5
-            flexibility = 0.3 + self.stream.u() * 0.4
+            size = 0.5 + self.streams.build.u() * 1.5
+            flexibility = 0.3 + self.streams.build.u() * 0.4
             specs.append(AanbiederSpec(name=f"{region} aanbieder {i + 1}", care_types=sorted(care),
                                        size=size, flexibility=flexibility))
         return specs
@@ -156,6 +160,7 @@ class ZorgnetwerkModel(mesa.Model):
                 p.nominal[t] = places * p.size / total_size
         for p in region.aanbieders:
             p.contract_nominal = list(p.nominal)
+            p.year_start_nominal = list(p.nominal)
         for p in region.aanbieders:
             p.refresh_capacity()
 
@@ -175,8 +180,7 @@ class ZorgnetwerkModel(mesa.Model):
             incidence += weights[:, band]
         self._incidence_per_year = incidence
 
-    def _draw_age(self, g: Gemeente, stream: RandomStream | None = None) -> float:
-        stream = stream or self.stream
+    def _draw_age(self, g: Gemeente, stream: RandomStream) -> float:
         band = stream.choice_index(self._age_cum[g.index])
         lo, hi = AGE_BANDS[band]
         return lo + stream.u() * (hi - lo)
@@ -186,6 +190,7 @@ class ZorgnetwerkModel(mesa.Model):
         short warm-up suffices (MODEL.md §2)."""
         a = self.spec.assumptions
         pw = self.pathway
+        stream = self.streams.warm_start
         severity_of = {t: (2 if t >= CareType.PLEEGZORG else 1 if t >= CareType.AMBULANT_INTENSIEF else 0)
                        for t in CareType}
         for region in self.regions:
@@ -197,24 +202,35 @@ class ZorgnetwerkModel(mesa.Model):
                     continue
                 for ab in providers:
                     for _ in range(int(ab.capacity[t] * a.initial_occupancy)):
-                        g = region.gemeenten[self.stream.choice_index(cum)]
-                        j = Jongere(self, g, self._draw_age(g), severity_of[CareType(t)], 0)
+                        g = region.gemeenten[stream.choice_index(cum)]
+                        j = Jongere(self, g, self._draw_age(g, stream), severity_of[CareType(t)], 0)
                         self.n_entered += 1
-                        j.entry_week = -int(self.stream.exp(self.pathway.mean_duration[t] * 0.5))
+                        j.entry_week = -int(stream.exp(self.pathway.mean_duration[t] * 0.5))
                         full_episode = pw.start_care(j, ab, t, 0)
                         if full_episode is not None:  # replaced by the remaining part, below
                             self.calendar.cancel(full_episode, j)
-                        # the remaining part of an episode already under way
-                        j.care_end = max(1, round(self.stream.gamma2(pw.mean_duration[t] * 0.75)))
+                        # the remaining part of an episode already under way: of a stationary
+                        # flow of Gamma(2) durations, 0.75 of the mean remains on average; the
+                        # mean is the realised one, after the wait that preceded it (late help)
+                        realised = pw.mean_duration[t] * (1.0 + (a.late_help_duration_per_week_waited
+                                                                 * a.initial_wait_weeks
+                                                                 if self.spec.mechanisms.waiting_hurts else 0.0))
+                        j.care_end = max(1, round(stream.gamma2(realised * 0.75)))
                         j.epoch += 1
                         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
-                n_wait = int(weekly_need.get(t, 0.0) * a.initial_wait_weeks)
+                # The wachtlijst at the start: ``initial_wait_weeks`` of what the places can
+                # take in per week (places / mean duration), i.e. an expected wait of that many
+                # weeks, the level at which the capacity response holds the lists (or, without
+                # it, the first referrals' need).
+                intake = (sum(ab.capacity[t] for ab in providers) / pw.mean_duration[t]
+                          if self.spec.mechanisms.capacity_response else weekly_need.get(t, 0.0))
+                n_wait = int(intake * a.initial_wait_weeks)
                 for _ in range(n_wait):
-                    g = region.gemeenten[self.stream.choice_index(cum)]
-                    j = Jongere(self, g, self._draw_age(g), severity_of[CareType(t)], 0)
+                    g = region.gemeenten[stream.choice_index(cum)]
+                    j = Jongere(self, g, self._draw_age(g, stream), severity_of[CareType(t)], 0)
                     self.n_entered += 1
                     j.care = t
-                    j.entry_week = -int(self.stream.u() * 2 * a.initial_wait_weeks)
+                    j.entry_week = -int(stream.u() * 2 * a.initial_wait_weeks)
                     pw.refer(j, 0, may_bounce=False)  # their waits count from week 0 (warm-up)
         # the warm start is not part of any KPI
         for g in self.gemeenten:
@@ -287,6 +303,7 @@ class ZorgnetwerkModel(mesa.Model):
         self.prevention.step(self._prevention_spend_vector())
         self.new_needs(week)
         self.calendar.fire(week)
+        self.capacity.review(week)
         for g in self.gemeenten:
             self.pathway.run_toegang(g, week)
         for team in self.expertteams:
@@ -317,15 +334,20 @@ class ZorgnetwerkModel(mesa.Model):
         shift_all = (a.prevention_severity_shift * reduction).tolist()
         n_new = counts.tolist()
         new_need = self.pathway.new_need
+        # Baseline crisis (seed 002): part of the severe needs start as a crisis, however long
+        # anyone waited. Drawn with the need itself, so every policy faces the same crises.
+        p_crisis = a.crisis_share_of_new_ernstig if self.spec.mechanisms.baseline_crisis else 0.0
+        arrivals = self.arrivals
         for gi in np.flatnonzero(counts).tolist():
             g = self.gemeenten[gi]
             shift = shift_all[gi]
             p_ernstig = mix[2] * (1.0 - shift)
             p_matig = mix[1] * (1.0 - shift / 2.0)
             for _ in range(n_new[gi]):
-                x = self.arrivals.u()
+                x = arrivals.u()
                 severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
-                new_need(g, self._draw_age(g, self.arrivals), severity, week)
+                acute = severity == 2 and arrivals.u() < p_crisis
+                new_need(g, self._draw_age(g, arrivals), severity, week, "crisis" if acute else "new")
 
     def _prevention_spend_per_youth(self, cut: bool) -> float:
         a = self.spec.assumptions
@@ -346,7 +368,12 @@ class ZorgnetwerkModel(mesa.Model):
         for region in self.regions:
             youth = region.youth
             n_prov = len(region.aanbieders)
-            coordination = c.overlegtafels * a.meeting_hours_per_table_per_week * rate * n_prov
+            # Overlegtafels: the gemeenten's own delegates are a cost; the aanbieders' hours at
+            # the same tables are already counted as capacity they lose (Aanbieder.overhead_share),
+            # paid through the tariffs, so they are not charged a second time.
+            coordination = 0.0
+            if sc.mechanisms.meeting_fragmentation:
+                coordination += c.overlegtafels * a.meeting_hours_per_table_per_week * rate * len(region.gemeenten)
             if c.independent_regisseur:
                 coordination += a.regisseur_cost_eur_per_year / 52.0
             team = region.expertteam
@@ -356,7 +383,8 @@ class ZorgnetwerkModel(mesa.Model):
             n_orgs = n_prov + len(region.gemeenten)
             trust_cost = self.levers.trust.informal_contacts_per_year * self.levers.trust.cost_per_contact_eur \
                 * n_orgs / 52.0
-            contracts = n_prov * a.contract_admin_eur_per_year / 52.0
+            # A gemeente's cost of managing its contracts (admin burden: off means no cost either).
+            contracts = n_prov * a.contract_admin_eur_per_year / 52.0 if sc.mechanisms.admin_burden else 0.0
             pool = sum(g.pool_rate for g in region.gemeenten) if pooling else 0.0
             for g in region.gemeenten:
                 share = g.youth / youth
@@ -396,6 +424,7 @@ class ZorgnetwerkModel(mesa.Model):
                 self.procure(region, week)
         for region in self.regions:
             for ab in region.aanbieders:
+                ab.year_start_nominal = list(ab.nominal)
                 ab.refresh_capacity()
 
     def count_youth_in_care(self, year: int) -> None:
@@ -454,7 +483,7 @@ class ZorgnetwerkModel(mesa.Model):
             pw.transfer(j, target, week, takeover=new is not None)
         for t, wl in old.waitlists.items():
             while True:
-                j = wl.pop(False, False, 1.0, self.stream)
+                j = wl.pop(False, False, 1.0, self.streams.allocation)
                 if j is None:
                     break
                 pw.refer(j, week, to=new, may_bounce=False)
@@ -466,15 +495,16 @@ class ZorgnetwerkModel(mesa.Model):
         weights = region.power_weights()
         trust = region.trust
         standing = sorted(region.aanbieders, key=lambda ab: (
-            sum_left(w * trust.trust(g, ab.org_id) for g, w in weights.items()), self.stream.u()))
+            sum_left(w * trust.trust(g, ab.org_id) for g, w in weights.items()), self.streams.procurement.u()))
         n_end = math.floor(c.procurement_churn_share * len(standing) + 0.5)  # half rounds up
         leaving = standing[:n_end]
         replacements = list(region.vacancies)
         region.vacancies = []
         for old in leaving + replacements:
             new = Aanbieder(self, self._org_id(), f"{old.name}*", region, old.care_types, old.size, old.flexibility)
-            new.nominal = list(old.contract_nominal)
+            new.nominal = list(old.nominal)  # the places in use move over, extra places included
             new.contract_nominal = list(old.contract_nominal)
+            new.year_start_nominal = list(old.year_start_nominal)
             new.size_share = list(old.size_share)
             new.reserve = new.nominal_revenue(self.pathway.base_tariff) * a.initial_reserve_weeks
             new.transition_until = week + a.transition_weeks  # before sizing: clients move in now
@@ -493,6 +523,10 @@ class ZorgnetwerkModel(mesa.Model):
                 region.rebuild_provider_index()
         for ab in region.aanbieders:
             ab.transition_until = week + a.transition_weeks
+            # The new contracts are sized on the places in use: extra places contracted since
+            # the last tender become part of the contract (the labour-market headroom of the
+            # capacity response counts from here).
+            ab.contract_nominal = list(ab.nominal)
         for ab in region.aanbieders:
             ab.refresh_capacity()
         self.calendar.schedule(week + a.transition_weeks, _refresh_region_capacity, region, 0)

@@ -37,6 +37,10 @@ F_BOUNCES = F["bounces"]
 F_CARE_STARTS = F["care_starts"]
 F_COMPLETED = F["completed"]
 F_CRISIS = F["crisis"]
+F_DIVERTED = F["diverted_to_wijkteam"]
+F_BASELINE_CRISES = F["baseline_crises"]
+F_WAITS_LEFT = F["waits_left_uncompleted"]
+F_WAITS_LEFT_WEEKS = F["waits_left_weeks_sum"]
 F_DOORPLAATSINGEN = F["doorplaatsingen"]
 F_ESCALATIONS = F["escalations"]
 F_EXPERTTEAM_CASES = F["expertteam_cases"]
@@ -44,6 +48,8 @@ F_EXPERTTEAM_FAIL = F["expertteam_fail"]
 F_EXPERTTEAM_PARTIAL = F["expertteam_partial"]
 F_EXPERTTEAM_SUCCESS = F["expertteam_success"]
 F_EXPERTTEAM_WEEKS_SUM = F["expertteam_weeks_sum"]
+F_EXPERTTEAM_OVERDUE = F["expertteam_overdue"]
+F_EXPERTTEAM_WEEKS_SUCCESS_SUM = F["expertteam_weeks_success_sum"]
 F_LOST_FROM_VIEW = F["lost_from_view"]
 F_NEW_NEEDS = F["new_needs"]
 F_PLACEMENTS = F["placements"]
@@ -70,6 +76,7 @@ WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
 STOCK_OF_STATE = tuple(S[STATE_STOCK[state]] if state in STATE_STOCK else None
                        for state in range(max(STATE_IDS) + 1)) + (None,)
 WIJKTEAM, CRISIS = int(CareType.WIJKTEAM), int(CareType.CRISIS)
+AMBULANT_LICHT = int(CareType.AMBULANT_LICHT)
 VERBLIJF_IDS = frozenset(int(c) for c in VERBLIJF)
 #: ``lighter()`` per care type id, as ints (None: care can simply end); avoids building a
 #: CareType for every finished episode.
@@ -84,7 +91,9 @@ class Pathway:
         sc = model.spec
         a, self.mech, self.c = sc.assumptions, sc.mechanisms, sc.levers.coordination
         self.a = a
-        self.stream = model.stream
+        streams = model.streams
+        self.s_assess, self.s_duration, self.s_wait = streams.assessment, streams.duration, streams.waiting
+        self.s_outcome, self.s_alloc, self.s_team = streams.outcome, streams.allocation, streams.expertteam
         self.calendar = model.calendar
         care = [a.care.of(k) for k in CARE_KEYS]
         self.base_tariff = [p.tariff_eur_per_week for p in care]
@@ -103,6 +112,8 @@ class Pathway:
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def set_state(self, j: Jongere, state: int) -> None:
+        if j.state == WAITING or state == WAITING:
+            self.list_accounting(j, state)
         stock = j.gemeente.stock
         old = STOCK_OF_STATE[j.state]
         if old is not None:
@@ -111,6 +122,25 @@ class Pathway:
         if new is not None:
             stock[new] += 1
         j.state = state
+
+    def list_accounting(self, j: Jongere, state: int) -> None:
+        """Time on each care type's wachtlijst, whatever ends it (Little's law per care type)."""
+        rec, week = self.model.recorder, self.model.week
+        if j.state == WAITING:
+            rec.list_left(j.list_care, week - j.list_since)
+        if state == WAITING:
+            j.list_since = week
+            j.list_care = j.care
+            rec.list_stock[j.care] += 1
+
+    def wait_left_unserved(self, j: Jongere, week: int) -> None:
+        """A referral's wait that ended without care (crisis, withdrawal, ageing out, …): it
+        still counts in the time spent waiting by everyone who left the list."""
+        if j.referred_week >= 0:
+            g = j.gemeente
+            g.flow[F_WAITS_LEFT] += 1
+            g.flow[F_WAITS_LEFT_WEEKS] += week - j.referred_week
+            j.referred_week = -1
 
     def set_verblijf(self, j: Jongere, in_verblijf: bool) -> None:
         if in_verblijf != j.in_verblijf:
@@ -150,7 +180,7 @@ class Pathway:
         age_out = j.birth_week + self.max_age_weeks
         j.age_out_week = age_out if age_out > week else week + 1
         if self._withdrawal_mean is not None:
-            t = math.ceil(self.stream.exp(self._withdrawal_mean))
+            t = math.ceil(self.s_wait.exp(self._withdrawal_mean))
             j.withdrawal_week = week + (t if t > 1 else 1)
         else:
             j.withdrawal_week = NEVER
@@ -159,7 +189,7 @@ class Pathway:
     def next_escalation(self, j: Jongere, week: int) -> int:
         """The week of the next escalation of this wait (NEVER if the hazard is nil)."""
         base, growth = self._escalation
-        t = self.stream.first_hazard_time(base, growth, week - j.wait_since)
+        t = self.s_wait.first_hazard_time(base, growth, week - j.wait_since)
         if t >= 1e6:
             return NEVER
         weeks = math.ceil(t)
@@ -189,8 +219,16 @@ class Pathway:
         return waited
 
     # -- entry and toegang -----------------------------------------------------------------------
-    def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new") -> Jongere:
-        j = Jongere(self.model, g, age_years, severity, week, returned=kind != "new")
+    def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new",
+                 past: tuple | None = None) -> Jongere:
+        """A need is signalled; ``past`` is what a return keeps of the earlier trajectory of the
+        same jongere (see ``schedule_return``)."""
+        j = Jongere(self.model, g, age_years, severity, week, returned=kind in ("return", "relapse"),
+                    person_id=-1 if past is None else past[0])
+        if past is not None:
+            # The same person: counted once per year, and a case lost from view at the
+            # expertteam comes back as complex as it left (seed 003).
+            _, j.counted_year, j.counted_specialist_year, j.complex, j.maatwerk = past
         self.model.n_entered += 1
         g.flow[F_NEW_NEEDS] += 1
         if kind == "return":
@@ -198,8 +236,12 @@ class Pathway:
         elif kind == "relapse":
             g.flow[F_RELAPSES] += 1
         if self.log is not None:
-            self.record(j, "need signalled" if kind == "new" else f"{kind}: need signalled", week)
-        self.enter_toegang(j, week)
+            self.record(j, "need signalled" if kind in ("new", "crisis") else f"{kind}: need signalled", week)
+        if kind == "crisis":  # baseline crisis: straight to crisis care, no toegang (seed 002)
+            g.flow[F_BASELINE_CRISES] += 1
+            self.crisis(j, week)
+        else:
+            self.enter_toegang(j, week)
         return j
 
     def enter_toegang(self, j: Jongere, week: int) -> None:
@@ -232,11 +274,16 @@ class Pathway:
             self.record(j, "re-assessed", week)
             self.route(j, week)
             return
-        j.care = self.stream.choice_index(self.referral[j.severity])
-        if j.care >= CareType.AMBULANT_INTENSIEF:
+        j.care = self.s_assess.choice_index(self.referral[j.severity])
+        if j.care == AMBULANT_LICHT and self.mech.alternative_routes and \
+                self.model.capacity.diverts(g.region, AMBULANT_LICHT, self.s_assess.u()):
+            # A long wait for light care: the wijkteam keeps the case and supports it itself.
+            g.flow[F_DIVERTED] += 1
+            j.care = WIJKTEAM
+        if j.care >= CareType.AMBULANT_INTENSIEF and not j.complex:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
-            j.complex = self.stream.u() < share
-            j.maatwerk = j.complex and self.stream.u() < self.model.spec.uncertainties.maatwerk_share
+            j.complex = self.s_assess.u() < share
+            j.maatwerk = j.complex and self.s_assess.u() < self.model.spec.uncertainties.maatwerk_share
         if self.log is not None:
             self.record(j, "assessed", week)
         self.route(j, week)
@@ -287,7 +334,7 @@ class Pathway:
                 p *= self.a.maatwerk_mismatch_multiplier
             if central:
                 p *= 1.0 - region.regie_strength  # a regional coordinator matches better
-            if self.stream.u() < p:
+            if self.s_alloc.u() < p:
                 self.bounce(j, week, target)
                 if not self.c.no_wrong_door:
                     return
@@ -328,7 +375,7 @@ class Pathway:
         cherry = c.allocation == "pull" and mech.cherry_picking
         urgency = c.urgency_priority
         central = c.queue == "central"
-        stream = self.stream
+        stream = self.s_alloc
         for care, providers in region.providers_of.items():
             if care == CRISIS or not providers:
                 continue
@@ -365,10 +412,10 @@ class Pathway:
         willing = max(a.flexibility, self.a.joint_kpis_min_acceptance) if self.c.joint_kpis else a.flexibility
         for b in partners:
             p = min(1.0, willing * trust.trust(a.org_id, b.org_id) ** self.a.trust_sharing_weight)
-            if self.stream.u() >= p:
+            if self.s_alloc.u() >= p:
                 continue
             while free > 0:
-                j = b.waitlists[care].pop(self.c.urgency_priority, False, 1.0, self.stream)
+                j = b.waitlists[care].pop(self.c.urgency_priority, False, 1.0, self.s_alloc)
                 if j is None:
                     break
                 j.gemeente.flow[F_RESOURCE_SHARING] += 1
@@ -425,7 +472,7 @@ class Pathway:
             g.flow[F_YOUTH_IN_SPECIALIST_CARE] += 1
             j.counted_specialist_year = year
         g.flow[F_CARE_STARTS] += 1
-        duration = self.stream.gamma2(self.mean_duration[care])
+        duration = self.s_duration.gamma2(self.mean_duration[care])
         if self.mech.waiting_hurts:
             duration *= 1.0 + self.a.late_help_duration_per_week_waited * waited  # late help lasts longer
         if j.maatwerk:
@@ -502,7 +549,7 @@ class Pathway:
             g.flow[F_AGED_OUT] += 1
             self.leave(j, week, "aged out")
             return
-        stream = self.stream
+        stream = self.s_outcome
         if care == CRISIS:
             # After a crisis admission: an uithuisplaatsing, or intensive care at home.
             placed = stream.u() < self.a.placement_after_crisis
@@ -534,14 +581,18 @@ class Pathway:
         if j.waitlist is not None:
             j.waitlist.discard(j)
         j.urgent = True
-        j.referred_week = -1  # the wait for the referral was interrupted by the crisis, not served
+        self.wait_left_unserved(j, week)  # the wait was interrupted by the crisis, not served
         self.start_care(j, None, CRISIS, week)
 
     # -- leaving and coming back ---------------------------------------------------------------
     def schedule_return(self, j: Jongere, week: int, mean_weeks: float, severity: int, kind: str) -> None:
-        when = week + max(1, math.ceil(self.stream.exp(mean_weeks)))
+        when = week + max(1, math.ceil(self.s_outcome.exp(mean_weeks)))
         if when - j.birth_week < self.max_age_weeks:
-            self.calendar.schedule(when, on_return, (j.gemeente, j.birth_week, min(severity, 2), kind), 0)
+            # A small tuple, not the trajectory itself: the calendar holds nothing finished.
+            keeps_complexity = kind == "return" and j.complex
+            past = (j.person_id, j.counted_year, j.counted_specialist_year, keeps_complexity,
+                    keeps_complexity and j.maatwerk)
+            self.calendar.schedule(when, on_return, (j.gemeente, j.birth_week, min(severity, 2), kind, past), 0)
 
     def leave(self, j: Jongere, week: int, reason: str) -> None:
         if j.state == DONE:
@@ -551,6 +602,7 @@ class Pathway:
             self.stop_care(j, week)
         if j.waitlist is not None:
             j.waitlist.discard(j)
+        self.wait_left_unserved(j, week)
         if j.wait_since >= 0:
             self.end_wait(j)
         if j.in_verblijf:
@@ -576,6 +628,11 @@ class Pathway:
             return
         for j in team.meet(week):
             self.decide(team, j, week)
+        for j in team.overdue(week):
+            # The referrer gives up on the team and refers the case as it is (seed 003).
+            j.gemeente.flow[F_EXPERTTEAM_OVERDUE] += 1
+            self.record(j, "expertteam: geen tijd", week, team.name)
+            self.refer(j, week)
 
     def decide(self, team: "Expertteam", j: Jongere, week: int) -> None:
         """One case at the expertteam table: succesvol, gedeeltelijk or onsuccesvol (seed 003)."""
@@ -583,17 +640,26 @@ class Pathway:
         region = g.region
         p = team.success_probability(j, region)
         g.flow[F_EXPERTTEAM_CASES] += 1
-        g.flow[F_EXPERTTEAM_WEEKS_SUM] += week - j.team_since
         takeover = self.c.expertteam_handling == "takeover"
         if takeover:
-            team.followups.append(week + self.a.expertteam_followup_weeks)
+            team.follow(week + self.a.expertteam_followup_weeks)
         care = self.offered_care(region, j.care)
         providers = region.providers_of.get(care, [])
         trust = region.trust
         best = max(providers, key=lambda a: a.flexibility * trust.trust(g.org_id, a.org_id)) if providers else None
-        u = self.stream.u()
+        u = self.s_team.u()
+        # Time at the team depends on the outcome (seed 003: successful cases about a month,
+        # partly successful ones about four, unsuccessful ones half a year or more); the team
+        # spends follow-up hours on each case for as long as it holds it.
+        a = self.a
+        outcome_weeks = (a.expertteam_weeks_success if u < p else
+                         a.expertteam_weeks_partial if u < p + (1.0 - p) / 2.0 else a.expertteam_weeks_fail)
+        if outcome_weeks > 0:
+            team.follow(week + outcome_weeks)
+        g.flow[F_EXPERTTEAM_WEEKS_SUM] += week - j.team_since + outcome_weeks
         if u < p:
             g.flow[F_EXPERTTEAM_SUCCESS] += 1
+            g.flow[F_EXPERTTEAM_WEEKS_SUCCESS_SUM] += week - j.team_since + outcome_weeks
             self.record(j, "expertteam: succesvol", week, team.name)
             if best is not None:
                 trust.success(g.org_id, best.org_id)
@@ -605,26 +671,44 @@ class Pathway:
         elif u < p + (1.0 - p) / 2.0:
             g.flow[F_EXPERTTEAM_PARTIAL] += 1
             self.record(j, "expertteam: gedeeltelijk", week, team.name)
-            j.maatwerk = j.complex = False  # an existing offer that partly fits; the team is done with it
-            self.refer(j, week)
+            # The case stays at the table until the team settles for an existing offer that
+            # partly fits.
+            j.epoch += 1
+            self.calendar.schedule(week + outcome_weeks, on_team_partial, j, j.epoch)
         else:
             g.flow[F_EXPERTTEAM_FAIL] += 1
             self.record(j, "expertteam: onsuccesvol", week, team.name)
             if best is not None:
                 trust.failure(g.org_id, best.org_id)
-            if takeover:
-                self.refer(j, week, may_bounce=False)  # the team keeps following the case
-            else:
-                # No follow-up: the case drops out of view and comes back heavier (seed 003).
-                g.flow[F_LOST_FROM_VIEW] += 1
-                self.schedule_return(j, week, self.a.expertteam_lost_after_weeks, j.severity + 1, "return")
-                self.leave(j, week, "lost from view")
+            j.epoch += 1
+            self.calendar.schedule(week + outcome_weeks, on_team_failed, j, j.epoch)
+
+    def after_failure(self, j: Jongere, week: int) -> None:
+        """An unsuccessful case leaves the expertteam's table."""
+        if self.c.expertteam_handling == "takeover":
+            self.refer(j, week, may_bounce=False)  # the team keeps following the case
+        else:
+            # No follow-up: the case drops out of view and comes back heavier (seed 003).
+            j.gemeente.flow[F_LOST_FROM_VIEW] += 1
+            self.schedule_return(j, week, self.a.expertteam_lost_after_weeks, j.severity + 1, "return")
+            self.leave(j, week, "lost from view")
 
 
 # -- calendar handlers (module-level functions: cheap to store, no bound-method objects) ---------
 def on_care_end(j: Jongere, epoch: int) -> None:
     if epoch == j.epoch and j.state == IN_CARE:
         j.model.pathway.next_after_care(j, j.model.week)
+
+
+def on_team_partial(j: Jongere, epoch: int) -> None:
+    if epoch == j.epoch and j.state == AT_EXPERTTEAM:
+        j.maatwerk = j.complex = False  # an existing offer that partly fits; the team is done with it
+        j.model.pathway.refer(j, j.model.week)
+
+
+def on_team_failed(j: Jongere, epoch: int) -> None:
+    if epoch == j.epoch and j.state == AT_EXPERTTEAM:
+        j.model.pathway.after_failure(j, j.model.week)
 
 
 def on_wait_deadline(j: Jongere, epoch: int) -> None:
@@ -660,7 +744,7 @@ def escalate(j: Jongere, pw: Pathway, week: int) -> None:
     g = j.gemeente
     g.flow[F_ESCALATIONS] += 1
     pw.record(j, "escalation", week)
-    if pw.stream.u() < pw.a.crisis_share_of_escalations:
+    if pw.s_outcome.u() < pw.a.crisis_share_of_escalations:
         pw.crisis(j, week)
         return
     j.severity = min(j.severity + 1, 2)
@@ -679,7 +763,7 @@ def escalate(j: Jongere, pw: Pathway, week: int) -> None:
 def withdraw(j: Jongere, pw: Pathway, week: int) -> None:
     """Some waiting jongeren give up; some come back later with a heavier need (Giesen et al.)."""
     j.gemeente.flow[F_WITHDRAWALS] += 1
-    if pw.stream.u() < pw.a.return_share_after_withdrawal:
+    if pw.s_outcome.u() < pw.a.return_share_after_withdrawal:
         pw.schedule_return(j, week, pw.a.return_after_weeks_mean, j.severity + 1, "return")
     pw.leave(j, week, "withdrawn")
 
@@ -690,9 +774,9 @@ def on_rebounce(j: Jongere, epoch: int) -> None:
 
 
 def on_return(payload: tuple, epoch: int) -> None:
-    g, birth_week, severity, kind = payload
+    g, birth_week, severity, kind, past = payload
     model = g.model
-    model.pathway.new_need(g, (model.week - birth_week) / 52.0, severity, model.week, kind)
+    model.pathway.new_need(g, (model.week - birth_week) / 52.0, severity, model.week, kind, past)
 
 
 STEP_UP_IDS = frozenset({int(CareType.AMBULANT_LICHT), int(CareType.AMBULANT_INTENSIEF)})

@@ -36,6 +36,7 @@ class Aanbieder(mesa.Agent):
         self.size_share = [0.0] * N_CARE_TYPES   # share of regional capacity per care type
         self.nominal = [0.0] * N_CARE_TYPES      # places before overhead
         self.contract_nominal = [0.0] * N_CARE_TYPES  # places agreed in the contract
+        self.year_start_nominal = [0.0] * N_CARE_TYPES  # places when the year began (growth limit)
         self.capacity = [0] * N_CARE_TYPES       # places available for care
         self.occupied = [0] * N_CARE_TYPES
         self.waitlists = {t: WaitList(t, self) for t in self.care_types}
@@ -56,14 +57,14 @@ class Aanbieder(mesa.Agent):
 
     def overhead_share(self) -> float:
         model = self.model
-        a, mech = model.spec.assumptions, model.spec.mechanisms
+        a, mech, u = model.spec.assumptions, model.spec.mechanisms, model.spec.uncertainties
         share = 0.0
         if mech.admin_burden:
-            share += min(a.admin_max_share, a.admin_base_share + a.admin_share_per_contract * (self.n_contracts() - 1))
+            share += min(a.admin_max_share, a.admin_base_share + u.admin_share_per_contract * (self.n_contracts() - 1))
             if model.week < self.transition_until:
                 share += a.transition_admin_share
         if mech.meeting_fragmentation:
-            share += a.capacity_loss_per_overlegtafel * model.levers.coordination.overlegtafels
+            share += u.capacity_loss_per_overlegtafel * model.levers.coordination.overlegtafels
         return min(share, 0.9)
 
     def refresh_capacity(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 import mesa
@@ -29,7 +30,7 @@ class Expertteam(mesa.Agent):
         self.hours_per_week = hours_per_week
         self.regions: list["Inkoopregio"] = []
         self.queue: deque["Jongere"] = deque()
-        self.followups: deque[int] = deque()  # end weeks of follow-ups in progress
+        self.followups: list[int] = []  # end weeks of the cases it follows (a heap)
         self.hours_bank = 0.0
         self.short_of_time = False
 
@@ -37,8 +38,8 @@ class Expertteam(mesa.Agent):
         model = self.model
         loss = 0.0
         if model.spec.mechanisms.meeting_fragmentation:
-            a = model.spec.assumptions
-            loss = min(0.9, a.capacity_loss_per_overlegtafel * model.levers.coordination.overlegtafels)
+            loss = min(0.9, model.spec.uncertainties.capacity_loss_per_overlegtafel
+                       * model.levers.coordination.overlegtafels)
         return self.hours_per_week * (1.0 - loss)
 
     def success_probability(self, j: "Jongere", region: "Inkoopregio") -> float:
@@ -55,11 +56,15 @@ class Expertteam(mesa.Agent):
              + (a.expertteam_weight_time_short if self.short_of_time else 0.0))
         return 1.0 / (1.0 + math.exp(-x))
 
+    def follow(self, until_week: int) -> None:
+        """Follow a case until ``until_week``: it costs follow-up hours every week until then."""
+        heappush(self.followups, until_week)
+
     def meet(self, week: int) -> list["Jongere"]:
         """Decide which queued cases this meeting can take, given the hours available."""
         a = self.model.spec.assumptions
         while self.followups and self.followups[0] <= week:
-            self.followups.popleft()
+            heappop(self.followups)
         follow_load = len(self.followups) * a.expertteam_followup_hours_per_week * \
             self.model.levers.coordination.expertteam_meeting_interval_weeks
         self.hours_bank -= follow_load
@@ -74,3 +79,14 @@ class Expertteam(mesa.Agent):
         self.short_of_time = bool(self.queue) or self.hours_bank < 0
         self.hours_bank = max(self.hours_bank, 0.0)
         return taken
+
+    def overdue(self, week: int) -> list["Jongere"]:
+        """Cases that waited longer than the team can keep them in view: they leave the queue
+        and go on without the team (seed 003: too little time, cases drop out of view)."""
+        limit = week - self.model.spec.assumptions.expertteam_max_wait_weeks
+        out: list["Jongere"] = []
+        while self.queue and (self.queue[0].state != AT_EXPERTTEAM or self.queue[0].team_since <= limit):
+            j = self.queue.popleft()
+            if j.state == AT_EXPERTTEAM:
+                out.append(j)
+        return out

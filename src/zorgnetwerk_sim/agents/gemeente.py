@@ -78,10 +78,10 @@ class Gemeente(mesa.Agent):
         me = self.org_id
         trusts = trust.trust_in(me, [a.org_id for a in providers])
         shared = sum_left(trusts) / len(providers)
-        if model.stream.u() < self.region.regie_strength * shared:
+        if model.streams.allocation.u() < self.region.regie_strength * shared:
             return min(providers, key=lambda a: a.expected_wait(care))
         weights = [a.size_share[care] * t for a, t in zip(providers, trusts)]
-        x = model.stream.u() * sum_left(weights)
+        x = model.streams.allocation.u() * sum_left(weights)
         for a, w in zip(providers, weights):
             x -= w
             if x < 0:

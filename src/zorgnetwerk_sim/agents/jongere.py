@@ -46,11 +46,18 @@ class Jongere(mesa.Agent):
                  "returned", "state", "epoch", "wait_epoch", "wait_since", "referred_week", "team_since",
                  "waitlist", "queue_token", "queue_place", "aanbieder", "tariff", "pooled", "care_start",
                  "care_end", "cost", "in_verblijf", "counted_year", "counted_specialist_year", "bounces",
-                 "escalation_week", "withdrawal_week", "age_out_week", "wait_event")
+                 "escalation_week", "withdrawal_week", "age_out_week", "wait_event", "person_id", "list_since",
+                 "list_care")
 
     def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", age_years: float, severity: int,
-                 week: int, returned: bool = False) -> None:
+                 week: int, returned: bool = False, person_id: int = -1) -> None:
         super().__init__(model)
+        # The same young person keeps one id across returns and relapses (a new trajectory is a
+        # new agent): distinct jongeren per year and case ids of the event log use it.
+        if person_id < 0:
+            person_id = model.n_persons
+            model.n_persons += 1
+        self.person_id = person_id
         self.gemeente = gemeente
         self.birth_week = week - int(age_years * 52)
         self.entry_week = week
@@ -83,6 +90,8 @@ class Jongere(mesa.Agent):
         self.counted_year = -1
         self.counted_specialist_year = -1
         self.bounces = 0
+        self.list_since = -1             # week it joined its current wachtlijst (-1: not on one)
+        self.list_care = -1              # care type of that wachtlijst
 
     def remove(self) -> None:
         """Deregister from the model, as ``mesa.Agent.remove`` does (removing twice is harmless).

@@ -25,6 +25,9 @@ GIESEN = "Giesen, Ketter & Zuidwijk (youth-care queueing ABM)"
 JOSANG = "Jøsang & Ismail (2002), Beta reputation; Slovic (1993) trust asymmetry"
 CBS = "CBS / Jeugdautoriteit national figures (MODEL.md §6)"
 ASSUMPTION = "stylised assumption, documented in docs/model.md"
+STERMAN = "Sterman (2000), Business Dynamics ch. 17 (capacity acquisition with delay)"
+STAFF = "staff shortage in jeugdzorg (docs/model.md §7.14)"
+REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.7)"
 
 
 def P(default: Any, *, unit: str, source: str, ge: float | None = None, le: float | None = None,
@@ -92,6 +95,8 @@ class CoordinationLevers(Strict):
                                      description="Years between re-tendering of contracts")
     procurement_churn_share: float = P(0.25, unit="share of contracts", ge=0, le=1, source=SEED_004,
                                        description="Share of contracts that change at each procurement")
+    budget_ceiling: bool = P(False, unit="bool", source="Jeugdwet art. 2.3 (jeugdhulpplicht); budgetplafonds in regional contracts",
+                             description="Budgetplafond: a region over budget last year contracts no extra places")
     power_exponent: float = P(1.0, unit="exponent", ge=0, le=3, source=SEED_004,
                               description="Weight of a gemeente in regional choices ~ inhabitants^exponent")
 
@@ -122,8 +127,9 @@ class Levers(Strict):
 # Uncertainties (X): what a region cannot choose
 # --------------------------------------------------------------------------------------------
 class Uncertainties(Strict):
-    demand_growth_per_year: float = P(0.01, unit="share/year", ge=-0.2, le=0.3, source=CBS,
-                                      description="Growth of incidence per year (share in care rose 1/10 → 1/7.5)")
+    demand_growth_per_year: float = P(0.015, unit="share/year", ge=-0.2, le=0.3,
+                                      source="CBS / Jeugdautoriteit: +3.3%/yr before 2020, +1.5% 2021, ~+1% 2022-23",
+                                      description="Growth of incidence per year (plausible range 0-0.035)")
     staff_availability: float = P(1.0, unit="multiplier", ge=0.3, le=2.0, source=ASSUMPTION,
                                   description="Multiplier on aanbieder capacity (staff shortage < 1)")
     incidence_multiplier: float = P(1.0, unit="multiplier", ge=0.1, le=5.0, source=ASSUMPTION,
@@ -132,6 +138,19 @@ class Uncertainties(Strict):
                               description="Complex cases that need maatwerk (8 of 10 in seed 003)")
     tariff_inflation_per_year: float = P(0.03, unit="share/year", ge=-0.1, le=0.3, source=ASSUMPTION,
                                          description="Yearly rise of tariffs")
+    labour_market_headroom: float = P(0.10, unit="share of places per year", ge=0, le=1.0, source=SEED_000 + "; " + STAFF,
+                                      description="How much places can grow within a year when waits run over the "
+                                                  "trigger: the labour market's limit (capacity_response; range 0.02-0.2)")
+    admin_share_per_contract: float = P(0.004, unit="share of capacity per extra contract", ge=0, le=0.02,
+                                        source=SEED_002 + "; " + REGELDRUK,
+                                        description="Capacity lost to admin per extra distinct set of agreements "
+                                                    "(explicit uncertainty: see docs/model.md §7.7)")
+    capacity_loss_per_overlegtafel: float = P(0.002, unit="share of capacity per table", ge=0, le=0.02, source=SEED_000,
+                                              description="Professionals' time lost per separate overlegtafel "
+                                                          "(explicit uncertainty: see docs/model.md §7.7)")
+    alternative_route_max_share: float = P(0.25, unit="share of referrals", ge=0, le=0.8, source=ASSUMPTION,
+                                           description="At waits of twice the norm, this share of referrals to "
+                                                       "ambulant licht stays at the wijkteam (alternative_routes)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,6 +173,13 @@ class Mechanisms(Strict):
     resource_sharing: bool = P(True, unit="switch", source=SEED_003, description="Trusting aanbieders take each other's clients")
     aanbieder_finance: bool = P(True, unit="switch", source=SEED_002, description="Losses make aanbieders shrink or exit")
     relapse: bool = P(True, unit="switch", source=ASSUMPTION, description="Finished trajectories may return later")
+    capacity_response: bool = P(True, unit="switch", source=SEED_000 + "; " + STERMAN,
+                                description="Regions contract extra places when waits exceed the norm, and give "
+                                            "them back when places stand empty")
+    alternative_routes: bool = P(True, unit="switch", source=ASSUMPTION,
+                                 description="While waits are long, part of the light referrals stay at the wijkteam")
+    baseline_crisis: bool = P(True, unit="switch", source=SEED_002,
+                              description="Some severe needs start as a crisis, whether or not anyone waited")
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,14 +195,14 @@ class CareTypeParams(Strict):
 #: Stylised; tariffs after typical Dutch day/hour prices, durations after the seeds' remarks that
 #: trajectories lengthened (MODEL.md §6), capacities calibrated (docs/model.md, Calibration).
 CARE_DEFAULTS: dict[str, tuple[float, float, float]] = {
-    "wijkteam": (70, 14, 0),
-    "ambulant_licht": (160, 22, 11.5),
-    "ambulant_intensief": (420, 34, 11.1),
-    "dagbehandeling": (850, 36, 3.95),
-    "pleegzorg": (420, 150, 6.75),
-    "residentieel": (2600, 60, 1.6),
-    "gesloten": (5200, 26, 0.135),
-    "crisis": (3400, 5, 0),
+    "wijkteam": (100, 14, 0),
+    "ambulant_licht": (230, 22, 10.35),
+    "ambulant_intensief": (600, 34, 10.0),
+    "dagbehandeling": (1215, 36, 3.55),
+    "pleegzorg": (600, 150, 6.1),
+    "residentieel": (3720, 60, 1.45),
+    "gesloten": (7440, 26, 0.135),
+    "crisis": (4860, 5, 0),
 }
 _CARE_FIELDS = ("tariff_eur_per_week", "mean_duration_weeks", "capacity_per_1000_youth")
 
@@ -245,8 +271,10 @@ class Assumptions(Strict):
                                                    source=ASSUMPTION, description="Wijkteam / toegang assessment capacity")
     cost_per_assessment_eur: float = P(450.0, unit="EUR", ge=0, source=ASSUMPTION)
     budget_per_youth_eur_per_year: float = P(
-        810.0, unit="EUR/youth/year", ge=0, source=SEED_004 + "; calibrated: default region ~2% over budget",
-        description="Budget for the modelled care (national jeugdzorg ~€1,450 per youth incl. what is not modelled)")
+        1380.0, unit="EUR/youth/year", ge=0,
+        source="derived from public figures: jeugd spending ~€1,500 per youth < 23 for the care modelled, "
+               "~8% over the Rijk budget (2023); docs/model.md §7.13",
+        description="Budget per youth for the modelled care (an input from public figures, not fitted)")
     large_gemeente_min_inhabitants: int = P(50_000, unit="inhabitants", ge=1, source=ASSUMPTION,
                                             description="Threshold between small and large gemeenten for equity KPIs")
     max_age_years: int = P(23, unit="years", ge=12, le=27, source=CBS, description="Youth age out of jeugdzorg at this age")
@@ -261,6 +289,20 @@ class Assumptions(Strict):
     late_help_duration_per_week_waited: float = P(0.012, unit="share per week waited", ge=0, le=0.2, source=SEED_002,
                                                   description="Late help lengthens care (+1.2% per week waited)")
     wait_norm_weeks: int = P(9, unit="weeks", ge=1, le=52, source="Treeknorm / regional reports (9-14 weeks)")
+    # balancing feedbacks (policies/capacity.py)
+    capacity_review_weeks: int = P(13, unit="weeks", ge=1, le=52, source=STERMAN,
+                                   description="How often a region reviews its waits and places (quarterly)")
+    capacity_delay_weeks: int = P(26, unit="weeks", ge=0, le=156, source=STERMAN + "; " + STAFF,
+                                  description="From the decision to contract extra places to their arrival")
+    capacity_growth_per_review: float = P(0.03, unit="share of contracted places", ge=0, le=0.5, source=STERMAN,
+                                          description="Places added (or given back) per review")
+    capacity_trigger_wait_weeks: float = P(12.0, unit="weeks", ge=1, le=104,
+                                           source="calibrated to regional waits of 9-14 weeks (data/targets.toml)",
+                                           description="Expected wait above which a region contracts extra places")
+    capacity_release_wait_share: float = P(0.25, unit="share of the trigger wait", ge=0, le=1, source=STERMAN,
+                                           description="Below this expected wait extra places are given back")
+    crisis_share_of_new_ernstig: float = P(0.04, unit="share of new ernstig needs", ge=0, le=1, source=SEED_002,
+                                           description="Severe needs that start as a crisis (baseline_crisis)")
     # withdrawal and return (Giesen et al.)
     withdrawal_hazard_per_week: float = P(0.008, unit="1/week", ge=0, le=0.5, source=GIESEN)
     return_share_after_withdrawal: float = P(0.5, unit="share", ge=0, le=1, source=GIESEN)
@@ -274,7 +316,6 @@ class Assumptions(Strict):
     maatwerk_tariff_multiplier: float = P(1.3, unit="multiplier", ge=1, le=5, source=SEED_003)
     # admin and coordination (seed 002, seed 000)
     admin_base_share: float = P(0.06, unit="share of capacity", ge=0, le=0.5, source=SEED_002)
-    admin_share_per_contract: float = P(0.010, unit="share per extra contract", ge=0, le=0.1, source=SEED_002)
     admin_max_share: float = P(0.30, unit="share of capacity", ge=0, le=0.8, source=SEED_002)
     uniform_agreements_remaining_share: float = P(0.3, unit="share", ge=0, le=1, source=SEED_002,
                                                   description="With uniform regional agreements, the part of the "
@@ -282,7 +323,6 @@ class Assumptions(Strict):
     transition_admin_share: float = P(0.02, unit="share of capacity", ge=0, le=0.5, source=SEED_002 + "; " + SEED_004,
                                       description="Extra admin while contracts change")
     transition_weeks: int = P(26, unit="weeks", ge=0, le=156, source=SEED_004)
-    capacity_loss_per_overlegtafel: float = P(0.004, unit="share of capacity", ge=0, le=0.05, source=SEED_000)
     meeting_hours_per_table_per_week: float = P(3.0, unit="hours/week", ge=0, le=40, source=SEED_000)
     professional_cost_eur_per_hour: float = P(95.0, unit="EUR/hour", ge=0, source=ASSUMPTION)
     regisseur_cost_eur_per_year: float = P(150_000.0, unit="EUR/year per region", ge=0, source=SEED_002)
@@ -298,9 +338,17 @@ class Assumptions(Strict):
                                   description="Extra care weeks after a doorplaatsing (continuity break)")
     # expertteam (seed 003)
     expertteam_intake_hours: float = P(6.0, unit="hours/case", ge=0.5, le=200, source=SEED_003)
-    expertteam_followup_hours_per_week: float = P(0.8, unit="hours/week/case", ge=0, le=20, source=SEED_003)
+    expertteam_followup_hours_per_week: float = P(0.5, unit="hours/week/case", ge=0, le=20, source=SEED_003)
     expertteam_followup_weeks: int = P(12, unit="weeks", ge=0, le=104, source=SEED_003)
     expertteam_base_logit: float = P(-0.55, unit="logit", ge=-10, le=10, source=SEED_003 + " (4/3/3 outcomes)")
+    expertteam_weeks_success: int = P(4, unit="weeks", ge=0, le=260, source=SEED_003 + " (time at the team: <1-4 months)",
+                                      description="Weeks a successful case stays at the team after its decision")
+    expertteam_weeks_partial: int = P(17, unit="weeks", ge=0, le=260, source=SEED_003 + " (1, 4, >24 months)",
+                                      description="Weeks a partly successful case stays at the team")
+    expertteam_weeks_fail: int = P(26, unit="weeks", ge=0, le=260, source=SEED_003 + " (<2, 10 months)",
+                                   description="Weeks an unsuccessful case stays at the team")
+    expertteam_max_wait_weeks: int = P(13, unit="weeks", ge=1, le=260, source=SEED_003,
+                                       description="A case not taken up by the team within this time goes on without it")
     expertteam_lost_after_weeks: float = P(20.0, unit="weeks", ge=1, le=260, source=SEED_003,
                                            description="Unsuccessful cases out of view return after this mean time")
     expertteam_weight_clear_solution: float = P(1.1, unit="logit", ge=-10, le=10, source=SEED_003,
@@ -351,7 +399,7 @@ class Assumptions(Strict):
     initial_reserve_weeks: float = P(13.0, unit="weeks of revenue", ge=0, le=520, source=ASSUMPTION)
     initial_occupancy: float = P(0.95, unit="share", ge=0, le=1, source=ASSUMPTION,
                                  description="Occupied places at the start (warm start)")
-    initial_wait_weeks: float = P(8.0, unit="weeks of intake", ge=0, le=104, source="regional reports (9-14 weeks)",
+    initial_wait_weeks: float = P(18.0, unit="weeks of intake", ge=0, le=104, source="regional reports (9-14 weeks)",
                                   description="Wachtlijst at the start, in weeks of expected intake")
 
     @model_validator(mode="after")
@@ -437,6 +485,9 @@ class RunSettings(Strict):
     years: float = P(10, unit="years", ge=0.1, le=100, source=ASSUMPTION, description="Simulated years incl. warm-up")
     warmup_years: float = P(1, unit="years", ge=0, le=50, source=ASSUMPTION, description="Excluded from KPIs")
     event_log: bool = P(False, unit="bool", source=SEED_001, description="Keep a process-mining event log")
+    random_streams: Literal["per_decision", "single"] = P(
+        "per_decision", unit="choice", source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
+        description="One random stream per kind of decision (sharper paired comparisons), or one for all")
 
     @model_validator(mode="after")
     def _warmup_shorter(self) -> "RunSettings":

@@ -1,0 +1,152 @@
+"""Balancing feedbacks on the wachtlijst: capacity follows the waits, and referrers find other routes.
+
+Real waiting lists persist but do not grow without bound: when waits run over the norm,
+gemeenten contract extra places and aanbieders hire (seed 000: "er zijn meer
+jeugdhulpaanbieders bijgekomen", while waiting lists grow in places), within what the labour
+market allows; when places stand empty, the extra places are given back. And while the wait for
+light ambulant care is long, part of the referrers keep the case at the wijkteam, which gives
+bridging support itself (overbruggingszorg) instead of referring.
+
+Both are stock-adjustment loops with a delay (Sterman 2000, *Business Dynamics*, ch. 17:
+capacity acquisition; Sterman 1989, "Misperceptions of feedback": count the supply line).
+Per region and care type the signal is the expected wait
+
+    W_t = waiting for type t in the region / (places of type t / mean duration of type t)   [weeks]
+
+the number on the list divided by the weekly outflow the places allow.
+
+* **capacity_response** (mechanism switch): every ``capacity_review_weeks`` a region with
+  W_t > ``capacity_trigger_wait_weeks`` contracts extra places. No source says at which wait
+  regions act; waits of 9–14 weeks persist in regional reports, so the trigger is the one
+  parameter of this loop that is calibrated (docs/calibration.md). Gemeenten must provide the care a
+  jongere needs whatever their budget (the jeugdhulpplicht, Jeugdwet art. 2.3), which is how
+  spending rose by half since 2015; a region may still cap its spending with a
+  budgetplafond (lever ``levers.coordination.budget_ceiling``): then a region over budget
+  last year contracts nothing extra. Otherwise it adds
+  ``capacity_growth_per_review`` × contracted places, which arrive ``capacity_delay_weeks``
+  later (recruitment, contracting). Within a year places grow by at most
+  ``uncertainties.labour_market_headroom`` of what there was when the year began: the
+  labour market limits how fast staff can be found. With W_t below
+  ``capacity_release_wait_share`` × trigger and free places, extra places are given back at the
+  same rate, never below the contract.
+* **alternative_routes** (mechanism switch): an assessment that would refer to ambulant
+  licht while W_t exceeds the norm keeps the case at the wijkteam with probability
+  ``uncertainties.alternative_route_max_share`` × min(1, W_t / norm − 1).
+
+The review runs once per region per care type every few weeks: O(aanbieders), not O(jongeren).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..caretypes import CARE_KEYS, CareType
+
+if TYPE_CHECKING:
+    from ..model import ZorgnetwerkModel
+    from ..region import Inkoopregio
+
+CRISIS = int(CareType.CRISIS)
+
+
+def expected_wait(region: "Inkoopregio", care: int, mean_duration: float, central: bool) -> float:
+    """Weeks a new referral of ``care`` can expect to wait: list length over weekly outflow."""
+    providers = region.providers_of.get(care, ())
+    places = sum(a.capacity[care] for a in providers)
+    if central:
+        waiting = len(region.central[care])
+    else:
+        waiting = sum(len(a.waitlists[care]) for a in providers)
+    if places <= 0:
+        return float("inf") if waiting else 0.0
+    return waiting / (places / mean_duration)
+
+
+class CapacityResponse:
+    """The contracting loop of one model (mechanism ``capacity_response``) and the signal that
+    ``alternative_routes`` reads."""
+
+    def __init__(self, model: "ZorgnetwerkModel") -> None:
+        sc = model.spec
+        self.model = model
+        self.enabled = sc.mechanisms.capacity_response
+        self.a = sc.assumptions
+        self.headroom = sc.uncertainties.labour_market_headroom
+        self.divert_max = sc.uncertainties.alternative_route_max_share
+        self.central = sc.levers.coordination.queue == "central"
+        self.mean_duration = [sc.assumptions.care.of(k).mean_duration_weeks for k in CARE_KEYS]
+        #: Last expected wait per region and care type (weeks), refreshed at each review.
+        self.wait_signal: dict[tuple[int, int], float] = {}
+        self.pending: dict[tuple[int, int], int] = {}  # orders on their way per region and care type
+        self.places_added = 0.0    # cumulative places contracted extra (after the warm-up: KPI)
+        self.places_released = 0.0
+
+    def review(self, week: int) -> None:
+        """Every review period: read the waits and order or release places."""
+        if week % self.a.capacity_review_weeks != 0:
+            return
+        trigger = self.a.capacity_trigger_wait_weeks
+        for region in self.model.regions:
+            over_budget = self._over_budget(region, week)
+            for care, providers in region.providers_of.items():
+                if care == CRISIS or not providers:
+                    continue
+                w = expected_wait(region, care, self.mean_duration[care], self.central)
+                self.wait_signal[region.index, care] = w
+                if not self.enabled:
+                    continue
+                if w > trigger and not over_budget and not self.pending.get((region.index, care)):
+                    # One order at a time: places already ordered are counted before ordering
+                    # more (the supply line; without it the loop overshoots, Sterman 1989).
+                    self.pending[region.index, care] = 1
+                    self.model.calendar.schedule(week + self.a.capacity_delay_weeks, _apply, (self, region, care), 1)
+                elif w < self.a.capacity_release_wait_share * trigger:
+                    free = sum(a.capacity[care] - a.occupied[care] for a in providers)
+                    if free > 0:
+                        self.change(region, care, -1)
+
+    def _over_budget(self, region: "Inkoopregio", week: int) -> bool:
+        """Was the region (youth-weighted) over its budget in the last year judged?"""
+        year = week // 52 - 1
+        if year < 0 or not self.model.levers.coordination.budget_ceiling:
+            return False
+        rec = self.model.recorder
+        if not rec.judged[year]:
+            return False
+        over = sum(g.youth for g in region.gemeenten if rec.overspent[year, g.index])
+        return over > 0.5 * region.youth
+
+    def change(self, region: "Inkoopregio", care: int, direction: int) -> None:
+        """Add (+1) or give back (-1) one step of places of ``care`` at every aanbieder offering it."""
+        step = self.a.capacity_growth_per_review
+        for ab in region.providers_of.get(care, ()):
+            contract = ab.contract_nominal[care]
+            target = ab.nominal[care] + direction * step * contract
+            if direction > 0:  # the labour market: places grow at most this much within a year
+                target = min(target, ab.year_start_nominal[care] * (1.0 + self.headroom))
+            else:
+                target = max(target, contract)
+            delta = target - ab.nominal[care]
+            if delta == 0.0:
+                continue
+            ab.nominal[care] = target
+            ab.refresh_capacity()
+            if self.model.week >= self.model.spec.warmup_weeks:
+                if delta > 0:
+                    self.places_added += delta
+                else:
+                    self.places_released -= delta
+
+    def diverts(self, region: "Inkoopregio", care: int, u: float) -> bool:
+        """Alternative routes: does this referral to ``care`` stay at the wijkteam?"""
+        w = self.wait_signal.get((region.index, care), 0.0)
+        norm = self.a.wait_norm_weeks
+        if w <= norm:
+            return False
+        return u < self.divert_max * min(1.0, w / norm - 1.0)
+
+
+def _apply(payload: tuple, epoch: int) -> None:
+    response, region, care = payload
+    response.pending[region.index, care] = 0
+    response.change(region, care, epoch)
