@@ -329,6 +329,10 @@ def test_gevoeligheid_screens_every_lever_and_uncertainty_of_the_schema():
             assert node in f.values, f.key
         else:
             assert f.low <= node <= f.high, f.key
+    quick = Experiment.load("gevoeligheid", design_n=2)  # zorgsim sweep gevoeligheid --design-n 2
+    assert len(quick.points) == 2 * (len(exp.factors) + 1) and quick.fingerprint != exp.fingerprint
+    klas = Experiment.load("gevoeligheid-klas")
+    assert [f.describe() for f in klas.factors] == [f.describe() for f in exp.factors]  # the same screen
     sobol = Experiment.load("gevoeligheid-sobol")
     assert sobol.spec.design.type == "sobol" and {f.key for f in sobol.factors} < screened
     robust = Experiment.load("robuustheid")

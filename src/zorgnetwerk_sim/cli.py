@@ -188,6 +188,8 @@ def sweep(
     executor: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT (default: a LocalCluster)")] = None,
     replications: Annotated[int | None, typer.Option(help="Override the experiment's replications")] = None,
+    design_n: Annotated[int | None, typer.Option("--design-n", help="Override design.n (points, Morris trajectories, "
+                                                 "Sobol base samples or futures)")] = None,
     years: Annotated[float | None, typer.Option(help="Override the horizon (years, warm-up included)")] = None,
     warmup_years: Annotated[float | None, typer.Option(help="Override the warm-up (years)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
@@ -196,7 +198,8 @@ def sweep(
     from .runner import Experiment, Sweep, SweepError
     from rich.progress import MofNCompleteColumn, TimeElapsedColumn
 
-    exp = Experiment.load(experiment, replications=replications, years=years, warmup_years=warmup_years)
+    exp = Experiment.load(experiment, replications=replications, years=years, warmup_years=warmup_years,
+                          design_n=design_n)
     plan = Sweep(exp, out if out is not None else Path("results") / exp.name, workers=workers, executor=executor,
                  scheduler=scheduler)
     if plan.code_changed:
@@ -370,7 +373,7 @@ def robust(
         name = Experiment.load(target).name
         folder = results if results is not None else Path("results") / name
         sweep(experiment=target, workers=workers, out=folder, executor="local", scheduler=None, replications=None,
-              years=None, warmup_years=None, quiet=quiet)
+              design_n=None, years=None, warmup_years=None, quiet=quiet)
     r = write_robust_report(folder, out, kpi, norm)
     table = Table(title=f"robustness of {len(r.policies)} policies over {len(r.futures)} futures "
                         f"(rank by the largest relative regret over the KPIs)")

@@ -401,14 +401,21 @@ class Experiment:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<experiment>", folder: str | Path | None = None,
                   **changes: Any) -> "Experiment":
-        """From parsed TOML data; ``changes`` (replications=, years=, warmup_years=, master_seed=) win."""
+        """From parsed TOML data; ``changes`` (replications=, years=, warmup_years=, master_seed=, design_n=) win.
+
+        ``design_n`` replaces ``design.n``: the points of a Latin hypercube, the trajectories of a
+        Morris design, the base samples of a Sobol' design or the futures of a futures design.
+        """
         data = dict(data)
-        allowed = {"replications", "years", "warmup_years", "master_seed"}
+        allowed = {"replications", "years", "warmup_years", "master_seed", "design_n"}
         unknown = set(changes) - allowed
         if unknown:
             raise TypeError(f"unexpected arguments: {', '.join(sorted(unknown))}")
         for key, value in changes.items():
-            if value is not None:
+            if value is not None and key == "design_n":
+                design = data.get("design")
+                data["design"] = {**(design if isinstance(design, Mapping) else {}), "n": value}
+            elif value is not None:
                 data[key] = value
         try:
             spec = ExperimentSpec.model_validate(data)
