@@ -76,6 +76,7 @@ class Robustness:
     values: pd.DataFrame  # policy, future, the factor values and KPIs (mean over replications) per point
     regret: pd.DataFrame  # policy, future, kpi, value, best, regret, relative_regret
     summary: pd.DataFrame  # one row per policy: per-KPI regret statistics, satisficing, rank
+    asked: list[str] = field(default_factory=list)  # the KPIs asked for (empty: the defaults)
     files: list[Path] = field(default_factory=list)
 
 
@@ -144,7 +145,7 @@ def robustness(results: str | Path | Results, kpis: list[str] | None = None,
                              "regret": regret[i, j], "relative_regret": rel[i, j]})
     regret = pd.DataFrame(rows)
     summary = _summarise(regret, values, names, parsed, policies)
-    return Robustness(res, names, parsed, policies, complete, values, regret, summary)
+    return Robustness(res, names, parsed, policies, complete, values, regret, summary, list(kpis or []))
 
 
 def _summarise(regret: pd.DataFrame, values: pd.DataFrame, kpis: list[str], norms: list[Norm],
@@ -223,8 +224,8 @@ def _document(r: Robustness) -> Doc:
                                                     "∈ {" + ", ".join(map(str, f["values"])) + "}")
                                  for f in uncertain) or "the uncertainty settings of the design"),
         "norms: " + (", ".join(f"`{n}`" for n in r.norms) if r.norms else "none (give --norm KPI<=VALUE)"),
-        "made with `zorgsim robust " + str(res.folder) + "".join(f" --norm '{n.kpi}{n.op}{n.value:g}'"
-                                                               for n in r.norms) + "`",
+        "made with `zorgsim robust " + str(res.folder) + "".join(f" --kpi {k}" for k in r.asked)
+        + "".join(f" --norm '{n.kpi}{n.op}{n.value:g}'" for n in r.norms) + "`",
     ])
     doc.heading("How to read this")
     doc.paragraph(METHOD_TEXT)

@@ -53,6 +53,7 @@ class Sensitivity:
     replications: list[int]
     skipped: dict[str, str] = field(default_factory=dict)  # KPI → why it has no indices
     noise: dict[str, float] = field(default_factory=dict)  # Morris: KPI → the μ* of run-to-run noise alone
+    asked: list[str] = field(default_factory=list)  # the KPIs asked for (empty: the defaults)
     files: list[Path] = field(default_factory=list)
 
     def ranking(self, kpi: str) -> pd.DataFrame:
@@ -128,7 +129,8 @@ def analyse(results: str | Path | Results, kpis: list[str] | None = None) -> Sen
     if not table.empty:
         table = table.sort_values(["kpi", "rank"], key=lambda s: s.map({k: i for i, k in enumerate(names)})
                                   if s.name == "kpi" else s, kind="stable").reset_index(drop=True)
-    return Sensitivity(res, method, table, [k for k in names if k not in skipped], reps, skipped, noise)
+    return Sensitivity(res, method, table, [k for k in names if k not in skipped], reps, skipped, noise,
+                       list(kpis or []))
 
 
 def _noise_contrast(res: Results, kpis: list[str], reps: list[int], n_points: int) -> pd.DataFrame | None:
@@ -243,7 +245,8 @@ def _document(s: Sensitivity, stems: list[tuple[str, str]]) -> Doc:
         "factors: " + "; ".join(f"`{f['key']}` ({f['group']}) " + (
             "∈ {" + ", ".join(map(str, f["values"])) + "}" if "values" in f else f"{f['min']:g} … {f['max']:g}")
             for f in res.factors),
-        f"results: `{res.folder}` · made with `zorgsim sensitivity {res.folder}`",
+        f"results: `{res.folder}` · made with `zorgsim sensitivity {res.folder}"
+        + "".join(f" --kpi {k}" for k in s.asked) + "`",
     ]
     if len(codes) > 1:
         facts.append(f"**warning: the runs come from {len(codes)} versions of the model code** ({', '.join(codes)})")
