@@ -168,3 +168,21 @@ def test_bad_robust_input_is_one_line_exit_2(tmp_path, capsys, lhs_results):
         code, _, stderr = run_cli(["robust", str(out), "--norm", norm], capsys)
         assert code == 2 and expected in stderr and len(stderr.strip().splitlines()) == 1, stderr
     assert not (out / "robust").exists()
+
+
+def test_robust_reads_a_full_factorial_over_levers_and_uncertainties(tmp_path):
+    path = tmp_path / "ff.toml"
+    path.write_text('base = "klas"\nmaster_seed = 3\nyears = 1\nwarmup_years = 0\n[levers]\n'
+                    '"prevention.budget_share" = { values = [0.0, 0.1, 0.05], label = "preventie" }\n'
+                    '[uncertainties]\nstaff_availability = [0.5, 1.0, 1.5]\n', encoding="utf-8")
+    out = tmp_path / "results"
+    run_sweep(Experiment.from_toml(path), out, workers=1, run_fn=policy_toy)
+    r = robustness(out, ["waitlist_mean"], [])
+    assert r.policies == ["preventie=0", "preventie=0.1", "preventie=0.05"]
+    assert r.futures == ["staff_availability=0.5", "staff_availability=1", "staff_availability=1.5"]
+    # u = 0, 0.5, 1: A = 0, 5, 10; B = 5; C = 7 → A's regret 0, 0, 5; B's 5, 0, 0; C's 7, 2, 2
+    s = r.summary.set_index("policy")
+    assert s["waitlist_mean:max_regret"].to_dict() == pytest.approx(
+        {"preventie=0": 5.0, "preventie=0.1": 5.0, "preventie=0.05": 7.0})
+    assert s.loc["preventie=0.05", "waitlist_mean:mean_regret"] == pytest.approx(11 / 3)
+    assert r.norms == [n for n in map(parse_norm, ["cost_vs_budget<=1"])]  # the default norm the results have
