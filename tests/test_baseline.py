@@ -18,7 +18,7 @@ from zorgnetwerk_sim.metrics import C, F
 
 #: The documented band (docs/model.md §9): after the warm-up the yearly mean wait of default
 #: stays within these weeks over 15 years.
-WAIT_BAND = (7.0, 14.0)
+WAIT_BAND = (8.0, 15.0)
 
 
 @cache

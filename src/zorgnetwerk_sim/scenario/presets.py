@@ -16,17 +16,21 @@ PRESETS: dict[str, dict[str, Any]] = {
                          "power_exponent": 0.0, "queue": "per_aanbieder", "allocation": "push"},
         "trust": {"informal_contacts_per_year": 6.0},
     },
-    # Efficient exchange of clients and information with a clear hierarchy.
+    # Efficient exchange of clients and information with a clear hierarchy: shared data make
+    # allocation informed (regie), the receiving party sets the terms (power); seed 004 does not
+    # describe joint agreements here.
     "transactioneel": {
-        "coordination": {"role_clarity": 0.6, "regie_strength": 0.6, "overlegtafels": 6,
-                         "uniform_agreements": True, "power_exponent": 1.5, "queue": "per_aanbieder",
-                         "allocation": "push"},
+        "coordination": {"role_clarity": 0.6, "regie_strength": 0.7, "overlegtafels": 6,
+                         "power_exponent": 1.5, "queue": "per_aanbieder", "allocation": "push"},
         "trust": {"informal_contacts_per_year": 1.0},
     },
-    # Partners need each other and commit fully: joint goals, pooling, an expertteam that works.
+    # Partners need each other and commit fully: joint policy and goals, pooling, an expertteam
+    # that works; seed 004's recommendation of this form ("gezamenlijk beleid ... een
+    # gezamenlijke uitvoeringsorganisatie") implies one set of agreements for the region.
     "ondernemend": {
         "coordination": {"role_clarity": 0.65, "regie_strength": 0.5, "overlegtafels": 6,
                          "joint_kpis": True, "solidarity_pooling": True, "escalation_route": True,
+                         "uniform_agreements": True,
                          "referrer_involvement": 0.65, "power_exponent": 0.5},
         "trust": {"informal_contacts_per_year": 6.0},
     },
@@ -41,7 +45,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 DESCRIPTIONS: dict[str, str] = {
     "verkennend": "learning network of equals; many tables, little structure",
-    "transactioneel": "efficient exchange with hierarchy; uniform agreements, informed allocation",
-    "ondernemend": "mutual commitment; joint KPIs, pooling, escalation route, much informal contact",
+    "transactioneel": "efficient exchange with hierarchy; shared data, informed allocation",
+    "ondernemend": "mutual commitment; joint policy and KPIs, one set of agreements, pooling, escalation route",
     "functioneel": "joint uitvoeringsorganisatie; central list, strong regie, clear roles",
 }

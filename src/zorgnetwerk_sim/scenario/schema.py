@@ -26,8 +26,8 @@ JOSANG = "Jøsang & Ismail (2002), Beta reputation; Slovic (1993) trust asymmetr
 CBS = "CBS / Jeugdautoriteit national figures (MODEL.md §6)"
 ASSUMPTION = "stylised assumption, documented in docs/model.md"
 STERMAN = "Sterman (2000), Business Dynamics ch. 17 (capacity acquisition with delay)"
-STAFF = "staff shortage in jeugdzorg (docs/model.md §7.14)"
-REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.7)"
+STAFF = "staff shortage in jeugdzorg (docs/model.md §7.16)"
+REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.8)"
 
 
 def P(default: Any, *, unit: str, source: str, ge: float | None = None, le: float | None = None,
@@ -144,10 +144,10 @@ class Uncertainties(Strict):
     admin_share_per_contract: float = P(0.004, unit="share of capacity per extra contract", ge=0, le=0.02,
                                         source=SEED_002 + "; " + REGELDRUK,
                                         description="Capacity lost to admin per extra distinct set of agreements "
-                                                    "(explicit uncertainty: see docs/model.md §7.7)")
+                                                    "(explicit uncertainty: see docs/model.md §7.8)")
     capacity_loss_per_overlegtafel: float = P(0.002, unit="share of capacity per table", ge=0, le=0.02, source=SEED_000,
                                               description="Professionals' time lost per separate overlegtafel "
-                                                          "(explicit uncertainty: see docs/model.md §7.7)")
+                                                          "(explicit uncertainty: see docs/model.md §7.8)")
     alternative_route_max_share: float = P(0.25, unit="share of referrals", ge=0, le=0.8, source=ASSUMPTION,
                                            description="At waits of twice the norm, this share of referrals to "
                                                        "ambulant licht stays at the wijkteam (alternative_routes)")
@@ -192,15 +192,17 @@ class CareTypeParams(Strict):
 
 
 #: Per care type: weekly tariff (EUR), mean duration (weeks), places per 1,000 youth < 23.
-#: Stylised; tariffs after typical Dutch day/hour prices, durations after the seeds' remarks that
-#: trajectories lengthened (MODEL.md §6), capacities calibrated (docs/model.md, Calibration).
+#: Tariffs: stylised relative prices, scaled so that the cost per youth approaches public
+#: spending per youth (~€1,500 for the care modelled; docs/model.md §9). Durations: pleegzorg
+#: after CBS (852 days, 2019) and gesloten after JeugdzorgPlus stays (~6 months), the others
+#: stylised. Capacities: calibrated so that waits sit in the regional 9-14 weeks (§9).
 CARE_DEFAULTS: dict[str, tuple[float, float, float]] = {
     "wijkteam": (100, 14, 0),
-    "ambulant_licht": (230, 22, 10.35),
-    "ambulant_intensief": (600, 34, 10.0),
-    "dagbehandeling": (1215, 36, 3.55),
-    "pleegzorg": (600, 150, 6.1),
-    "residentieel": (3720, 60, 1.45),
+    "ambulant_licht": (230, 22, 9.85),
+    "ambulant_intensief": (600, 34, 9.5),
+    "dagbehandeling": (1215, 36, 3.4),
+    "pleegzorg": (600, 122, 4.7),
+    "residentieel": (3720, 60, 1.38),
     "gesloten": (7440, 26, 0.135),
     "crisis": (4860, 5, 0),
 }
