@@ -19,8 +19,10 @@ import pytest
 
 from rich.console import Console
 
+from cli_helpers import assert_one_error_line, cli, snapshot  # noqa: F401 - cli is a fixture
 from zorgnetwerk_sim import cli as cli_module
 from zorgnetwerk_sim.cli import main
+from zorgnetwerk_sim.eventlog import ACTIVITIES, COLUMNS
 from zorgnetwerk_sim.scenario import available_scenarios, load_scenario
 
 SHORT_ARGS = ["--years", "1.5", "--set", "run.warmup_years=0.5", "-q"]
@@ -28,23 +30,6 @@ KLAS_GEMEENTEN = {"Stadskerk", "Dorpen-Oost", "Heidebeek", "Molenveld", "Waterla
 HEADLINE_KPIS = ("waitlist_mean", "waitlist_entries_per_year", "wait_weeks_mean", "wait_weeks_p90",
                  "placements_per_year", "youth_in_care_per_year", "cost_per_year_eur")
 OUTPUT_FILES = {"summary.json", "timeseries.parquet", "scenario.toml"}
-
-
-@pytest.fixture
-def cli(capsys):
-    """Run ``zorgsim ARGS`` in-process; returns (exit status, stdout, stderr)."""
-
-    def call(*args: str | Path) -> tuple[int | None, str, str]:
-        capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-            code: int | None = None  # main() must always end in sys.exit
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
 
 
 def zorgsim_executable() -> list[str]:
@@ -57,22 +42,6 @@ def run_zorgsim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "300", "NO_COLOR": "1"}
     return subprocess.run([*zorgsim_executable(), *map(str, args)], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120)
-
-
-def assert_one_error_line(code: int | None, out: str, err: str) -> str:
-    assert code == 2, f"exit status {code}; stderr: {err!r}"
-    assert "Traceback" not in err and "Traceback" not in out, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}: {err!r}"
-    assert lines[0].startswith("error:"), lines[0]
-    assert len(lines[0]) > len("error: ") + 5
-    return lines[0]
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file below ``folder`` with its bytes and modification time."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -170,12 +139,14 @@ def test_event_log_writes_events_parquet(cli, tmp_path):
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == OUTPUT_FILES | {"events.parquet"}
     events = pd.read_parquet(out / "events.parquet")
-    assert list(events.columns) == ["case_id", "activity", "week", "organisation"]
+    assert list(events.columns) == list(COLUMNS)
     assert len(events) > 1000
-    assert events["week"].between(0, round(1.5 * 52) - 1).all()
-    assert events["activity"].str.len().gt(0).all() and events["organisation"].str.len().gt(0).all()
+    # only the warm start's signals lie before week 0 (trajectories already under way)
+    assert events["week"].max() <= round(1.5 * 52) - 1
+    assert set(events.loc[events["week"] < 0, "activity"]) == {"signaal"}
+    assert events["activity"].isin(ACTIVITIES).all() and events["organisation"].str.len().gt(0).all()
     assert events["case_id"].nunique() > 100
-    assert (events["activity"] == "need signalled").any() and (events["activity"] == "assessed").any()
+    assert (events["activity"] == "signaal").any() and (events["activity"] == "toegang").any()
     assert tomllib.loads((out / "scenario.toml").read_text())["run"]["event_log"] is True
 
 

@@ -56,4 +56,6 @@ def test_a_wait_ends_at_the_age_limit():
         model.step()
     assert j.state == DONE
     assert j.care == -1  # never assessed: it left from the toegang queue
-    assert (j.unique_id, "end: aged out", j.age_out_week) in {e[:3] for e in model.event_log}
+    events = model.event_log.table().to_pandas()
+    ends = events[(events["trajectory_id"] == j.unique_id) & (events["activity"] == "leeftijdsgrens")]
+    assert ends["week"].tolist() == [j.age_out_week]

@@ -16,6 +16,7 @@ from .agents.gemeente import AGE_BANDS
 from .agents.jongere import IN_CARE
 from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
 from .engine import Calendar, RandomStream, Streams, gc_paused
+from .eventlog import SIGNAAL, EventLog
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
 from .policies.capacity import CapacityResponse
@@ -68,12 +69,14 @@ class ZorgnetwerkModel(mesa.Model):
         self.arrivals = RandomStream(self.arrival_rng)
         self.streams = Streams(process_seed, scenario.run.random_streams == "per_decision")
         self.calendar = Calendar(horizon=scenario.weeks)
-        self.event_log: list[tuple[int, str, int, str]] | None = [] if scenario.run.event_log else None
+        self.event_log: EventLog | None = None  # created with the network (it names the gemeenten)
         self.regions: list[Inkoopregio] = []
         self.gemeenten: list[Gemeente] = []
         self.expertteams: list[Expertteam] = []
         self._next_org = 0
         self._build_network()
+        if scenario.run.event_log:
+            self.event_log = EventLog(scenario.run.start_date, self.gemeenten)
         self.capacity = CapacityResponse(self)
         self.pathway = Pathway(self)
         self.recorder = Recorder(self)
@@ -206,6 +209,7 @@ class ZorgnetwerkModel(mesa.Model):
                         j = Jongere(self, g, self._draw_age(g, stream), severity_of[CareType(t)], 0)
                         self.n_entered += 1
                         j.entry_week = -int(stream.exp(self.pathway.mean_duration[t] * 0.5))
+                        pw.record(j, SIGNAAL, j.entry_week)
                         full_episode = pw.start_care(j, ab, t, 0)
                         if full_episode is not None:  # replaced by the remaining part, below
                             self.calendar.cancel(full_episode, j)
@@ -231,6 +235,7 @@ class ZorgnetwerkModel(mesa.Model):
                     self.n_entered += 1
                     j.care = t
                     j.entry_week = -int(stream.u() * 2 * a.initial_wait_weeks)
+                    pw.record(j, SIGNAAL, j.entry_week)
                     pw.refer(j, 0, may_bounce=False)  # their waits count from week 0 (warm-up)
         # the warm start is not part of any KPI
         for g in self.gemeenten:

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING
 from .agents.jongere import (AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, PAUSED, SIGNALLED, STATE_IDS, STATE_STOCK,
                              WAITING, Jongere)
 from .caretypes import CARE_KEYS, VERBLIJF, CareType, heavier, lighter
+from .eventlog import (AFSCHALING, DOORPLAATSING, END_ACTIVITY, ESCALATIE, EXPERTTEAM, EXPERTTEAM_GEDEELTELIJK,
+                       EXPERTTEAM_GEEN_TIJD, EXPERTTEAM_ONSUCCESVOL, EXPERTTEAM_SUCCESVOL, HERBEOORDELING, SIGNAAL,
+                       START_ACTIVITY, TERUGKEER, TERUGVAL, TERUGVERWIJZING, TOEGANG, WACHTLIJST, ZORG_ONDERBROKEN)
 from .metrics import C, F, S
 from .policies.trust import sum_left
 
@@ -103,6 +106,8 @@ class Pathway:
         self.max_age_weeks = a.max_age_years * 52
         self.seq = 0
         self.log = model.event_log
+        if self.log is not None:
+            self.record = self.log.add  # type: ignore[method-assign]  # (one call less per event)
         self._inflation_week = -1  # set_inflation(): the week's tariffs are computed once per week
         self._tariffs: tuple[list[float], list[float]] = ([], [])  # (standard, maatwerk) per care type
         # Constants of every wait (begin_wait runs for most trajectories twice), read once.
@@ -149,9 +154,10 @@ class Pathway:
             if in_verblijf:
                 j.gemeente.flow[F_PLACEMENTS] += 1
 
-    def record(self, j: Jongere, activity: str, week: int, org: str = "") -> None:
+    def record(self, j: Jongere, activity: str, week: int, org: object = None) -> None:
+        """An event-log row (eventlog.py): ``org`` is the acting agent or regio (None: the gemeente)."""
         if self.log is not None:
-            self.log.append((j.unique_id, activity, week, org or j.gemeente.name))
+            self.log.add(j, activity, week, org)
 
     def set_inflation(self, week: int) -> None:
         """The tariffs of ``week`` per care type, standard and maatwerk, with that week's inflation.
@@ -216,6 +222,9 @@ class Pathway:
             # a finished trajectory, which is freed at once.
             self.calendar.cancel(j.wait_event, j)
             j.wait_event = None
+        if j.team_event is not None:  # (the time at the expertteam is part of the wait)
+            self.calendar.cancel(j.team_event, j)
+            j.team_event = None
         return waited
 
     # -- entry and toegang -----------------------------------------------------------------------
@@ -236,7 +245,8 @@ class Pathway:
         elif kind == "relapse":
             g.flow[F_RELAPSES] += 1
         if self.log is not None:
-            self.record(j, "need signalled" if kind in ("new", "crisis") else f"{kind}: need signalled", week)
+            self.record(j, SIGNAAL if kind in ("new", "crisis") else TERUGKEER if kind == "return" else TERUGVAL,
+                        week)
         if kind == "crisis":  # baseline crisis: straight to crisis care, no toegang (seed 002)
             g.flow[F_BASELINE_CRISES] += 1
             self.crisis(j, week)
@@ -271,7 +281,7 @@ class Pathway:
         if j.care >= 0:
             # A bounced referral comes back with the same need: the toegang only has to
             # find it another place, so the assessment costs time but decides nothing new.
-            self.record(j, "re-assessed", week)
+            self.record(j, HERBEOORDELING, week)
             self.route(j, week)
             return
         j.care = self.s_assess.choice_index(self.referral[j.severity])
@@ -285,7 +295,7 @@ class Pathway:
             j.complex = self.s_assess.u() < share
             j.maatwerk = j.complex and self.s_assess.u() < self.model.spec.uncertainties.maatwerk_share
         if self.log is not None:
-            self.record(j, "assessed", week)
+            self.record(j, TOEGANG, week)
         self.route(j, week)
 
     def route(self, j: Jongere, week: int) -> None:
@@ -298,7 +308,7 @@ class Pathway:
             self.set_state(j, AT_EXPERTTEAM)
             j.team_since = week
             team.queue.append(j)
-            self.record(j, "to expertteam", week, team.name)
+            self.record(j, EXPERTTEAM, week, team)
             return
         self.refer(j, week)
 
@@ -352,7 +362,7 @@ class Pathway:
             j.queue_place = self.seq   # joins the back; keeps this place if moved later
         waitlist.push(j, j.queue_place)
         if self.log is not None:
-            self.record(j, "on wachtlijst", week, target.name if target is not None else region.name)
+            self.record(j, WACHTLIJST, week, target if target is not None else region)
 
     def bounce(self, j: Jongere, week: int, target: "Aanbieder | None") -> None:
         """A referral that does not fit is sent back ('van het kastje naar de muur', seed 002)."""
@@ -362,7 +372,7 @@ class Pathway:
         j.queue_place = None  # sent back: the place in line is lost
         if target is not None:
             g.region.trust.failure(g.org_id, target.org_id)
-        self.record(j, "referral bounced", week, target.name if target is not None else g.region.name)
+        self.record(j, TERUGVERWIJZING, week, target if target is not None else g.region)
         if not self.c.no_wrong_door:
             self.begin_wait(j, week)
             self.set_state(j, PAUSED)
@@ -484,7 +494,7 @@ class Pathway:
         j.epoch += 1
         key = self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
         if self.log is not None:  # (the message is only formatted when there is a log)
-            self.record(j, f"start {CARE_KEYS[care]}", week, a.name if a is not None else g.name)
+            self.record(j, START_ACTIVITY[care], week, a)
         return key
 
     def stop_care(self, j: Jongere, week: int) -> None:
@@ -525,7 +535,9 @@ class Pathway:
         g = j.gemeente
         if to is None or (not takeover and to.capacity[care] - to.occupied[care] <= 0):
             # No place elsewhere: care is interrupted and the jongere waits with priority.
+            stopped_by = j.aanbieder
             self.stop_care(j, week)
+            self.record(j, ZORG_ONDERBROKEN, week, stopped_by)
             self.set_verblijf(j, False)
             self.set_state(j, PAUSED)
             j.urgent = True
@@ -537,7 +549,7 @@ class Pathway:
         j.epoch += 1
         j.care_end = week + remaining + self.a.transfer_delay_weeks
         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
-        self.record(j, "doorplaatsing", week, to.name)
+        self.record(j, DOORPLAATSING, week, to)
 
     def next_after_care(self, j: Jongere, week: int) -> None:
         """Outcome of a finished care episode: afschaling, afgerond (maybe relapse later)."""
@@ -563,6 +575,7 @@ class Pathway:
         if nxt is not None and stream.u() < self.a.afschaling_share:
             g.flow[F_AFSCHALINGEN] += 1
             j.urgent = False
+            self.record(j, AFSCHALING, week, a)
             if a is not None and a.active and nxt in a.waitlists and a.capacity[nxt] - a.occupied[nxt] > 0:
                 self.start_care(j, a, nxt, week)  # continuity: the same aanbieder steps down
             else:
@@ -573,7 +586,7 @@ class Pathway:
         g.flow[F_COMPLETED] += 1
         if self.mech.relapse and stream.u() < self.a.relapse_share:
             self.schedule_return(j, week, self.a.relapse_after_weeks_mean, j.severity, "relapse")
-        self.leave(j, week, "afgerond")
+        self.leave(j, week, "afgerond", a)
 
     def crisis(self, j: Jongere, week: int) -> None:
         g = j.gemeente
@@ -594,7 +607,8 @@ class Pathway:
                     keeps_complexity and j.maatwerk)
             self.calendar.schedule(when, on_return, (j.gemeente, j.birth_week, min(severity, 2), kind, past), 0)
 
-    def leave(self, j: Jongere, week: int, reason: str) -> None:
+    def leave(self, j: Jongere, week: int, reason: str, by: "Aanbieder | None" = None) -> None:
+        """End the trajectory; ``by``: the aanbieder whose care it ends with (for the event log)."""
         if j.state == DONE:
             return
         g = j.gemeente
@@ -613,7 +627,7 @@ class Pathway:
         g.flow[F_TRAJECTORY_WEEKS_SUM] += week - j.entry_week
         self.model.recorder.trajectory_cost(j.cost)
         if self.log is not None:
-            self.record(j, f"end: {reason}", week)
+            self.record(j, END_ACTIVITY[reason], week, by)
         self.model.n_left += 1
         j.remove()
 
@@ -631,7 +645,7 @@ class Pathway:
         for j in team.overdue(week):
             # The referrer gives up on the team and refers the case as it is (seed 003).
             j.gemeente.flow[F_EXPERTTEAM_OVERDUE] += 1
-            self.record(j, "expertteam: geen tijd", week, team.name)
+            self.record(j, EXPERTTEAM_GEEN_TIJD, week, team)
             self.refer(j, week)
 
     def decide(self, team: "Expertteam", j: Jongere, week: int) -> None:
@@ -660,7 +674,7 @@ class Pathway:
         if u < p:
             g.flow[F_EXPERTTEAM_SUCCESS] += 1
             g.flow[F_EXPERTTEAM_WEEKS_SUCCESS_SUM] += week - j.team_since + outcome_weeks
-            self.record(j, "expertteam: succesvol", week, team.name)
+            self.record(j, EXPERTTEAM_SUCCESVOL, week, team)
             if best is not None:
                 trust.success(g.org_id, best.org_id)
                 for other in providers:
@@ -670,18 +684,18 @@ class Pathway:
             self.refer(j, week, front=True, to=best, may_bounce=False)
         elif u < p + (1.0 - p) / 2.0:
             g.flow[F_EXPERTTEAM_PARTIAL] += 1
-            self.record(j, "expertteam: gedeeltelijk", week, team.name)
+            self.record(j, EXPERTTEAM_GEDEELTELIJK, week, team)
             # The case stays at the table until the team settles for an existing offer that
             # partly fits.
             j.epoch += 1
-            self.calendar.schedule(week + outcome_weeks, on_team_partial, j, j.epoch)
+            j.team_event = self.calendar.schedule(week + outcome_weeks, on_team_partial, j, j.epoch)
         else:
             g.flow[F_EXPERTTEAM_FAIL] += 1
-            self.record(j, "expertteam: onsuccesvol", week, team.name)
+            self.record(j, EXPERTTEAM_ONSUCCESVOL, week, team)
             if best is not None:
                 trust.failure(g.org_id, best.org_id)
             j.epoch += 1
-            self.calendar.schedule(week + outcome_weeks, on_team_failed, j, j.epoch)
+            j.team_event = self.calendar.schedule(week + outcome_weeks, on_team_failed, j, j.epoch)
 
     def after_failure(self, j: Jongere, week: int) -> None:
         """An unsuccessful case leaves the expertteam's table."""
@@ -701,12 +715,14 @@ def on_care_end(j: Jongere, epoch: int) -> None:
 
 
 def on_team_partial(j: Jongere, epoch: int) -> None:
+    j.team_event = None
     if epoch == j.epoch and j.state == AT_EXPERTTEAM:
         j.maatwerk = j.complex = False  # an existing offer that partly fits; the team is done with it
         j.model.pathway.refer(j, j.model.week)
 
 
 def on_team_failed(j: Jongere, epoch: int) -> None:
+    j.team_event = None
     if epoch == j.epoch and j.state == AT_EXPERTTEAM:
         j.model.pathway.after_failure(j, j.model.week)
 
@@ -743,7 +759,7 @@ def escalate(j: Jongere, pw: Pathway, week: int) -> None:
         return
     g = j.gemeente
     g.flow[F_ESCALATIONS] += 1
-    pw.record(j, "escalation", week)
+    pw.record(j, ESCALATIE, week)
     if pw.s_outcome.u() < pw.a.crisis_share_of_escalations:
         pw.crisis(j, week)
         return

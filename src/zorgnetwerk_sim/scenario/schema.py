@@ -10,9 +10,11 @@ available at run time through :func:`parameter_table`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Strict as PydanticStrict
 
 from ..caretypes import CARE_KEYS, PROVIDER_CARE
 
@@ -30,15 +32,29 @@ STAFF = "staff shortage in jeugdzorg (docs/model.md §7.16)"
 REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.8)"
 
 
+#: Upper bound of a money parameter that does not state its own (EUR in its unit).
+MAX_EUR = 10_000_000
+#: Upper bound of any other numeric parameter that does not state its own.
+MAX_NUMBER = 1_000_000_000
+
+
 def P(default: Any, *, unit: str, source: str, ge: float | None = None, le: float | None = None,
       description: str = "") -> Any:
-    """A documented parameter: default, unit, range and source in one place."""
+    """A documented parameter: default, unit, range and source in one place.
+
+    A parameter without an upper bound gets a sane one: MAX_EUR for money, MAX_NUMBER otherwise.
+    """
+    if le is None and isinstance(default, (int, float)) and not isinstance(default, bool):
+        le = MAX_EUR if "EUR" in unit else MAX_NUMBER
     return Field(default, ge=ge, le=le, description=description,
                  json_schema_extra={"unit": unit, "source": source})
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    """Every table of the schema: unknown keys refused, strict types ("yes" is not a boolean, true is
+    not a number, 2.5 is not an integer), and no NaN or infinity anywhere."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -456,6 +472,9 @@ class RegionSpec(Strict):
     def _has_providers(self) -> "RegionSpec":
         if not self.aanbieders and self.n_generated_aanbieders == 0:
             raise ValueError("a region needs 'aanbieders' or n_generated_aanbieders > 0")
+        if self.aanbieders and all(set(a.care_types) <= {"crisis"} for a in self.aanbieders):
+            raise ValueError(f"region {self.name!r}: its aanbieders offer only crisis care, so no need could be "
+                             "referred; give at least one aanbieder another care type")
         return self
 
 
@@ -471,10 +490,13 @@ class Network(Strict):
 
     @model_validator(mode="after")
     def _unique_and_linked(self) -> "Network":
-        names = [g.name for r in self.regions for g in r.gemeenten]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"gemeente names must be unique; repeated: {', '.join(dupes[:5])}")
+        for kind, names in (("gemeente", [g.name for r in self.regions for g in r.gemeenten]),
+                            ("aanbieder", [a.name for r in self.regions for a in r.aanbieders]),
+                            ("region", [r.name for r in self.regions]),
+                            ("expertteam", [t.name for t in self.expertteams])):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"{kind} names must be unique; repeated: {', '.join(dupes[:5])}")
         teams = {t.name for t in self.expertteams}
         for r in self.regions:
             if r.expertteam is not None and r.expertteam not in teams:
@@ -487,14 +509,18 @@ class RunSettings(Strict):
     years: float = P(10, unit="years", ge=0.1, le=100, source=ASSUMPTION, description="Simulated years incl. warm-up")
     warmup_years: float = P(1, unit="years", ge=0, le=50, source=ASSUMPTION, description="Excluded from KPIs")
     event_log: bool = P(False, unit="bool", source=SEED_001, description="Keep a process-mining event log")
+    # an ISO date as text too (scenario.toml, --set, JSON): the one non-strict field
+    start_date: Annotated[dt.date, PydanticStrict(False)] = P(dt.date(2025, 1, 1), unit="date", source=ASSUMPTION,
+                            description="Calendar date of week 0 (the event log's dates)")
     random_streams: Literal["per_decision", "single"] = P(
         "per_decision", unit="choice", source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
         description="One random stream per kind of decision (sharper paired comparisons), or one for all")
 
     @model_validator(mode="after")
     def _warmup_shorter(self) -> "RunSettings":
-        if self.warmup_years >= self.years:
-            raise ValueError(f"warmup_years ({self.warmup_years}) must be shorter than years ({self.years})")
+        if self.warmup_years >= self.years or round(self.warmup_years * 52) >= round(self.years * 52):
+            raise ValueError(f"warmup_years ({self.warmup_years}) must be shorter than years ({self.years}) by at "
+                             "least one week; shorten the warm-up (zorgsim run --warmup-years) or run longer")
         return self
 
 
