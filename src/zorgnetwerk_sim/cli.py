@@ -216,6 +216,8 @@ def sweep(
     executor: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT (default: a LocalCluster)")] = None,
     replications: Annotated[int | None, typer.Option(help="Override the experiment's replications")] = None,
+    design_n: Annotated[int | None, typer.Option("--design-n", help="Override design.n (points, Morris trajectories, "
+                                                 "Sobol base samples or futures)")] = None,
     years: Annotated[float | None, typer.Option(help="Override the horizon (years, warm-up included)")] = None,
     warmup_years: Annotated[float | None, typer.Option(help="Override the warm-up (years)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
@@ -224,7 +226,8 @@ def sweep(
     from .runner import Experiment, Sweep, SweepError
     from rich.progress import MofNCompleteColumn, TimeElapsedColumn
 
-    exp = Experiment.load(experiment, replications=replications, years=years, warmup_years=warmup_years)
+    exp = Experiment.load(experiment, replications=replications, years=years, warmup_years=warmup_years,
+                          design_n=design_n)
     target = out if out is not None else Path("results") / exp.folder_name
     plan = Sweep(exp, target, workers=workers, executor=executor, scheduler=scheduler)
     plan.prepare()  # locks the folder: a second sweep in it stops here with one line
@@ -367,6 +370,109 @@ def ui(
     except KeyboardInterrupt:
         code = 0
     raise typer.Exit(code)
+
+
+@app.command()
+def sensitivity(
+    results: Annotated[Path, typer.Argument(help="Results folder of 'zorgsim sweep' of a morris or sobol experiment")],
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/sensitivity)")] = None,
+    kpi: Annotated[list[str] | None, typer.Option("--kpi", help="KPI to analyse (repeatable; default: headline KPIs)")] = None,
+) -> None:
+    """Morris mu*/sigma or Sobol S1/ST with 95% CIs per KPI: a ranking, charts and a report (needs the analyse extra)."""
+    from .runner.sensitivity import write_sensitivity_report
+
+    s = write_sensitivity_report(results, out, kpi)
+    morris = s.method == "morris"
+    for name in s.kpis:
+        table = Table(title=f"{name}: {'Morris (mu* ± 95% CI, sigma)' if morris else 'Sobol (ST, S1 ± 95% CI)'}")
+        table.add_column("rank", justify="right")
+        table.add_column("factor", overflow="fold")
+        for col in (("mu*", "± CI", "sigma") if morris else ("ST", "± CI", "S1", "± CI")):
+            table.add_column(col, justify="right")
+        for _, r in s.ranking(name).iterrows():
+            cells = ([_num_cell(r["mu_star"]), _num_cell(r["mu_star_conf"]), _num_cell(r["sigma"])] if morris else
+                     [f"{r['ST']:.3f}", f"{r['ST_conf']:.3f}", f"{r['S1']:.3f}", f"{r['S1_conf']:.3f}"])
+            table.add_row(str(r["rank"]), str(r["factor"]), *cells)
+        out_console.print(table)
+    for name, why in s.skipped.items():
+        say(f"note: {name}: {why}")
+    folder = s.files[0].parent if s.files else out
+    out_console.print(f"report: {folder / 'report.html'} · {folder / 'report.md'}", highlight=False)
+
+
+@app.command()
+def discover(
+    results: Annotated[Path, typer.Argument(help="Results folder of 'zorgsim sweep' (best: a latin_hypercube or sobol design)")],
+    kpi: Annotated[str, typer.Option(help="The KPI that defines the outcome of interest")],
+    above: Annotated[float | None, typer.Option(help="Cases of interest: KPI above this value")] = None,
+    below: Annotated[float | None, typer.Option(help="Cases of interest: KPI below this value")] = None,
+    density: Annotated[float, typer.Option(help="Choose the box with the highest coverage at this density or more")] = 0.8,
+    boxes: Annotated[int, typer.Option(help="At most this many boxes")] = 3,
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/discover-KPI)")] = None,
+) -> None:
+    """Scenario discovery with PRIM (EMA workbench): which factor combinations lead to the outcome? (analyse extra)"""
+    from .runner.discovery import write_discovery_report
+
+    d = write_discovery_report(results, kpi, above, below, out, density, boxes)
+    out_console.print(f"{d.n_interest} of {len(d.cases)} design points have {kpi} {d.direction} {d.threshold:g}",
+                      highlight=False)
+    table = Table(title=f"PRIM boxes for {kpi} {d.direction} {d.threshold:g}")
+    for col in ("box", "rule", "coverage", "density", "mass"):
+        table.add_column(col, justify="left" if col == "rule" else "right", overflow="fold")
+    for b in d.boxes:
+        table.add_row(str(b.number), b.rule(), f"{b.coverage:.0%}", f"{b.density:.0%}", f"{b.mass:.0%}")
+    if not d.boxes:
+        table.caption = "no box restricts any factor"
+    out_console.print(table)
+    folder = d.files[0].parent
+    out_console.print(f"report: {folder / 'report.html'} · {folder / 'report.md'}", highlight=False)
+
+
+@app.command()
+def robust(
+    target: Annotated[str, typer.Argument(help="Results folder of a sweep, or an experiment (name or file) to sweep first")],
+    norm: Annotated[list[str] | None, typer.Option("--norm", help="KPI<=VALUE or KPI>=VALUE a policy should meet "
+                                                   "(repeatable; default: wait_over_norm_share<=0.1, cost_vs_budget<=1)")] = None,
+    kpi: Annotated[list[str] | None, typer.Option("--kpi", help="KPI for the regret (repeatable; default: headline KPIs)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/robust)")] = None,
+    results: Annotated[Path | None, typer.Option(help="With an experiment: its results folder (default: results/<experiment>)")] = None,
+    workers: Annotated[int | None, typer.Option(help="With an experiment: parallel runs")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="With an experiment: no progress bar")] = False,
+) -> None:
+    """Robustness of policies over sampled futures: regret against the best policy per future, and satisficing."""
+    from .runner.robust import write_robust_report
+    from .runner.sweep import MANIFEST
+
+    folder = Path(target)
+    if not (folder.is_dir() and (folder / MANIFEST).is_file()):
+        from .runner import Experiment
+
+        folder = results if results is not None else Path("results") / Experiment.load(target).folder_name
+        sweep(experiment=target, workers=workers, out=folder, executor="local", scheduler=None, replications=None,
+              design_n=None, years=None, warmup_years=None, quiet=quiet)
+    r = write_robust_report(folder, out, kpi, norm)
+    table = Table(title=f"robustness of {len(r.policies)} policies over {len(r.futures)} futures "
+                        f"(rank by the largest relative regret over the KPIs)")
+    for col in ["rank", "policy", "max rel. regret"] + [f"max regret {k}" for k in r.kpis[:3]] + (
+            ["satisficing"] if r.norms else []):
+        table.add_column(col, justify="left" if col == "policy" else "right", overflow="fold")
+    for _, x in r.summary.sort_values(["rank", "policy"]).iterrows():
+        cells = [str(x["rank"]), str(x["policy"]), f"{x['max_relative_regret']:.0%}"]
+        cells += [_num_cell(x[f"{k}:max_regret"]) for k in r.kpis[:3]]
+        if r.norms:
+            cells.append(f"{x['satisficing']:.0%}")
+        table.add_row(*cells)
+    if r.norms:
+        table.caption = "satisficing: share of futures meeting " + " and ".join(str(n) for n in r.norms)
+    out_console.print(table)
+    report = r.files[0].parent
+    out_console.print(f"report: {report / 'report.html'} · {report / 'report.md'}", highlight=False)
+
+
+def _num_cell(value: float) -> str:
+    from .runner.compare import _num
+
+    return _num(value)
 
 
 @app.command("export-log")

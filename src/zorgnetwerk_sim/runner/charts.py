@@ -241,3 +241,137 @@ def differences(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str],
     fig.suptitle(f"{title}: paired difference from '{_short(baseline, 40)}' with 95% CI "
                  "(red: paired t-test p < 0.05)", fontsize=11)
     return _save(fig, out, "differences")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exploratory analysis: sensitivity, discovery, robustness
+# ---------------------------------------------------------------------------------------------
+GROUP_COLORS = {"levers": "#1f77b4", "uncertainties": "#d62728"}
+
+
+def sensitivity_bars(ranking: pd.DataFrame, method: str, kpi_label: str, title: str, out: Path,
+                     stem: str, noise: float | None = None) -> list[Path]:
+    """Factors ranked by Morris μ* (bar, 95% CI; σ as a diamond) or Sobol' ST (and S1), most important on top.
+
+    Bars are coloured by group: levers (L) blue, uncertainties (X) red.
+    """
+    r = ranking.sort_values("rank", ascending=False)  # barh draws bottom-up
+    n = len(r)
+    fig = _figure(7.5, 1.2 + 0.32 * n)
+    ax = fig.subplots()
+    y = np.arange(n)
+    colors = [GROUP_COLORS.get(g, "0.5") for g in r["group"]]
+    if method == "morris":
+        ax.barh(y, r["mu_star"], xerr=r["mu_star_conf"], color=colors, alpha=0.75, height=0.65,
+                error_kw={"lw": 1, "capsize": 2.5})
+        ax.scatter(r["sigma"], y, marker="D", s=18, color="black", zorder=3, label="σ")
+        ax.set_xlabel("μ*: mean |elementary effect| per full range (KPI units); ◆ σ"
+                      + ("; dashed: noise level" if noise is not None else ""))
+        if noise is not None:
+            ax.axvline(noise, color="0.3", ls="--", lw=1)
+    else:
+        ax.barh(y + 0.18, r["ST"], xerr=r["ST_conf"], color=colors, alpha=0.85, height=0.36,
+                error_kw={"lw": 1, "capsize": 2.5}, label="ST (total)")
+        ax.barh(y - 0.18, r["S1"], xerr=r["S1_conf"], color=colors, alpha=0.35, height=0.36,
+                error_kw={"lw": 1, "capsize": 2.5}, label="S1 (first order)")
+        ax.set_xlabel("Sobol' index: share of the KPI's variance (dark ST, light S1), 95% CI")
+        ax.legend(fontsize=8, loc="lower right", frameon=False)
+    ax.set_yticks(y, [_short(str(label), 40) for label in r["label"]], fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.grid(axis="x", alpha=0.3)
+    name = "Morris" if method == "morris" else "Sobol'"
+    ax.set_title(f"{title}: {name}, {kpi_label}\nblue = lever, red = uncertainty", fontsize=10)
+    return _save(fig, out, stem)
+
+
+def prim_tradeoff(boxes: Sequence[Any], out: Path, title: str) -> list[Path]:
+    """PRIM's trade-off curve per box: coverage vs density along the peeling, coloured by restricted factors."""
+    fig = _figure(4.2 * len(boxes) + 0.8, 3.9)
+    axes = np.atleast_1d(fig.subplots(1, len(boxes), squeeze=False).ravel())
+    top = max(int(b.trajectory["res_dim"].max()) for b in boxes) or 1
+    scatter = None
+    for ax, box in zip(axes, boxes):
+        t = box.trajectory
+        ax.plot(t["coverage"], t["density"], color="0.75", lw=0.8, zorder=1)
+        scatter = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", vmin=0, vmax=top, s=16,
+                             zorder=2)
+        c = t.loc[box.chosen]
+        ax.scatter([c["coverage"]], [c["density"]], marker="*", s=180, color="#d62728", edgecolor="black", zorder=3)
+        ax.set_xlabel("coverage")
+        ax.set_ylabel("density")
+        ax.set_xlim(0, 1.02)
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+        ax.set_title(f"box {box.number}: coverage {box.coverage:.0%}, density {box.density:.0%}", fontsize=9)
+    if scatter is not None:
+        fig.colorbar(scatter, ax=list(axes), label="restricted factors", shrink=0.85, ticks=range(top + 1))
+    fig.suptitle(f"{title}: PRIM trade-off", fontsize=10)
+    return _save(fig, out, "tradeoff")
+
+
+def prim_boxes(boxes: Sequence[Any], cases: pd.DataFrame, out: Path, title: str) -> list[Path]:
+    """Each chosen box's limits as a bar within its factor's full range (numeric), or the values kept."""
+    rows = [(b, r) for b in boxes for _, r in b.limits.iterrows()]
+    fig = _figure(7.5, 1.3 + 0.42 * len(rows))
+    ax = fig.subplots()
+    for i, (box, r) in enumerate(reversed(rows)):
+        color = f"C{(box.number - 1) % 10}"
+        ax.barh(i, 1.0, left=0.0, color="0.92", height=0.6)
+        if r["kind"] == "categorical":
+            ax.text(0.5, i, f"∈ {{{r['values']}}}", ha="center", va="center", fontsize=8, color=color)
+        else:
+            col = cases[r["label"]]
+            lo0, hi0 = float(col.min()), float(col.max())
+            width = (hi0 - lo0) or 1.0
+            lo = float(r["lower"]) if r["lower"] == r["lower"] else lo0
+            hi = float(r["upper"]) if r["upper"] == r["upper"] else hi0
+            ax.barh(i, (hi - lo) / width, left=(lo - lo0) / width, color=color, alpha=0.7, height=0.6)
+            ax.text(1.01, i, f"{lo:.3g} … {hi:.3g}  (range {lo0:.3g} … {hi0:.3g})", va="center", fontsize=7)
+    ax.set_yticks(range(len(rows)), [f"box {b.number}: {_short(str(r['label']), 30)}" for b, r in reversed(rows)],
+                  fontsize=8)
+    ax.set_xlim(0, 1.45)
+    ax.set_xticks([0, 0.5, 1], ["min", "", "max"])
+    ax.set_title(f"{title}: the boxes' limits (share of each factor's range)", fontsize=10)
+    return _save(fig, out, "boxes")
+
+
+def regret_strips(regret: pd.DataFrame, kpis: Sequence[str], policies: Sequence[str], out: Path,
+                  title: str) -> list[Path]:
+    """Regret of each policy in each future (dots) per KPI, the maximum regret as a bar."""
+    fig, axes = _panel_grid(len(kpis), len(policies))
+    y = np.arange(len(policies))[::-1]
+    for ax, kpi in zip(axes, kpis):
+        sub = regret[regret["kpi"] == kpi]
+        scale = 1e6 if kpi.endswith("_eur") else 1.0
+        for yi, policy in zip(y, policies):
+            r = sub[sub["policy"] == policy]["regret"].to_numpy(dtype=float) / scale
+            ax.barh(yi, np.nanmax(r) if len(r) else 0.0, color="#d62728", alpha=0.18, height=0.7)
+            jitter = (np.arange(len(r)) % 5 - 2) * 0.06
+            ax.scatter(r, yi + jitter, s=9, color="#d62728", alpha=0.7, lw=0)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(f"regret: {KPI_LABELS.get(kpi, kpi)}" + (" (M EUR)" if scale != 1 else ""), fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+    _finish_panels(axes, y, [_short(p, 36) for p in policies], len(kpis))
+    fig.suptitle(f"{title}: regret per future (0 = the best policy in that future); bar = maximum", fontsize=11)
+    return _save(fig, out, "regret")
+
+
+def satisficing_bars(summary: pd.DataFrame, norms: Sequence[Any], out: Path, title: str) -> list[Path]:
+    """Share of futures in which each policy meets each norm, and all norms together."""
+    columns = [f"satisficing:{n}" for n in norms] + ["satisficing"]
+    names = [str(n) for n in norms] + ["all norms"]
+    policies = list(summary["policy"])
+    fig = _figure(7.5, 1.4 + 0.3 * len(policies) * len(columns) / 2 + 0.4)
+    ax = fig.subplots()
+    height = 0.8 / len(columns)
+    y = np.arange(len(policies))[::-1]
+    for i, (col, name) in enumerate(zip(columns, names)):
+        ax.barh(y + 0.4 - height * (i + 0.5), summary[col], height=height * 0.95, label=name,
+                color="black" if col == "satisficing" else f"C{i}", alpha=0.8)
+    ax.set_yticks(y, [_short(str(p), 36) for p in policies], fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of futures in which the norm is met")
+    ax.grid(axis="x", alpha=0.3)
+    fig.legend(fontsize=8, loc="outside lower center", ncol=min(3, len(names)), frameon=False)
+    ax.set_title(f"{title}: satisficing", fontsize=10)
+    return _save(fig, out, "satisficing")

@@ -250,6 +250,23 @@ def _html_table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+REPORT_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}"
+    "table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.88em}"
+    "th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right}"
+    "th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}"
+    "img{max-width:100%;border:1px solid #eee}figcaption{font-size:0.85em;color:#555}code{background:#f4f4f4}")
+
+
+def html_inline(text: str) -> str:
+    """A line of the reports' Markdown (**bold**, `code`, *italic*) as HTML."""
+    out = html.escape(text)
+    for mark, tag in (("**", "b"), ("`", "code"), ("*", "i")):
+        parts = out.split(mark)
+        out = "".join(p if i % 2 == 0 else f"<{tag}>{p}</{tag}>" for i, p in enumerate(parts))
+    return out
+
+
 def _overview(table: pd.DataFrame, kpis: list[str], points: list[str], baseline: str) -> tuple[list[str], list[list[str]]]:
     header = ["design point"] + kpis
     rows = []
@@ -390,32 +407,19 @@ def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, t
         md += [f"## {HEADLINE_KPIS.get(kpi, kpi)} (`{kpi}`)", "", _md_table(HEADER, _rows(table, kpi, baseline)), ""]
     md += ["All KPIs of all design points, with every statistic, are in `comparison.csv`.", ""]
 
-    style = ("body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}"
-             "table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.88em}"
-             "th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right}"
-             "th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}"
-             "img{max-width:100%;border:1px solid #eee}figcaption{font-size:0.85em;color:#555}code{background:#f4f4f4}")
-
-    def inline(text: str) -> str:
-        out = html.escape(text)
-        for mark, tag in (("**", "b"), ("`", "code"), ("*", "i")):
-            parts = out.split(mark)
-            out = "".join(p if i % 2 == 0 else f"<{tag}>{p}</{tag}>" for i, p in enumerate(parts))
-        return out
-
     page = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(exp['name'])}"
-            f"</title><style>{style}</style></head><body>",
+            f"</title><style>{REPORT_STYLE}</style></head><body>",
             f"<h1>{html.escape(exp['name'])}: comparison of design points</h1>"]
     if exp.get("description"):
         page.append(f"<p>{html.escape(exp['description'])}</p>")
-    page.append("<ul>" + "".join(f"<li>{inline(f)}</li>" for f in facts) + "</ul>")
-    page += ["<h2>How to read this</h2>", f"<p>{inline(method)}</p>", "<h2>Overview</h2>",
-             f"<p>{inline(overview_note)}</p>", _html_table(header, overview_rows), "<h2>Charts</h2>"]
+    page.append("<ul>" + "".join(f"<li>{html_inline(f)}</li>" for f in facts) + "</ul>")
+    page += ["<h2>How to read this</h2>", f"<p>{html_inline(method)}</p>", "<h2>Overview</h2>",
+             f"<p>{html_inline(overview_note)}</p>", _html_table(header, overview_rows), "<h2>Charts</h2>"]
     if not has_series:
         page.append("<p>No weekly series were kept, so there is no chart over time.</p>")
     for name in ("over_time", "kpis", "differences"):
         if name in chart_names:
-            page.append(f"<figure><img src='{name}.svg' alt='{name}'><figcaption>{inline(captions[name])} "
+            page.append(f"<figure><img src='{name}.svg' alt='{name}'><figcaption>{html_inline(captions[name])} "
                         f"(<a href='{name}.png'>PNG</a>)</figcaption></figure>")
     for kpi in kpis:
         page += [f"<h2>{html.escape(HEADLINE_KPIS.get(kpi, kpi))} (<code>{html.escape(kpi)}</code>)</h2>",

@@ -1,8 +1,8 @@
 """Experiment files: a base scenario, factors, a design, replications — validated before anything runs.
 
 An experiment (``experiments/*.toml``) says which scenario to start from, which levers (L) and
-uncertainties (X) to vary and how (a full factorial, a Latin hypercube, or a list of named
-variants), how many replications, the horizon, the master seed, and which KPIs (M) and weekly
+uncertainties (X) to vary and how (a full factorial, a Latin hypercube, a list of named
+variants, a Morris or Sobol sensitivity design, or policies × sampled futures), how many replications, the horizon, the master seed, and which KPIs (M) and weekly
 series to keep. :class:`Experiment` turns it into design points and runs; every run has a stable
 id (a hash of its design point and replication) and a seed from the master seed
 (:mod:`.seeds`). Any problem is one :class:`ExperimentError` line naming the file, the key and
@@ -61,7 +61,11 @@ SERIES_PRESETS: dict[str, tuple[str, ...]] = {
 #: The default weekly series when an experiment says ``series = true``.
 HEADLINE_SERIES = ("wachtlijst", "uithuisplaatsingen", "kosten")
 
-DESIGNS = ("full_factorial", "latin_hypercube", "variants")
+DESIGNS = ("full_factorial", "latin_hypercube", "variants", "morris", "sobol", "futures")
+#: Designs whose points are sampled in the unit cube and mapped onto the factors' ranges.
+SAMPLED_DESIGNS = ("latin_hypercube", "morris", "sobol")
+#: Designs analysed by ``zorgsim sensitivity`` (SALib).
+SENSITIVITY_DESIGNS = ("morris", "sobol")
 #: Most design points an experiment may have, and most runs (design points × replications).
 MAX_DESIGN_POINTS = 100_000
 MAX_RUNS = 10_000_000
@@ -97,11 +101,18 @@ class _Strict(BaseModel):
 
 
 class DesignSpec(_Strict):
-    type: Literal["full_factorial", "latin_hypercube", "variants"] = Field(
+    type: Literal["full_factorial", "latin_hypercube", "variants", "morris", "sobol", "futures"] = Field(
         "full_factorial", description="full_factorial: every combination of the factors' values; "
                                       "latin_hypercube: n points sampled with scipy.stats.qmc; "
-                                      "variants: the named [[variants]] (crossed with any factors)")
-    n: int | None = Field(None, ge=1, le=MAX_DESIGN_POINTS, description="Number of Latin-hypercube points")
+                                      "variants: the named [[variants]] (crossed with any factors); "
+                                      "morris: n trajectories (SALib.sample.morris); "
+                                      "sobol: n base samples (SALib.sample.sobol); "
+                                      "futures: every policy (lever combination or variant) in n sampled futures")
+    n: int | None = Field(None, ge=1, le=MAX_DESIGN_POINTS,
+                          description="latin_hypercube: points; morris: trajectories; sobol: base samples "
+                                      "(a power of 2); futures: sampled futures")
+    levels: int | None = Field(None, ge=2, le=100, description="morris: grid levels (even; default 4)")
+    second_order: bool | None = Field(None, description="sobol: also second-order indices (default false)")
 
 
 class VariantSpec(_Strict):
@@ -222,6 +233,18 @@ class DesignPoint:
     name: str
     params: dict[str, Any]  # full key path → value (only what this point sets)
     description: str = ""
+    unit: tuple[float, ...] | None = None  # morris/sobol: the point in the unit cube (one value per factor)
+    policy: str | None = None  # futures: the policy (lever setting) this point evaluates
+    future: str | None = None  # futures: the sampled future (uncertainty setting)
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "name": self.name, "params": self.params,
+                               "description": self.description}
+        for key in ("unit", "policy", "future"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = list(value) if key == "unit" else value
+        return out
 
 
 @dataclass(frozen=True)
@@ -402,14 +425,21 @@ class Experiment:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<experiment>", folder: str | Path | None = None,
                   **changes: Any) -> "Experiment":
-        """From parsed TOML data; ``changes`` (replications=, years=, warmup_years=, master_seed=) win."""
+        """From parsed TOML data; ``changes`` (replications=, years=, warmup_years=, master_seed=, design_n=) win.
+
+        ``design_n`` replaces ``design.n``: the points of a Latin hypercube, the trajectories of a
+        Morris design, the base samples of a Sobol' design or the futures of a futures design.
+        """
         data = dict(data)
-        allowed = {"replications", "years", "warmup_years", "master_seed"}
+        allowed = {"replications", "years", "warmup_years", "master_seed", "design_n"}
         unknown = set(changes) - allowed
         if unknown:
             raise TypeError(f"unexpected arguments: {', '.join(sorted(unknown))}")
         for key, value in changes.items():
-            if value is not None:
+            if value is not None and key == "design_n":
+                design = data.get("design")
+                data["design"] = {**(design if isinstance(design, Mapping) else {}), "n": value}
+            elif value is not None:
                 data[key] = value
         try:
             spec = ExperimentSpec.model_validate(data)
@@ -547,93 +577,176 @@ class Experiment:
                 for f in factors]
         return factors
 
-    def _factorial(self, require_levels: str, times: int = 1) -> list[list[tuple[Factor, Any]]]:
-        for f in self.factors:
+    def _factorial(self, require_levels: str, factors: list[Factor] | None = None,
+                   times: int = 1) -> list[list[tuple[Factor, Any]]]:
+        factors = self.factors if factors is None else factors
+        for f in factors:
             if f.values is None and f.levels is None:
                 raise ExperimentError(f"{self.source}: factor {f.key}: a {require_levels} design needs levels "
                                       f"for a range (e.g. levels = 3) or values = [...]")
-        size = times * math.prod(len(f.values) if f.values is not None else (f.levels or 1) for f in self.factors)
+        size = times * math.prod(len(f.values) if f.values is not None else (f.levels or 1) for f in factors)
         if size > MAX_DESIGN_POINTS:
             raise ExperimentError(f"{self.source}: the {require_levels} design has {size:,} design points; at most "
                                   f"{MAX_DESIGN_POINTS:,} are allowed (use fewer values or a latin_hypercube design)")
-        return [list(zip(self.factors, combo))
-                for combo in itertools.product(*(f.level_values() for f in self.factors))]
+        return [list(zip(factors, combo))
+                for combo in itertools.product(*(f.level_values() for f in factors))]
 
     def _build_points(self) -> list[DesignPoint]:
         design = self.spec.design
         src = self.source
-        if design.type != "latin_hypercube" and design.n is not None:
-            raise ExperimentError(f"{src}: design.n: only a latin_hypercube design takes n (this is {design.type})")
-        if design.type != "variants" and self.spec.variants:
-            raise ExperimentError(f"{src}: variants: [[variants]] need design.type = \"variants\" "
+        if design.type not in SAMPLED_DESIGNS + ("futures",) and design.n is not None:
+            raise ExperimentError(f"{src}: design.n: only a latin_hypercube, morris, sobol or futures design takes n "
                                   f"(this is {design.type})")
-        raw_points: list[tuple[str, dict[str, Any], str]] = []
+        if design.type != "morris" and design.levels is not None:
+            raise ExperimentError(f"{src}: design.levels: only a morris design takes levels (this is {design.type}); "
+                                  "give a factor's levels in the factor itself")
+        if design.type != "sobol" and design.second_order is not None:
+            raise ExperimentError(f"{src}: design.second_order: only a sobol design takes second_order "
+                                  f"(this is {design.type})")
+        if design.type not in ("variants", "futures") and self.spec.variants:
+            raise ExperimentError(f"{src}: variants: [[variants]] need design.type = \"variants\" or \"futures\" "
+                                  f"(this is {design.type})")
+        if design.type != "variants" and not self.factors:
+            raise ExperimentError(f"{src}: a {design.type} design needs at least one factor under "
+                                  "[levers] or [uncertainties]")
+        if design.type in SAMPLED_DESIGNS + ("futures",) and design.n is None:
+            what = {"latin_hypercube": "the number of points", "morris": "the number of trajectories",
+                    "sobol": "the number of base samples, a power of 2", "futures": "the number of sampled futures"}
+            raise ExperimentError(f"{src}: design.n: a {design.type} design needs n ({what[design.type]})")
+        raw: list[DesignPoint]
         if design.type == "full_factorial":
-            if not self.factors:
-                raise ExperimentError(f"{src}: a full_factorial design needs at least one factor under "
-                                      "[levers] or [uncertainties]")
-            for combo in self._factorial("full_factorial"):
-                name = ", ".join(f"{f.label}={_fmt_value(v)}" for f, v in combo)
-                raw_points.append((name, {f.key: v for f, v in combo}, ""))
+            raw = [DesignPoint(0, ", ".join(f"{f.label}={_fmt_value(v)}" for f, v in combo),
+                               {f.key: v for f, v in combo}) for combo in self._factorial("full_factorial")]
         elif design.type == "latin_hypercube":
-            if not self.factors:
-                raise ExperimentError(f"{src}: a latin_hypercube design needs at least one factor under "
-                                      "[levers] or [uncertainties]")
-            if design.n is None:
-                raise ExperimentError(f"{src}: design.n: a latin_hypercube design needs n (the number of points)")
-            from scipy.stats import qmc
-
-            rng = design_rng(self.spec.master_seed)
-            try:
-                sampler = qmc.LatinHypercube(d=len(self.factors), rng=rng)
-            except TypeError:  # scipy < 1.15
-                sampler = qmc.LatinHypercube(d=len(self.factors), seed=rng)
-            sample = sampler.random(design.n)
-            width = len(str(design.n))
-            for i, row in enumerate(sample):
-                params = {f.key: f.sample(float(u)) for f, u in zip(self.factors, row)}
-                raw_points.append((f"lhs-{i + 1:0{width}d}", params, ""))
+            raw = self._sampled_points("lhs", self.factors, self._lhs(len(self.factors), design.n or 1), unit=False)
+        elif design.type in SENSITIVITY_DESIGNS:
+            raw = self._sensitivity_points()
+        elif design.type == "futures":
+            raw = self._futures_points()
         else:
-            if not self.spec.variants:
-                raise ExperimentError(f"{src}: a variants design needs at least one [[variants]] entry with a name")
-            names = [v.name for v in self.spec.variants]
-            dupes = sorted({n for n in names if names.count(n) > 1})
-            if dupes:
-                raise ExperimentError(f"{src}: variants: the name {dupes[0]!r} is used twice")
-            combos = self._factorial("variants", len(self.spec.variants)) if self.factors else [[]]
-            for i, variant in enumerate(self.spec.variants):
-                params: dict[str, Any] = {}
-                for group in FACTOR_GROUPS:
-                    table = _flatten(getattr(variant, group), "", leaf=lambda v: False)
-                    for rel_key, value in _unique_paths(table, f"{src}: variants[{i}] ({variant.name}): "
-                                                               f"{group}.").items():
-                        key = f"{group}.{rel_key}"
-                        try:
-                            _leaf_annotation(key)
-                        except KeyError as err:
-                            raise ExperimentError(f"{src}: variants[{i}] ({variant.name}): {key}: "
-                                                  f"unknown parameter, {err.args[0]}") from None
-                        params[key] = value
-                clash = sorted(set(params) & {f.key for f in self.factors})
-                if clash:
-                    raise ExperimentError(f"{src}: variants[{i}] ({variant.name}): {clash[0]} is also a factor; "
-                                          "set it in the variant or vary it as a factor, not both")
-                fixed = sorted(set(params) & set(self.fixed))
-                if fixed:
-                    raise ExperimentError(f"{src}: variants[{i}] ({variant.name}): {fixed[0]} is also set under "
-                                          "[overrides]; set it in the variants or in [overrides], not both")
-                for combo in combos:
-                    name = " · ".join([variant.name] + [f"{f.label}={_fmt_value(v)}" for f, v in combo])
-                    raw_points.append((name, {**params, **{f.key: v for f, v in combo}}, variant.description))
-        if len(raw_points) * self.spec.replications > MAX_RUNS:
-            raise ExperimentError(f"{src}: {len(raw_points):,} design points × {self.spec.replications:,} replications "
-                                  f"= {len(raw_points) * self.spec.replications:,} runs; at most {MAX_RUNS:,}")
+            raw = [DesignPoint(0, name, params, description) for name, params, description in self._policies("variants")]
+        if len(raw) > MAX_DESIGN_POINTS:
+            raise ExperimentError(f"{src}: the {design.type} design has {len(raw):,} design points; at most "
+                                  f"{MAX_DESIGN_POINTS:,} are allowed (use a smaller design.n)")
+        if len(raw) * self.spec.replications > MAX_RUNS:
+            raise ExperimentError(f"{src}: {len(raw):,} design points × {self.spec.replications:,} replications "
+                                  f"= {len(raw) * self.spec.replications:,} runs; at most {MAX_RUNS:,}")
         points = []
-        for index, (name, params, description) in enumerate(raw_points):
-            scenario = self._scenario(params, f"design point {name!r}")
-            typed = {key: _get_path(scenario, key) for key in params}
-            points.append(DesignPoint(index, name, typed, description))
+        for index, point in enumerate(raw):
+            scenario = self._scenario(point.params, f"design point {point.name!r}")
+            typed = {key: _get_path(scenario, key) for key in point.params}
+            points.append(DesignPoint(index, point.name, typed, point.description, point.unit, point.policy,
+                                      point.future))
         return points
+
+    def _lhs(self, dimensions: int, n: int) -> Any:
+        from scipy.stats import qmc
+
+        rng = design_rng(self.spec.master_seed)
+        try:
+            sampler = qmc.LatinHypercube(d=dimensions, rng=rng)
+        except TypeError:  # scipy < 1.15
+            sampler = qmc.LatinHypercube(d=dimensions, seed=rng)
+        return sampler.random(n)
+
+    @staticmethod
+    def _sampled_points(prefix: str, factors: list[Factor], sample: Any, unit: bool) -> list[DesignPoint]:
+        """One point per row of a unit-cube ``sample``, each value mapped onto its factor (Factor.sample)."""
+        width = len(str(len(sample)))
+        return [DesignPoint(0, f"{prefix}-{i + 1:0{width}d}",
+                            {f.key: f.sample(float(u)) for f, u in zip(factors, row)}, "",
+                            tuple(float(u) for u in row) if unit else None)
+                for i, row in enumerate(sample)]
+
+    def _sensitivity_points(self) -> list[DesignPoint]:
+        """Morris trajectories or a Sobol' sample (SALib) in the unit cube, mapped onto the factors."""
+        design = self.spec.design
+        src = self.source
+        for f in self.factors:
+            if f.values is not None and len(f.values) < 2:
+                raise ExperimentError(f"{src}: factor {f.key}: a {design.type} design needs a range: give min and "
+                                      f"max, or at least two values (got values = [{_fmt_toml(f.values[0])}])")
+        n = design.n or 1
+        salib = import_salib(f"design.type = \"{design.type}\"")
+        problem = salib_problem(self.factors)
+        seed = int(design_rng(self.spec.master_seed).integers(2**31 - 1))
+        if design.type == "morris":
+            levels = design.levels if design.levels is not None else 4
+            if levels % 2:
+                raise ExperimentError(f"{src}: design.levels: must be even, so that every Morris step moves a "
+                                      f"factor by the same amount (got {levels})")
+            sample = salib.sample.morris.sample(problem, n, num_levels=levels, seed=seed)
+            steps = len(self.factors) + 1
+            width = len(str(n))
+            return [DesignPoint(0, f"morris-{i // steps + 1:0{width}d}-{i % steps:02d}",
+                                {f.key: f.sample(float(u)) for f, u in zip(self.factors, row)}, "",
+                                tuple(float(u) for u in row)) for i, row in enumerate(sample)]
+        if n & (n - 1):
+            lower = 1 << (n.bit_length() - 1)
+            raise ExperimentError(f"{src}: design.n: a sobol design needs a power of 2 (got {n}; "
+                                  f"try {lower} or {lower * 2})")
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SALib warns about the balance of Sobol' sequences we already ensure
+            sample = salib.sample.sobol.sample(problem, n, calc_second_order=bool(design.second_order), seed=seed)
+        return self._sampled_points("sobol", self.factors, sample, unit=True)
+
+    def _policies(self, design: str) -> list[tuple[str, dict[str, Any], str]]:
+        """(name, lever params, description) of every variant × the factorial of ``factors`` for this design."""
+        src = self.source
+        factors = self.factors if design == "variants" else [f for f in self.factors if f.group == "levers"]
+        if not self.spec.variants:
+            if design == "variants":
+                raise ExperimentError(f"{src}: a variants design needs at least one [[variants]] entry with a name")
+            if not factors:
+                raise ExperimentError(f"{src}: a futures design needs policies: factors under [levers] or "
+                                      "[[variants]]")
+            return [(", ".join(f"{f.label}={_fmt_value(v)}" for f, v in combo), {f.key: v for f, v in combo}, "")
+                    for combo in self._factorial(design, factors)]
+        names = [v.name for v in self.spec.variants]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ExperimentError(f"{src}: variants: the name {dupes[0]!r} is used twice")
+        combos = self._factorial(design, factors, len(self.spec.variants)) if factors else [[]]
+        out = []
+        for i, variant in enumerate(self.spec.variants):
+            params: dict[str, Any] = {}
+            for group in FACTOR_GROUPS:
+                table = _flatten(getattr(variant, group), "", leaf=lambda v: False)
+                for rel_key, value in _unique_paths(table, f"{src}: variants[{i}] ({variant.name}): "
+                                                           f"{group}.").items():
+                    key = f"{group}.{rel_key}"
+                    try:
+                        _leaf_annotation(key)
+                    except KeyError as err:
+                        raise ExperimentError(f"{src}: variants[{i}] ({variant.name}): {key}: "
+                                              f"unknown parameter, {err.args[0]}") from None
+                    params[key] = value
+            clash = sorted(set(params) & {f.key for f in self.factors})
+            if clash:
+                raise ExperimentError(f"{src}: variants[{i}] ({variant.name}): {clash[0]} is also a factor; "
+                                      "set it in the variant or vary it as a factor, not both")
+            fixed = sorted(set(params) & set(self.fixed))
+            if fixed:
+                raise ExperimentError(f"{src}: variants[{i}] ({variant.name}): {fixed[0]} is also set under "
+                                      "[overrides]; set it in the variants or in [overrides], not both")
+            for combo in combos:
+                name = " · ".join([variant.name] + [f"{f.label}={_fmt_value(v)}" for f, v in combo])
+                out.append((name, {**params, **{f.key: v for f, v in combo}}, variant.description))
+        return out
+
+    def _futures_points(self) -> list[DesignPoint]:
+        """Every policy in each of n futures: a Latin hypercube over the uncertainties, shared by all policies."""
+        uncertainties = [f for f in self.factors if f.group == "uncertainties"]
+        if not uncertainties:
+            raise ExperimentError(f"{self.source}: a futures design needs at least one factor under [uncertainties] "
+                                  "(the futures to sample)")
+        futures = self._sampled_points("future", uncertainties, self._lhs(len(uncertainties), self.spec.design.n or 1),
+                                       unit=False)
+        return [DesignPoint(0, f"{name} | {future.name}", {**params, **future.params}, description,
+                            policy=name, future=future.name)
+                for name, params, description in self._policies("futures") for future in futures]
 
     def _check_baseline(self, baseline: str | None) -> str:
         names = [p.name for p in self.points]
@@ -720,8 +833,7 @@ class Experiment:
             "warmup_years": self.warmup_years,
             "design": self.spec.design.model_dump(),
             "factors": [f.describe() for f in self.factors],
-            "points": [{"index": p.index, "name": p.name, "params": p.params, "description": p.description}
-                       for p in self.points],
+            "points": [p.describe() for p in self.points],
             "baseline": self.baseline,
             "kpis": self.kpis,
             "series": self.series,
@@ -796,3 +908,24 @@ def probe_kpis(scenario: Scenario) -> list[str]:
     if cache_key not in _KPI_CACHE:
         _KPI_CACHE[cache_key] = list(Simulation(probe).run().summary)
     return _KPI_CACHE[cache_key]
+
+
+def import_salib(what: str) -> Any:
+    """The SALib package, or one ExperimentError line saying how to install it."""
+    try:
+        import SALib.analyze.morris  # noqa: F401
+        import SALib.analyze.sobol  # noqa: F401
+        import SALib.sample.morris  # noqa: F401
+        import SALib.sample.sobol  # noqa: F401
+    except ImportError:
+        raise ExperimentError(f"{what} needs SALib, which is not installed; install it with: "
+                              "uv sync --extra analyse") from None
+    import SALib
+
+    return SALib
+
+
+def salib_problem(factors: list[Factor] | list[dict[str, Any]]) -> dict[str, Any]:
+    """SALib's problem: one variable per factor, each on [0, 1] (Factor.sample maps it onto the factor)."""
+    names = [f.key if isinstance(f, Factor) else f["key"] for f in factors]
+    return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}

@@ -100,6 +100,10 @@ class RunOutput:
     series: dict[str, np.ndarray] | None = None
 
 
+#: What runs one task: ``execute_run`` (the model) unless a sweep is given another (module-level) function.
+RunFunction = Callable[[RunTask], RunOutput]
+
+
 def execute_run(task: RunTask) -> RunOutput:
     """Run one scenario and keep what the experiment asks for (module-level: spawn- and Dask-safe)."""
     from ..api import Simulation
@@ -109,17 +113,6 @@ def execute_run(task: RunTask) -> RunOutput:
     cpu_started = time.process_time()
     scenario = Scenario.model_validate(task.scenario)
     result = Simulation(scenario).run()
-    row: dict[str, Any] = {"run_id": task.run_id, "point_index": task.point_index, "point": task.point,
-                           "replication": task.replication, "seed": task.seed}
-    for key in task.factors:
-        node: Any = scenario
-        for part in key.split("."):
-            node = getattr(node, part)
-        row[key] = node
-    summary = result.summary
-    names = task.kpis if task.kpis is not None else tuple(summary)
-    for name in names:
-        row[name] = float(summary.get(name, float("nan")))
     series = None
     if task.series:
         ts = result.timeseries
@@ -128,8 +121,28 @@ def execute_run(task: RunTask) -> RunOutput:
         series = {"week": weekly.index.to_numpy(dtype=np.int32)}
         for name, cols in task.series:
             series[name] = weekly[list(cols)].sum(axis=1).to_numpy(dtype=np.float64)
-    row["elapsed_s"] = time.perf_counter() - started
-    row["cpu_s"] = time.process_time() - cpu_started
+    return run_output(task, result.summary, series, started, cpu_started)
+
+
+def run_output(task: RunTask, summary: dict[str, float], series: dict[str, np.ndarray] | None = None,
+               started: float | None = None, cpu_started: float | None = None) -> RunOutput:
+    """The stored result of one run: ids, seed, the factor values, the kept KPIs from ``summary``, timings.
+
+    ``execute_run`` builds its output with it; so can another run function given to a sweep
+    (``run_fn=``), for instance a fast test function in place of the model.
+    """
+    row: dict[str, Any] = {"run_id": task.run_id, "point_index": task.point_index, "point": task.point,
+                           "replication": task.replication, "seed": task.seed}
+    for key in task.factors:
+        node: Any = task.scenario
+        for part in key.split("."):
+            node = node[part]
+        row[key] = node
+    names = task.kpis if task.kpis is not None else tuple(summary)
+    for name in names:
+        row[name] = float(summary.get(name, float("nan")))
+    row["elapsed_s"] = time.perf_counter() - started if started is not None else 0.0
+    row["cpu_s"] = time.process_time() - cpu_started if cpu_started is not None else 0.0
     row["model_code"] = model_code()  # computed where the run ran: a cluster worker reports its own code
     return RunOutput(task.run_id, row, series)
 
@@ -409,9 +422,9 @@ def _init_worker(parent_pid: int) -> None:
     threading.Thread(target=watch, name="zorgsim-parent-watch", daemon=True).start()
 
 
-def _iter_serial(tasks: Iterator[RunTask]) -> Iterator[RunOutput]:
+def _iter_serial(tasks: Iterator[RunTask], run_fn: RunFunction) -> Iterator[RunOutput]:
     for task in tasks:
-        yield _guarded(task, lambda t=task: execute_run(t))
+        yield _guarded(task, lambda t=task: run_fn(t))
 
 
 def _guarded(task: RunTask, call: Callable[[], RunOutput]) -> RunOutput:
@@ -434,19 +447,19 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
                                initargs=(os.getpid(),))
 
 
-def run_tasks(tasks: Iterable[RunTask], workers: int = 1,
-              pool: ProcessPoolExecutor | None = None) -> Iterator[RunOutput]:
+def run_tasks(tasks: Iterable[RunTask], workers: int = 1, pool: ProcessPoolExecutor | None = None,
+              run_fn: RunFunction = execute_run) -> Iterator[RunOutput]:
     """Run tasks in this process (``workers`` 1 and no ``pool``) or in a process pool, yielding
     outputs as they finish. A ``pool`` that is passed in stays open for the caller's next batch
     (calibration trials), unless a run fails or is interrupted."""
     tasks = iter(tasks)
     if pool is None and workers <= 1:
-        return _iter_serial(tasks)
-    return _iter_local(tasks, workers, pool)
+        return _iter_serial(tasks, run_fn)
+    return _iter_local(tasks, workers, pool, run_fn)
 
 
-def _iter_local(tasks: Iterator[RunTask], workers: int,
-                borrowed: ProcessPoolExecutor | None = None) -> Iterator[RunOutput]:
+def _iter_local(tasks: Iterator[RunTask], workers: int, borrowed: ProcessPoolExecutor | None = None,
+                run_fn: RunFunction = execute_run) -> Iterator[RunOutput]:
     pool = borrowed if borrowed is not None else process_pool(workers)
     pending: dict[Future[RunOutput], RunTask] = {}
     window = 2 * workers
@@ -459,7 +472,7 @@ def _iter_local(tasks: Iterator[RunTask], workers: int,
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
         try:
             for task in islice(tasks, window):
-                pending[pool.submit(execute_run, task)] = task
+                pending[pool.submit(run_fn, task)] = task
         finally:
             if main_thread:
                 signal.signal(signal.SIGINT, previous)
@@ -469,7 +482,7 @@ def _iter_local(tasks: Iterator[RunTask], workers: int,
                 task = pending.pop(future)
                 output = _guarded(task, future.result)
                 for nxt in islice(tasks, 1):
-                    pending[pool.submit(execute_run, nxt)] = nxt
+                    pending[pool.submit(run_fn, nxt)] = nxt
                 yield output
         clean = True
     finally:
@@ -492,7 +505,7 @@ def import_dask() -> Any:
     return distributed
 
 
-def _iter_dask(tasks: Iterator[RunTask], client: Any) -> Iterator[RunOutput]:
+def _iter_dask(tasks: Iterator[RunTask], client: Any, run_fn: RunFunction) -> Iterator[RunOutput]:
     distributed = import_dask()
     threads = sum(client.nthreads().values()) or 1
     window = max(2 * threads, 4)
@@ -501,7 +514,7 @@ def _iter_dask(tasks: Iterator[RunTask], client: Any) -> Iterator[RunOutput]:
     owner: dict[str, RunTask] = {}
 
     def submit(task: RunTask) -> None:
-        future = client.submit(execute_run, task, key=f"zorgsim-{task.run_id}-{token}", retries=2, pure=False)
+        future = client.submit(run_fn, task, key=f"zorgsim-{task.run_id}-{token}", retries=2, pure=False)
         owner[future.key] = task
         queue.add(future)
 
@@ -548,10 +561,14 @@ class Sweep:
 
     Creating it checks everything that can be checked without writing: the executor's
     arguments, that Dask is installed, and that ``out`` is empty, new, or holds this experiment.
+    ``run_fn`` runs one task (default :func:`execute_run`, the model); another module-level
+    function that returns :func:`run_output` — a fast analytic test function, say — goes through
+    the same store, executors and resume.
     """
 
     def __init__(self, experiment: Experiment, out: str | Path, *, workers: int | None = None,
-                 executor: str = "local", scheduler: str | None = None) -> None:
+                 executor: str = "local", scheduler: str | None = None,
+                 run_fn: RunFunction = execute_run) -> None:
         if executor not in EXECUTORS:
             raise ExperimentError(f"--executor {executor}: not allowed; allowed: {', '.join(EXECUTORS)}")
         if scheduler is not None and executor != "dask":
@@ -563,6 +580,7 @@ class Sweep:
         if executor == "dask":
             import_dask()
         self.experiment = experiment
+        self.run_fn = run_fn
         self.store = SweepStore(out)
         self.store.check(experiment)
         self.executor = executor
@@ -651,13 +669,13 @@ class Sweep:
             if progress is not None:
                 progress(already, self.total, None)
             if client is not None:
-                outputs = _iter_dask(tasks, client)
+                outputs = _iter_dask(tasks, client, self.run_fn)
                 workers = sum(client.nthreads().values())
             elif self.workers == 1:
-                outputs = _iter_serial(tasks)
+                outputs = _iter_serial(tasks, self.run_fn)
                 workers = 1
             else:
-                outputs = _iter_local(tasks, self.workers)
+                outputs = _iter_local(tasks, self.workers, run_fn=self.run_fn)
                 workers = self.workers
             ran = 0
             try:
@@ -676,9 +694,11 @@ class Sweep:
 
 def run_sweep(experiment: Experiment, out: str | Path, *, workers: int | None = None, executor: str = "local",
               scheduler: str | None = None,
-              progress: Callable[[int, int, RunOutput | None], None] | None = None) -> SweepResult:
+              progress: Callable[[int, int, RunOutput | None], None] | None = None,
+              run_fn: RunFunction = execute_run) -> SweepResult:
     """Check, then run every missing run of ``experiment`` into ``out``."""
-    return Sweep(experiment, out, workers=workers, executor=executor, scheduler=scheduler).run(progress)
+    return Sweep(experiment, out, workers=workers, executor=executor, scheduler=scheduler,
+                 run_fn=run_fn).run(progress)
 
 
 def load_runs(out: str | Path) -> pd.DataFrame:
