@@ -2,8 +2,9 @@
 traceback, and nothing written anywhere (the working folder is compared before and after).
 
 Each row: an id, the files to put in the working folder (``None`` deletes a path; ``R/`` is a copy
-of a finished sweep), the ``zorgsim`` arguments, and fragments the line must contain. Add a row for
-every new way to get input wrong; docs/reliability.md lists the classes.
+of a finished sweep, ``EV/`` of a run with an event log), the ``zorgsim`` arguments, and fragments
+the line must contain. Add a row for every new way to get input wrong, and rows for every new
+command (a test checks that each command has some); docs/reliability.md lists the classes.
 """
 
 from __future__ import annotations
@@ -181,6 +182,29 @@ CASES = [
     Case("compare: --out is a file", ("compare", "R", "--out", "file.txt"), ("--out", "file.txt", "not a folder"),
          {"file.txt": "x"}),
     Case("compare: unknown baseline", ("compare", "R", "--baseline", "nope"), ("--baseline", "nope")),
+    # --- export-log and jeugdreis (EV/ is a copy of a run with --event-log) -------------------------
+    Case("export-log: not a run folder", ("export-log", "nothing"), ("nothing", "not a folder")),
+    Case("export-log: unknown format", ("export-log", "EV", "--format", "pdf"), ("--format", "pdf", "csv, xes")),
+    Case("export-log: --out is a folder", ("export-log", "EV", "--out", "EV"), ("--out", "EV", "folder")),
+    Case("export-log: run without events", ("export-log", "EV"), ("events.parquet",), {"EV/events.parquet": None}),
+    Case("jeugdreis: not a run folder", ("jeugdreis", "nothing"), ("nothing", "not a folder")),
+    Case("jeugdreis: three runs", ("jeugdreis", "EV", "EV", "EV"), ("one RUN_DIR", "got 3")),
+    Case("jeugdreis: --out is a file", ("jeugdreis", "EV", "--out", "EV/summary.json"), ("--out", "not a folder")),
+    # --- calibrate and validate-model (refused before any run) -------------------------------------
+    Case("calibrate: unknown scenario", ("calibrate", "klaas"), ("klaas", "unknown scenario")),
+    Case("calibrate: unknown parameter", ("calibrate", "klas", "--params", "foo=1:2"), ("--params", "foo")),
+    Case("calibrate: NaN range", ("calibrate", "klas", "--params", "assumptions.cost_per_assessment_eur=nan:inf"),
+         ("--params", "LO < HI")),
+    Case("calibrate: no replications", ("calibrate", "klas", "--replications", "0"), ("--replications",)),
+    Case("calibrate: negative budget", ("calibrate", "klas", "--budget", "-1"), ("--budget",)),
+    Case("calibrate: missing targets", ("calibrate", "klas", "--targets", "nothing.toml"), ("nothing.toml", "not found")),
+    Case("calibrate: --out is a folder", ("calibrate", "klas", "--out", "mine"), ("--out", "mine", "folder"),
+         {"mine/notes.txt": "keep"}),
+    Case("validate-model: one seed", ("validate-model", "--seeds", "1"), ("--seeds",)),
+    Case("validate-model: negative years", ("validate-model", "--years", "-1"), ("--years",)),
+    Case("validate-model: missing targets", ("validate-model", "--targets", "nothing.toml"), ("nothing.toml",)),
+    Case("validate-model: --out is a folder", ("validate-model", "--out", "mine"), ("--out", "mine", "folder"),
+         {"mine/notes.txt": "keep"}),
     # --- options -------------------------------------------------------------------------------------
     Case("unknown command", ("frobnicate",), ("frobnicate",)),
     Case("unknown option", ("run", "klas", "--speed", "3"), ("--speed",)),
@@ -198,13 +222,25 @@ def results(tmp_path_factory) -> Path:
     return out
 
 
-def _prepare(work: Path, case: Case, results: Path) -> None:
+@pytest.fixture(scope="module")
+def event_run(tmp_path_factory) -> Path:
+    """The output folder of a short klas run with an event log, copied for the cases that need one."""
+    from zorgnetwerk_sim import run
+
+    out = tmp_path_factory.mktemp("catalogue-events") / "EV"
+    run("klas", overrides={"run.years": 1.5, "run.warmup_years": 0.5, "run.event_log": True}).write(out)
+    return out
+
+
+def _prepare(work: Path, case: Case, results: Path, event_run: Path) -> None:
     if any(key.startswith("R/") for key in case.files) or "R" in case.args:
         shutil.copytree(results, work / "R")
+    if any(key.startswith("EV/") for key in case.files) or "EV" in case.args:
+        shutil.copytree(event_run, work / "EV")
     for name, content in case.files.items():
         path = work / name
         if content is None:
-            shutil.rmtree(path)
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
@@ -214,10 +250,10 @@ def _prepare(work: Path, case: Case, results: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input_is_one_line_exit_2_and_nothing_written(cli, tmp_path, monkeypatch, results, case):
+def test_bad_input_is_one_line_exit_2_and_nothing_written(cli, tmp_path, monkeypatch, results, event_run, case):
     work = tmp_path / "work"
     work.mkdir()
-    _prepare(work, case, results)
+    _prepare(work, case, results, event_run)
     monkeypatch.chdir(work)
     before, paths = snapshot(work), tree(work)
     line = assert_one_error_line(*cli(*case.args))
@@ -227,7 +263,18 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(cli, tmp_path, monkeyp
     assert snapshot(work) == before
 
 
-def test_the_catalogue_covers_every_command_of_the_issue():
-    commands = {c.args[0] for c in CASES}
-    assert {"run", "validate", "sweep", "compare"} <= commands
+#: Commands that take no input that could be wrong (they list what is shipped).
+NO_INPUT = {"scenarios", "params"}
+
+
+def test_the_catalogue_covers_every_command():
+    import typer
+
+    from zorgnetwerk_sim.cli import app
+
+    commands = set(typer.main.get_command(app).commands) - NO_INPUT
+    covered = {c.args[0] for c in CASES}
+    assert {"run", "validate", "sweep", "compare"} <= covered
+    missing = sorted(commands - covered)
+    assert not missing, f"add catalogue rows (bad input → one line) for the new command(s): {', '.join(missing)}"
     assert len({c.id for c in CASES}) == len(CASES)
