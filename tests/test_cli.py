@@ -19,6 +19,7 @@ import pytest
 
 from rich.console import Console
 
+from cli_helpers import assert_one_error_line, cli, snapshot  # noqa: F401 - cli is a fixture
 from zorgnetwerk_sim import cli as cli_module
 from zorgnetwerk_sim.cli import main
 from zorgnetwerk_sim.eventlog import ACTIVITIES, COLUMNS
@@ -31,23 +32,6 @@ HEADLINE_KPIS = ("waitlist_mean", "waitlist_entries_per_year", "wait_weeks_mean"
 OUTPUT_FILES = {"summary.json", "timeseries.parquet", "scenario.toml"}
 
 
-@pytest.fixture
-def cli(capsys):
-    """Run ``zorgsim ARGS`` in-process; returns (exit status, stdout, stderr)."""
-
-    def call(*args: str | Path) -> tuple[int | None, str, str]:
-        capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-            code: int | None = None  # main() must always end in sys.exit
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
-
-
 def zorgsim_executable() -> list[str]:
     script = Path(sys.executable).with_name("zorgsim")
     assert script.exists(), f"the zorgsim entry point is not installed next to {sys.executable}"
@@ -58,22 +42,6 @@ def run_zorgsim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "300", "NO_COLOR": "1"}
     return subprocess.run([*zorgsim_executable(), *map(str, args)], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120)
-
-
-def assert_one_error_line(code: int | None, out: str, err: str) -> str:
-    assert code == 2, f"exit status {code}; stderr: {err!r}"
-    assert "Traceback" not in err and "Traceback" not in out, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}: {err!r}"
-    assert lines[0].startswith("error:"), lines[0]
-    assert len(lines[0]) > len("error: ") + 5
-    return lines[0]
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file below ``folder`` with its bytes and modification time."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,7 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +20,12 @@ from .engine import gc_paused
 from .eventlog import FILE_NAME as EVENTS_FILE
 from .eventlog import EventLog
 from .model import ZorgnetwerkModel
+from .safeio import OutputError, check_output_folder, staged_outputs
 from .scenario import Scenario, load_scenario, scenario_to_toml
 from .scenario.loader import parse_override
+
+
+__all__ = ["OUTPUT_FILES", "OutputError", "RunResult", "Simulation", "check_output_folder", "run"]
 
 
 @dataclass
@@ -45,57 +47,28 @@ class RunResult:
         return None if self.event_log is None else self.event_log.table().to_pandas()
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write summary.json, timeseries.parquet, scenario.toml (and events.parquet).
+        """Write summary.json, timeseries.parquet, scenario.toml (and events.parquet) into ``out_dir``.
 
-        Everything is first written to a staging folder beside the target and only then
-        renamed into place, so a failure (a full disk, say) leaves the previous outputs as
-        they were; an events.parquet from an earlier run is removed when this run has none.
+        The files are staged inside the folder, flushed to disk and then swapped in as one set
+        (:func:`zorgnetwerk_sim.safeio.staged_outputs`): a failure (a full disk, say) leaves the
+        previous outputs as they were, and an events.parquet of an earlier run is removed when
+        this run has none. Other files in the folder are left alone.
         """
-        out = check_output_folder(out_dir)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-        try:
+        with staged_outputs(out_dir, OUTPUT_FILES) as staging:
             (staging / "summary.json").write_text(
-                json.dumps(_jsonable(self.summary), indent=2, sort_keys=True), encoding="utf-8")
+                json.dumps(_jsonable(self.summary), indent=2, sort_keys=True, allow_nan=False), encoding="utf-8")
             self.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
             (staging / "scenario.toml").write_text(scenario_to_toml(self.scenario), encoding="utf-8")
             if self.event_log is not None:
                 self.event_log.write(staging / EVENTS_FILE)
-            out.mkdir(exist_ok=True)
-            for name in OUTPUT_FILES:
-                if (staging / name).exists():
-                    os.replace(staging / name, out / name)
-                else:
-                    (out / name).unlink(missing_ok=True)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return out
+        return Path(out_dir)
 
 
 OUTPUT_FILES = ("summary.json", "timeseries.parquet", "scenario.toml", EVENTS_FILE)
 
 
-def check_output_folder(out_dir: str | Path) -> Path:
-    """Fail early (before a long run) when the output folder cannot be created or written."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder")
-    ancestor = out
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise OutputError(f"{out}: {ancestor} is a file, so the folder cannot be created")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise OutputError(f"{out}: no permission to write in {ancestor}")
-    return out
-
-
-class OutputError(OSError):
-    """The output folder cannot be used; the message is one line."""
-
-
 def _jsonable(summary: Mapping[str, float]) -> dict[str, float | None]:
-    return {k: (None if v != v else float(v)) for k, v in summary.items()}  # NaN → null
+    return {k: (float(v) if math.isfinite(v) else None) for k, v in summary.items()}  # NaN, ±inf → null
 
 
 class Simulation:

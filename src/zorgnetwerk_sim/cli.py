@@ -1,10 +1,17 @@
-"""The ``zorgsim`` command: a thin layer over the API (``zorgnetwerk_sim.api``)."""
+"""The ``zorgsim`` command: a thin layer over the API (``zorgnetwerk_sim.api``).
+
+Every command runs under one handler (:func:`main`): bad input and OS errors end in one line on
+stderr and exit status 2, Ctrl-C in "aborted" and 130, an unexpected error (a bug) in one line
+and exit status 1; ``--debug`` shows the traceback instead. User text is never read as rich
+markup (the consoles and progress columns have markup off). docs/reliability.md lists the promises.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-import tomllib
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,15 +29,26 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .api import OutputError, Simulation, check_output_folder
+from .api import Simulation
+from .safeio import (OutputError, check_output_file, check_output_folder, one_line, read_toml_file, safe_folder_name,
+                     user_error)
 from .scenario import ScenarioError, available_scenarios, load_scenario, parameter_table, scenarios_dir
 from .scenario.loader import read_scenario_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
                   help="zorgnetwerk_sim: agent-based simulation of Dutch youth-care (jeugdzorg) networks.")
-out_console = Console()
-err_console = Console(stderr=True)
+# markup off: a '[/]' in a scenario name or path is printed as itself (tables and titles included)
+out_console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
+
+DEBUG_FLAG = "--debug"
+
+
+@app.callback()
+def _options(debug: Annotated[bool, typer.Option(DEBUG_FLAG, help="Show the full traceback of an error")] = False
+             ) -> None:
+    """zorgnetwerk_sim: agent-based simulation of Dutch youth-care (jeugdzorg) networks."""
 
 #: The KPI table printed after a run: (section, key, label, format)
 HEADLINE: list[tuple[str, str, str, str]] = [
@@ -53,9 +71,14 @@ HEADLINE: list[tuple[str, str, str, str]] = [
 ]
 
 
+def say(message: str) -> None:
+    """One line on stderr, printed as it is (no markup, no highlighting)."""
+    err_console.print(one_line(message), markup=False, highlight=False, soft_wrap=True)
+
+
 def fail(message: str) -> None:
     """One clear line on stderr and exit status 2."""
-    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    say(f"error: {message}")
     raise typer.Exit(2)
 
 
@@ -80,6 +103,8 @@ def kpi_table(summary: dict[str, float], title: str) -> Table:
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario name from scenarios/ or a path to a TOML file")] = "default",
     years: Annotated[float | None, typer.Option(help="Simulated years, warm-up included")] = None,
+    warmup_years: Annotated[float | None, typer.Option(help="Warm-up years, not in the KPIs (default: the "
+                                                            "scenario's)")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's)")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override: key.path=value (repeatable)")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: runs/<scenario>)")] = None,
@@ -95,10 +120,14 @@ def run(
         overrides[key] = value
     if event_log:
         overrides["run.event_log"] = True
-    if years is not None and years <= 0:
+    if years is not None and not years > 0:
         fail(f"--years: must be > 0 (got {years})")
+    if warmup_years is not None:
+        if not warmup_years >= 0:
+            fail(f"--warmup-years: must be ≥ 0 (got {warmup_years})")
+        overrides["run.warmup_years"] = warmup_years
     spec = load_scenario(scenario, overrides, seed=seed, years=years)
-    target = out if out is not None else Path("runs") / spec.name
+    target = out if out is not None else Path("runs") / safe_folder_name(spec.name, f"{scenario}: name")
     try:
         check_output_folder(target)
     except OutputError as err:
@@ -113,7 +142,7 @@ def run(
         if quiet:
             return
         if progress is None and time.perf_counter() - started > 1.0:
-            progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+            progress = Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
                                 TextColumn("week {task.completed:.0f}/{task.total:.0f}"), TimeRemainingColumn(),
                                 console=err_console, transient=True)
             progress.start()
@@ -130,7 +159,7 @@ def run(
     try:
         result.write(target)
     except OSError as err:
-        fail(f"--out {target}: cannot write results: {err}")
+        fail(f"--out {target}: cannot write results: {err.strerror or err}")
     if not quiet:
         out_console.print(kpi_table(result.summary, f"{spec.name} · seed {spec.seed} · {spec.run.years:g} years "
                                                     f"(warm-up {spec.run.warmup_years:g})"))
@@ -149,8 +178,7 @@ def scenarios() -> None:
     for name, path in known.items():
         try:
             raw = read_scenario_file(path)
-            description = str(tomllib.loads(path.read_text(encoding="utf-8")).get("description", raw.get(
-                "description", "")))
+            description = str(read_toml_file(path, ScenarioError).get("description", raw.get("description", "")))
         except ScenarioError as err:
             description = f"(invalid: {err})"
         table.add_row(name, description)
@@ -197,18 +225,20 @@ def sweep(
     from rich.progress import MofNCompleteColumn, TimeElapsedColumn
 
     exp = Experiment.load(experiment, replications=replications, years=years, warmup_years=warmup_years)
-    plan = Sweep(exp, out if out is not None else Path("results") / exp.name, workers=workers, executor=executor,
-                 scheduler=scheduler)
-    if plan.code_changed:
-        err_console.print(f"warning: {plan.code_changed}", markup=False, highlight=False, soft_wrap=True)
+    target = out if out is not None else Path("results") / exp.folder_name
+    plan = Sweep(exp, target, workers=workers, executor=executor, scheduler=scheduler)
+    plan.prepare()  # locks the folder: a second sweep in it stops here with one line
+    for warning in (plan.damaged, plan.code_changed):
+        if warning:
+            say(f"warning: {warning}")
     where = scheduler or ("LocalCluster" if executor == "dask" else "this machine")
-    err_console.print(f"{exp.name}: {len(exp.points)} design points × {exp.spec.replications} replications = "
-                      f"{exp.n_runs} runs ({len(plan.done)} done, {plan.todo} to run) · "
-                      f"{plan.workers if scheduler is None else 'cluster'} workers on {where} · "
-                      f"results in {plan.store.out}/", markup=False, highlight=False, soft_wrap=True)
-    bar = None if quiet else Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      TextColumn("runs"), TimeElapsedColumn(), TextColumn("ETA"),
-                                      TimeRemainingColumn(), console=err_console, transient=False)
+    say(f"{exp.name}: {len(exp.points)} design points × {exp.spec.replications} replications = "
+        f"{exp.n_runs} runs ({len(plan.done)} done, {plan.todo} to run) · "
+        f"{plan.workers if scheduler is None else 'cluster'} workers on {where} · results in {plan.store.out}/")
+    bar = None if quiet else Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
+                                      MofNCompleteColumn(), TextColumn("runs"), TimeElapsedColumn(),
+                                      TextColumn("ETA"), TimeRemainingColumn(), console=err_console,
+                                      transient=False)
     task = None
 
     def tick(done: int, total: int, output: object) -> None:
@@ -220,6 +250,9 @@ def sweep(
         else:
             bar.update(task, completed=done)
 
+    def stored() -> str:
+        return f"{len(plan.store.done_ids())} of {exp.n_runs} runs are stored in {plan.store.out}/"
+
     try:
         if bar is not None:
             bar.start()
@@ -227,16 +260,17 @@ def sweep(
     except KeyboardInterrupt:
         if bar is not None:
             bar.stop()
-        done = len(plan.store.done_ids())
-        err_console.print(f"interrupted: {done} of {exp.n_runs} runs are stored in {plan.store.out}/; "
-                          "run the same command again to finish the rest", markup=False, highlight=False,
-                          soft_wrap=True)
+        say(f"interrupted: {stored()}; run the same command again to finish the rest")
         raise typer.Exit(130) from None
     except SweepError as err:
         if bar is not None:
             bar.stop()
-        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        say(f"error: {err}")
         raise typer.Exit(1) from None
+    except OSError as err:
+        if bar is not None:
+            bar.stop()
+        fail(f"cannot write results: {user_error(err)}; {stored()}; fix that and run the same command again")
     finally:
         if bar is not None:
             bar.stop()
@@ -273,6 +307,8 @@ def compare(
     if not results.is_dir():
         fail(f"{results}: not a folder; give the --out folder of 'zorgsim sweep'")
     report = write_report(results, out, baseline)
+    for warning in report.warnings:
+        say(f"warning: {warning}")
     table = Table(title=f"difference from baseline {report.baseline!r} (paired t-test; * p < 0.05)")
     table.add_column("design point", overflow="fold")
     kpis = report.kpis[:4]
@@ -329,30 +365,164 @@ def jeugdreis(
                       f"{report.engine})", highlight=False, soft_wrap=True)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: usage errors and bad input become one line and exit status 2."""
-    command = typer.main.get_command(app)
+#: The arguments of this invocation (set by main), for the provenance of written files.
+_ARGV: list[str] = []
+
+
+def _command_line() -> str:
+    import shlex
+
+    return shlex.join(["zorgsim", *_ARGV])
+
+
+def _interval(mean: float, low: float, high: float) -> str:
+    if mean != mean:
+        return "–"
+    return f"{mean:.4g}" + ("" if low != low else f" [{low:.4g}, {high:.4g}]")
+
+
+def _run_or_exit(work: Any) -> Any:
+    """A batch of runs; a run that fails is one line naming it and exit status 1 (as in sweep)."""
+    from .runner import SweepError
+
     try:
-        code = command.main(args=argv, prog_name="zorgsim", standalone_mode=False)
-    except ScenarioError as err:
+        return work()
+    except SweepError as err:
         err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(2)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="Scenario name from scenarios/ or a path to a TOML file")],
+    params: Annotated[list[str] | None, typer.Option(
+        "--params", help="Parameter to fit, KEY=LO:HI (repeatable; default: the targets file's list)")] = None,
+    targets: Annotated[Path | None, typer.Option(help="Targets file (default: data/targets.toml)")] = None,
+    replications: Annotated[int, typer.Option(help="Runs per trial (the same seeds in every trial)")] = 4,
+    years: Annotated[float | None, typer.Option(help="Simulated years per run, warm-up included")] = None,
+    budget: Annotated[int, typer.Option(help="Most trials (parameter sets) to try")] = 40,
+    explore: Annotated[int | None, typer.Option(
+        help="Trials of a Latin hypercube before the local search (default: a third of the budget)")] = None,
+    seed: Annotated[int | None, typer.Option(help="Master seed of the replications (default: the scenario's)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Parallel runs (default: replications, at most the cores)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Fitted scenario file (default: <scenario>-calibrated.toml)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
+) -> None:
+    """Fit the parameters no source gives to the targets; write the fitted scenario (docs/calibration.md)."""
+    from .calibrate import Calibration
+
+    if workers is None:
+        workers = max(1, min(replications, os.cpu_count() or 1))
+    cal = Calibration(scenario, params, targets=targets, replications=replications, years=years, budget=budget,
+                      seed=seed, workers=workers, explore=explore)
+    target = out if out is not None else Path(f"{cal.spec.name}-calibrated.toml")
+    try:
+        check_output_file(target)
+    except OutputError as err:
+        fail(f"--out {err}")
+    if not quiet:
+        err_console.print(f"{cal.spec.name}: fitting {len(cal.params)} parameters to {len(cal.targets)} targets · "
+                          f"{replications} replications × {cal.spec.run.years:g} years per trial · at most {budget} "
+                          f"trials · {workers} workers", markup=False, highlight=False, soft_wrap=True)
+
+    def tick(n: int, trial: Any, best: Any) -> None:
+        if not quiet:
+            err_console.print(f"trial {n:3d}: objective {trial.objective:10.4g}   best {best.objective:10.4g}",
+                              markup=False, highlight=False)
+
+    fit = _run_or_exit(lambda: cal.fit(tick))
+    table = Table(title=f"{cal.spec.name}: fitted parameters ({len(fit.trials)} trials; {fit.message})")
+    for col in ("parameter", "range", "start", "fitted"):
+        table.add_column(col, justify="left" if col == "parameter" else "right", overflow="fold")
+    for p in cal.params:
+        table.add_row(p.key, f"{p.low:g} … {p.high:g}", f"{fit.start.values[p.key]:.4g}",
+                      f"{fit.best.values[p.key]:.4g}")
+    out_console.print(table)
+    table = Table(title=f"target vs simulated (mean [95% interval] over {replications} replications); "
+                        f"objective {fit.start.objective:.4g} → {fit.best.objective:.4g}")
+    for col in ("target", "KPI", "public figure [interval]", "start", "fitted", "within"):
+        table.add_column(col, justify="left" if col in ("target", "KPI") else "right", overflow="fold")
+    for row in fit.comparison():
+        low, high = row.target.bounds
+        table.add_row(row.target.key, row.target.kpi_label, f"{row.target.value:g} [{low:g}, {high:g}]",
+                      _interval(*row.start), _interval(*row.fitted), "yes" if row.within else "no")
+    out_console.print(table)
+    try:
+        fit.write(target, _command_line())
+    except OutputError as err:
+        fail(f"--out {err}")
+    out_console.print(f"fitted scenario: {target} (run it: zorgsim run {target})", highlight=False, soft_wrap=True)
+
+
+@app.command("validate-model")
+def validate_model(
+    out: Annotated[Path, typer.Option(help="Report file")] = Path("docs/validation.md"),
+    seeds: Annotated[int, typer.Option(help="Replications (seeds) per scenario and check")] = 6,
+    years: Annotated[float, typer.Option(help="Simulated years per run, warm-up included (trend: see the targets file)")] = 10,
+    targets: Annotated[Path | None, typer.Option(help="Targets and checks (default: data/targets.toml)")] = None,
+    national: Annotated[bool, typer.Option("--national", help="Also the optional scenarios (nederland, ~1 min per run)")] = False,
+    workers: Annotated[int | None, typer.Option(help="Parallel runs (default: all cores)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
+) -> None:
+    """Write the validation report: targets vs model, consistency, face validity, trend, gaps."""
+    from .validation import ValidationPlan
+
+    plan = ValidationPlan(targets=targets, seeds=seeds, years=years, national=national,
+                          workers=workers if workers is not None else (os.cpu_count() or 1))
+    try:
+        check_output_file(out)
+    except OutputError as err:
+        fail(f"--out {err}")
+
+    def say(text: str) -> None:
+        if not quiet:
+            err_console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    report = _run_or_exit(lambda: plan.run(say, command=_command_line()))
+    try:
+        report.write(out)
+    except OutputError as err:
+        fail(f"--out {err}")
+    out_console.print(f"{out}: {report.n_passed} of {report.n_checks} checks passed, "
+                      f"{report.n_failed} failed, {report.n_unavailable} not available", highlight=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: the one handler of every command (see the module docstring)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = DEBUG_FLAG in args
+    args = [a for a in args if a != DEBUG_FLAG]
+    command = typer.main.get_command(app)
+    _ARGV[:] = args
+    try:
+        code = command.main(args=args, prog_name="zorgsim", standalone_mode=False)
     except USAGE_ERRORS as err:
         if type(err).__name__ == "NoArgsIsHelpError":
             err_console.print(err.format_message(), markup=False, highlight=False)
             sys.exit(2)
         ctx = getattr(err, "ctx", None)
         where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        err_console.print(f"error: {err.format_message()}{where}", markup=False, highlight=False, soft_wrap=True)
+        say(f"error: {err.format_message()}{where}")
         sys.exit(2)
     except CLICK_ERRORS as err:
-        err_console.print(f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True)
+        say(f"error: {err.format_message()}")
         sys.exit(2)
     except (click.exceptions.Exit, typer.Exit) as err:
         sys.exit(err.exit_code)
     except (click.Abort, typer.Abort, KeyboardInterrupt):
-        err_console.print("aborted", markup=False)
+        say("aborted")
         sys.exit(130)
+    except Exception as err:  # noqa: BLE001 - the one place where every error becomes one line
+        if debug:
+            traceback.print_exc()
+        line = user_error(err)
+        if line is not None:  # bad input, an OS error: the user can fix it
+            say(f"error: {line}")
+            sys.exit(2)
+        if not debug:
+            say(f"error: internal error ({type(err).__name__}: {err}); run again with {DEBUG_FLAG} to see where, "
+                "and please report it")
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -222,6 +222,9 @@ class Pathway:
             # a finished trajectory, which is freed at once.
             self.calendar.cancel(j.wait_event, j)
             j.wait_event = None
+        if j.team_event is not None:  # (the time at the expertteam is part of the wait)
+            self.calendar.cancel(j.team_event, j)
+            j.team_event = None
         return waited
 
     # -- entry and toegang -----------------------------------------------------------------------
@@ -685,14 +688,14 @@ class Pathway:
             # The case stays at the table until the team settles for an existing offer that
             # partly fits.
             j.epoch += 1
-            self.calendar.schedule(week + outcome_weeks, on_team_partial, j, j.epoch)
+            j.team_event = self.calendar.schedule(week + outcome_weeks, on_team_partial, j, j.epoch)
         else:
             g.flow[F_EXPERTTEAM_FAIL] += 1
             self.record(j, EXPERTTEAM_ONSUCCESVOL, week, team)
             if best is not None:
                 trust.failure(g.org_id, best.org_id)
             j.epoch += 1
-            self.calendar.schedule(week + outcome_weeks, on_team_failed, j, j.epoch)
+            j.team_event = self.calendar.schedule(week + outcome_weeks, on_team_failed, j, j.epoch)
 
     def after_failure(self, j: Jongere, week: int) -> None:
         """An unsuccessful case leaves the expertteam's table."""
@@ -712,12 +715,14 @@ def on_care_end(j: Jongere, epoch: int) -> None:
 
 
 def on_team_partial(j: Jongere, epoch: int) -> None:
+    j.team_event = None
     if epoch == j.epoch and j.state == AT_EXPERTTEAM:
         j.maatwerk = j.complex = False  # an existing offer that partly fits; the team is done with it
         j.model.pathway.refer(j, j.model.week)
 
 
 def on_team_failed(j: Jongere, epoch: int) -> None:
+    j.team_event = None
     if epoch == j.epoch and j.state == AT_EXPERTTEAM:
         j.model.pathway.after_failure(j, j.model.week)
 

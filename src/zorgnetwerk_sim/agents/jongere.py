@@ -47,7 +47,7 @@ class Jongere(mesa.Agent):
                  "waitlist", "queue_token", "queue_place", "aanbieder", "tariff", "pooled", "care_start",
                  "care_end", "cost", "in_verblijf", "counted_year", "counted_specialist_year", "bounces",
                  "escalation_week", "withdrawal_week", "age_out_week", "wait_event", "person_id", "list_since",
-                 "list_care")
+                 "list_care", "team_event")
 
     def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", age_years: float, severity: int,
                  week: int, returned: bool = False, person_id: int = -1) -> None:
@@ -92,6 +92,7 @@ class Jongere(mesa.Agent):
         self.bounces = 0
         self.list_since = -1             # week it joined its current wachtlijst (-1: not on one)
         self.list_care = -1              # care type of that wachtlijst
+        self.team_event: "tuple[int, int] | None" = None  # pending end of its time at the expertteam
 
     def remove(self) -> None:
         """Deregister from the model, as ``mesa.Agent.remove`` does (removing twice is harmless).

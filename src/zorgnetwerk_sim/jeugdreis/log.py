@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..api import OutputError, check_output_folder
+from ..safeio import OutputError, check_output_folder
 from ..eventlog import COLUMNS, FILE_NAME
 
 

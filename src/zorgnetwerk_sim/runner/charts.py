@@ -7,7 +7,7 @@
 * ``differences``: the paired difference from the baseline with its 95% CI; filled red where the
   paired t-test says it is distinguishable from noise.
 
-Each chart is written as PNG and SVG.
+Each chart is written as PNG and SVG. Labels are plain text (:func:`plain_text`).
 """
 
 from __future__ import annotations
@@ -59,6 +59,21 @@ def _save(fig: Any, out: Path, stem: str) -> list[Path]:
     return paths
 
 
+def plain_text(function: Any) -> Any:
+    """Draw a chart with every label taken as plain text: a '$' in a design-point or experiment
+    name is shown as itself, never parsed as mathtext (which fails on stray '$')."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 def _scale(name: str) -> float:
     return 1e-6 if name in ("cost_per_year_eur", "kosten") else 1.0
 
@@ -81,6 +96,7 @@ def _short(name: str, limit: int = 48) -> str:
     return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
+@plain_text
 def over_time(series: pd.DataFrame, series_spec: dict[str, dict[str, Any]], points: Sequence[str], baseline: str,
               warmup_years: float, out: Path, title: str) -> list[Path]:
     """One panel per kept weekly series; one line (mean) and band (95% CI) per design point."""
@@ -154,6 +170,7 @@ def _finish_panels(axes: np.ndarray, y: np.ndarray, labels: Sequence[str], used:
         ax.set_visible(False)
 
 
+@plain_text
 def kpi_bars(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str], baseline: str, out: Path,
              title: str) -> list[Path]:
     """Per KPI: mean and 95% CI per design point (baseline in black, dashed line at its mean)."""
@@ -185,6 +202,7 @@ def kpi_bars(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str], ba
     return _save(fig, out, "kpis")
 
 
+@plain_text
 def differences(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str], baseline: str, out: Path,
                 title: str) -> list[Path]:
     """Per KPI: the paired difference from the baseline with its 95% CI; red = distinguishable from noise."""

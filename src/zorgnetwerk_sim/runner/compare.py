@@ -26,6 +26,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from scipy import stats
 
+from ..safeio import OutputError, check_output_folder, staged_outputs
 from .experiment import HEADLINE_KPIS, ExperimentError
 from .sweep import META_COLUMNS, TAIL_COLUMNS, SweepStore
 
@@ -161,6 +162,13 @@ class Report:
     baseline: str
     kpis: list[str]
     files: list[Path] = field(default_factory=list)
+    #: One line per problem met (run files that could not be used), for the user to see.
+    warnings: list[str] = field(default_factory=list)
+
+
+#: Every file a report may hold; a new report replaces these as one set.
+REPORT_FILES = ("comparison.csv", "report.md", "report.html",
+                *(f"{stem}.{ext}" for stem in ("over_time", "kpis", "differences") for ext in ("png", "svg")))
 
 
 def _num(value: float, signed: bool = False) -> str:
@@ -265,6 +273,7 @@ def write_report(results: str | Path, out: str | Path | None = None, baseline: s
     manifest = store.manifest()
     exp = manifest["experiment"]
     runs = store.read_runs()
+    skipped = store.skipped.warning("they are left out of this report ('zorgsim sweep' on this folder checks and redoes them)")
     if runs.empty:
         raise ExperimentError(f"{results}: no finished runs yet; run 'zorgsim sweep' first")
     points_planned = [p["name"] for p in exp["points"]]
@@ -279,18 +288,28 @@ def write_report(results: str | Path, out: str | Path | None = None, baseline: s
     available = kpi_columns(runs)
     kpis = _report_kpis(exp, available)
     folder = Path(out) if out is not None else Path(results) / "report"
-    if folder.exists() and not folder.is_dir():
-        raise ExperimentError(f"--out {folder}: exists and is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    report = Report(folder, table, baseline, kpis)
-    table.to_csv(folder / "comparison.csv", index=False)
-    report.files.append(folder / "comparison.csv")
+    report = Report(folder, table, baseline, kpis, warnings=[skipped] if skipped else [])
+    series = store.read_series()
+    try:
+        check_output_folder(folder)
+    except OutputError as err:
+        raise OutputError(f"--out {err}") from None
+    with staged_outputs(folder, REPORT_FILES) as staging:
+        _write_files(staging, exp, manifest, runs, table, points, baseline, kpis, series)
+        names = sorted(p.name for p in staging.iterdir() if p.is_file())
+    report.files = [folder / name for name in names]
+    return report
 
+
+def _write_files(folder: Path, exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame,
+                 table: pd.DataFrame, points: list[str], baseline: str, kpis: list[str],
+                 series: pd.DataFrame | None) -> None:
+    """comparison.csv, the charts, report.md and report.html into ``folder``."""
     from . import charts
 
+    table.to_csv(folder / "comparison.csv", index=False)
     title = exp["name"]
     chart_kpis = kpis[:MAX_CHART_KPIS]
-    series = store.read_series()
     shown = _shown_points(table, points, baseline, chart_kpis[0] if chart_kpis else None)
     chart_files: list[Path] = []
     if series is not None and not series.empty and exp.get("series"):
@@ -299,14 +318,10 @@ def write_report(results: str | Path, out: str | Path | None = None, baseline: s
     chart_files += charts.kpi_bars(table, chart_kpis, points, baseline, folder, title)
     if len(points) > 1:
         chart_files += charts.differences(table, chart_kpis, points, baseline, folder, title)
-    report.files += chart_files
-
     md, page = _render(exp, manifest, runs, table, points, baseline, kpis, shown, series is not None and
                        bool(exp.get("series")), chart_files)
     (folder / "report.md").write_text(md, encoding="utf-8")
     (folder / "report.html").write_text(page, encoding="utf-8")
-    report.files += [folder / "report.md", folder / "report.html"]
-    return report
 
 
 def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, table: pd.DataFrame,

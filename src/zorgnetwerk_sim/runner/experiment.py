@@ -15,7 +15,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 import types
 import typing
 from collections.abc import Iterator, Mapping
@@ -23,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import metrics
 from ..scenario import Scenario, ScenarioError, scenario_from_dict
 from ..scenario.loader import read_scenario_file, resolve_path
+from ..safeio import read_toml_file, safe_folder_name
 from ..shipped import ShippedFolder
 from .seeds import design_rng, replication_seed
 
@@ -62,6 +62,9 @@ SERIES_PRESETS: dict[str, tuple[str, ...]] = {
 HEADLINE_SERIES = ("wachtlijst", "uithuisplaatsingen", "kosten")
 
 DESIGNS = ("full_factorial", "latin_hypercube", "variants")
+#: Most design points an experiment may have, and most runs (design points × replications).
+MAX_DESIGN_POINTS = 100_000
+MAX_RUNS = 10_000_000
 FACTOR_GROUPS = ("levers", "uncertainties")
 _FACTOR_SPEC_KEYS = {"values", "min", "max", "levels", "label"}
 
@@ -90,7 +93,7 @@ def resolve_experiment(name_or_path: str | Path) -> Path:
 # The file format (pydantic)
 # ---------------------------------------------------------------------------------------------
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class DesignSpec(_Strict):
@@ -98,7 +101,7 @@ class DesignSpec(_Strict):
         "full_factorial", description="full_factorial: every combination of the factors' values; "
                                       "latin_hypercube: n points sampled with scipy.stats.qmc; "
                                       "variants: the named [[variants]] (crossed with any factors)")
-    n: int | None = Field(None, ge=1, le=1_000_000, description="Number of Latin-hypercube points")
+    n: int | None = Field(None, ge=1, le=MAX_DESIGN_POINTS, description="Number of Latin-hypercube points")
 
 
 class VariantSpec(_Strict):
@@ -125,6 +128,15 @@ class ExperimentSpec(_Strict):
     design: DesignSpec = Field(default_factory=DesignSpec)
     variants: list[VariantSpec] = Field(default_factory=list)
 
+    @field_validator("series", mode="before")
+    @classmethod
+    def _series_shape(cls, value: Any) -> Any:
+        if not (isinstance(value, bool) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+                or (isinstance(value, dict) and all(isinstance(v, str) for v in value.values()))):
+            raise ValueError("expected true, false, a list of series names, or a table of "
+                             "name = \"column + column\"")
+        return value
+
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     candidates = [annotation, *typing.get_args(annotation)]
@@ -132,7 +144,8 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
 
 
-def _format_error(err: ValidationError, source: str) -> str:
+def _format_error(err: ValidationError, source: str, root: type[BaseModel] | None = None) -> str:
+    """One line for the first problem of a file read into ``root`` (default: ExperimentSpec)."""
     first = err.errors()[0]
     loc = [p for p in first["loc"]]
     key = ""
@@ -140,7 +153,7 @@ def _format_error(err: ValidationError, source: str) -> str:
         key += f"[{part}]" if isinstance(part, int) else ("." if key else "") + str(part)
     key = key or "(top level)"
     if first["type"] == "extra_forbidden":
-        model: Any = ExperimentSpec
+        model: Any = ExperimentSpec if root is None else root
         for part in loc[:-1]:
             if isinstance(part, int):
                 continue
@@ -150,7 +163,7 @@ def _format_error(err: ValidationError, source: str) -> str:
         return f"{source}: {key}: unknown key; allowed here: {allowed}"
     if first["type"] == "missing":
         return f"{source}: {key}: required key is missing"
-    msg = first["msg"].replace("\n", " ")
+    msg = first["msg"].replace("\n", " ").removeprefix("Value error, ")
     got = first.get("input")
     got_text = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
     return f"{source}: {key}: {msg}{got_text}"
@@ -290,6 +303,17 @@ def _is_factor_spec(value: Any) -> bool:
     return isinstance(value, Mapping) and bool(set(value) & _FACTOR_SPEC_KEYS)
 
 
+def _unique_paths(pairs: Iterator[tuple[str, Any]], where: str) -> dict[str, Any]:
+    """Key paths → values; one path written twice (quoted "a.b" and dotted a.b) is refused."""
+    out: dict[str, Any] = {}
+    for path, value in pairs:
+        if path in out:
+            raise ExperimentError(f"{where}{path}: given twice (as a quoted \"{path}\" key and as a dotted or "
+                                  "nested key); give it once")
+        out[path] = value
+    return out
+
+
 def _flatten(data: Mapping[str, Any], prefix: str, leaf: Any = None) -> Iterator[tuple[str, Any]]:
     """Nested tables → (key path, value); TOML's dotted and quoted keys give the same paths."""
     for key, value in data.items():
@@ -397,12 +421,7 @@ class Experiment:
     def from_toml(cls, path: str | Path, **changes: Any) -> "Experiment":
         """Read an experiment file (see docs/experiments.md)."""
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise ExperimentError(f"{path}: not valid TOML: {err}") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise ExperimentError(f"{path}: cannot read: {err}") from None
+        data = read_toml_file(path, ExperimentError)
         data.setdefault("name", path.stem)
         return cls.from_dict(data, str(path), path.parent, **changes)
 
@@ -422,7 +441,7 @@ class Experiment:
             raise ExperimentError(f"{self.source}: base: {err}") from None
 
     def _fixed_overrides(self) -> dict[str, Any]:
-        fixed = dict(_flatten(self.spec.overrides, "", leaf=lambda v: False))
+        fixed = _unique_paths(_flatten(self.spec.overrides, "", leaf=lambda v: False), f"{self.source}: overrides.")
         for key in fixed:
             try:
                 _leaf_annotation(key)
@@ -480,6 +499,8 @@ class Experiment:
             values = spec["values"]
             if not isinstance(values, list) or not values:
                 raise ExperimentError(f"{where}: values: expected a non-empty list{allowed_text}")
+            if len(values) > MAX_DESIGN_POINTS:
+                raise ExperimentError(f"{where}: values: {len(values):,} values; at most {MAX_DESIGN_POINTS:,}")
             if len({_canonical(v) for v in values}) != len(values):
                 raise ExperimentError(f"{where}: values: a value is listed twice ({values!r})")
             typed = []
@@ -494,13 +515,15 @@ class Experiment:
                                   f"values = [...]{allowed_text}")
         low, high = spec["min"], spec["max"]
         for bound in (low, high):
-            if isinstance(bound, bool) or not isinstance(bound, (int, float)):
-                raise ExperimentError(f"{where}: min and max must be numbers (got {bound!r})")
+            if isinstance(bound, bool) or not isinstance(bound, (int, float)) or not math.isfinite(bound):
+                raise ExperimentError(f"{where}: min and max must be finite numbers (got {bound!r})")
         if not low < high:
             raise ExperimentError(f"{where}: min must be below max (got min={low}, max={high})")
         levels = spec.get("levels")
-        if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 2):
-            raise ExperimentError(f"{where}: levels must be an integer ≥ 2 (got {levels!r})")
+        if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int)
+                                   or not 2 <= levels <= MAX_DESIGN_POINTS):
+            raise ExperimentError(f"{where}: levels must be an integer from 2 to {MAX_DESIGN_POINTS:,} "
+                                  f"(got {levels!r})")
         if kind == "integer" and math.ceil(low) > math.floor(high):
             raise ExperimentError(f"{where}: no integer lies between min={low} and max={high}")
         for bound in (low, high):
@@ -511,7 +534,11 @@ class Experiment:
         factors: list[Factor] = []
         for group in FACTOR_GROUPS:
             table = getattr(self.spec, group)
-            for rel_key, raw in _flatten(table, ""):
+            for rel_key, raw in _unique_paths(_flatten(table, ""), f"{self.source}: {group}.").items():
+                key = f"{group}.{rel_key}"
+                if key in self.fixed:
+                    raise ExperimentError(f"{self.source}: factor {key}: also set under [overrides]; vary it as a "
+                                          "factor or fix it in [overrides], not both")
                 factors.append(self._parse_factor(group, rel_key, raw))
         labels = [f.label for f in factors]
         if len(set(labels)) != len(labels):  # two factors with the same leaf name: use longer labels
@@ -520,11 +547,15 @@ class Experiment:
                 for f in factors]
         return factors
 
-    def _factorial(self, require_levels: str) -> list[list[tuple[Factor, Any]]]:
+    def _factorial(self, require_levels: str, times: int = 1) -> list[list[tuple[Factor, Any]]]:
         for f in self.factors:
             if f.values is None and f.levels is None:
                 raise ExperimentError(f"{self.source}: factor {f.key}: a {require_levels} design needs levels "
                                       f"for a range (e.g. levels = 3) or values = [...]")
+        size = times * math.prod(len(f.values) if f.values is not None else (f.levels or 1) for f in self.factors)
+        if size > MAX_DESIGN_POINTS:
+            raise ExperimentError(f"{self.source}: the {require_levels} design has {size:,} design points; at most "
+                                  f"{MAX_DESIGN_POINTS:,} are allowed (use fewer values or a latin_hypercube design)")
         return [list(zip(self.factors, combo))
                 for combo in itertools.product(*(f.level_values() for f in self.factors))]
 
@@ -569,11 +600,13 @@ class Experiment:
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise ExperimentError(f"{src}: variants: the name {dupes[0]!r} is used twice")
-            combos = self._factorial("variants") if self.factors else [[]]
+            combos = self._factorial("variants", len(self.spec.variants)) if self.factors else [[]]
             for i, variant in enumerate(self.spec.variants):
                 params: dict[str, Any] = {}
                 for group in FACTOR_GROUPS:
-                    for rel_key, value in _flatten(getattr(variant, group), "", leaf=lambda v: False):
+                    table = _flatten(getattr(variant, group), "", leaf=lambda v: False)
+                    for rel_key, value in _unique_paths(table, f"{src}: variants[{i}] ({variant.name}): "
+                                                               f"{group}.").items():
                         key = f"{group}.{rel_key}"
                         try:
                             _leaf_annotation(key)
@@ -585,9 +618,16 @@ class Experiment:
                 if clash:
                     raise ExperimentError(f"{src}: variants[{i}] ({variant.name}): {clash[0]} is also a factor; "
                                           "set it in the variant or vary it as a factor, not both")
+                fixed = sorted(set(params) & set(self.fixed))
+                if fixed:
+                    raise ExperimentError(f"{src}: variants[{i}] ({variant.name}): {fixed[0]} is also set under "
+                                          "[overrides]; set it in the variants or in [overrides], not both")
                 for combo in combos:
                     name = " · ".join([variant.name] + [f"{f.label}={_fmt_value(v)}" for f, v in combo])
                     raw_points.append((name, {**params, **{f.key: v for f, v in combo}}, variant.description))
+        if len(raw_points) * self.spec.replications > MAX_RUNS:
+            raise ExperimentError(f"{src}: {len(raw_points):,} design points × {self.spec.replications:,} replications "
+                                  f"= {len(raw_points) * self.spec.replications:,} runs; at most {MAX_RUNS:,}")
         points = []
         for index, (name, params, description) in enumerate(raw_points):
             scenario = self._scenario(params, f"design point {name!r}")
@@ -711,9 +751,14 @@ class Experiment:
         from .sweep import run_sweep
 
         if out is None:
-            out = tempfile.mkdtemp(prefix=f"zorgsim-{self.name}-")
+            out = tempfile.mkdtemp(prefix=f"zorgsim-{self.folder_name}-")
         result = run_sweep(self, out, workers=workers, executor=executor, scheduler=scheduler, progress=progress)
         return result.runs()
+
+    @property
+    def folder_name(self) -> str:
+        """The experiment's name as a folder name (default results folder: ``results/<folder_name>``)."""
+        return safe_folder_name(self.name, f"{self.source}: name")
 
     def __repr__(self) -> str:
         return (f"Experiment({self.name!r}: {len(self.points)} design points × {self.spec.replications} "

@@ -3,14 +3,17 @@
 Every finished run becomes one small Parquet file, ``runs/<run_id>.parquet`` (one row: ids,
 seed, factor values, KPIs), and, when the experiment keeps weekly series,
 ``series/<run_id>.parquet``. Each file is written under a hidden temporary name in the same
-folder and renamed into place (an atomic rename), the series file before the run file, so a run
-counts as done exactly when its run file exists. The parent process writes the files as results
-arrive and keeps nothing else, so memory stays flat however many runs there are.
+folder, flushed to disk (file and folder) and renamed into place, the series file before the run
+file, so a run counts as done exactly when its run file exists. The parent process writes the
+files as results arrive and keeps nothing else, so memory stays flat however many runs there are.
 
-A sweep that is stopped at any moment (Ctrl-C, ``kill -9``, a lost cluster) and started again
-with the same command skips the runs whose file exists and removes left-over temporary files.
-``experiment.json`` records the experiment's fingerprint; a folder that holds another
-experiment is refused before anything runs.
+One sweep at a time works in a folder: it holds an exclusive lock on ``sweep.lock`` and a second
+one is refused with a line naming the first one's process. A sweep that is stopped at any
+moment (Ctrl-C, ``kill -9``, a lost cluster, a power cut) and started again with the same
+command checks every run file (readable, its own run id, the expected columns, a run of this
+experiment), moves unusable ones to ``quarantine/``, removes left-over temporary files and runs
+what is missing. ``experiment.json`` records the experiment's fingerprint; a folder that holds
+another experiment is refused before anything runs.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import threading
 import time
@@ -37,11 +41,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..safeio import FolderLock, OutputError, check_output_folder, is_staging, write_atomic, write_text_atomic
 from .experiment import Experiment, ExperimentError, RunSpec
 
 MANIFEST = "experiment.json"
 RUNS = "runs"
 SERIES = "series"
+QUARANTINE = "quarantine"
+LOCK = "sweep.lock"
 FORMAT = 1
 EXECUTORS = ("local", "dask")
 #: Columns every run row starts with.
@@ -142,28 +149,69 @@ def make_tasks(experiment: Experiment, runs: Iterable[RunSpec]) -> Iterator[RunT
 # The store
 # ---------------------------------------------------------------------------------------------
 def _write_atomic(target: Path, table: pa.Table) -> None:
-    """Write ``table`` to a hidden temporary file next to ``target`` and rename it into place."""
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    """Write ``table`` under a hidden temporary name next to ``target``, flush it to disk, rename it."""
+    write_atomic(target, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def _is_temporary(path: Path) -> bool:
-    return path.name.startswith(".") and path.name.endswith(".tmp")
+    return is_staging(path)
+
+
+def _read_one(path: Path, required: Iterable[str]) -> tuple[pa.Table | None, str]:
+    """A run file as a table, or None and why it cannot be used (unreadable, not one run, wrong id)."""
+    try:
+        table = pq.read_table(path)
+    except FileNotFoundError:
+        return None, "is missing"
+    except (OSError, ValueError, pa.ArrowException):
+        empty = path.is_file() and path.stat().st_size == 0
+        return None, "is empty (0 bytes)" if empty else "is not a readable Parquet file"
+    missing = [c for c in required if c not in table.column_names]
+    if missing:
+        return None, f"has no {missing[0]!r} column"
+    if table.num_rows == 0:
+        return None, "holds no rows"
+    ids = set(table.column("run_id").to_pylist())
+    if ids != {path.stem}:
+        return None, f"holds run id {', '.join(sorted(map(str, ids)))[:40]!r}, not {path.stem!r}"
+    return table, ""
+
+
+@dataclass
+class Scan:
+    """The run files of a results folder: the usable ones by run id, and the others with the reason."""
+
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+
+    def warning(self, action: str) -> str | None:
+        """One line about the unusable files (None if there are none)."""
+        if not self.problems:
+            return None
+        path, reason = self.problems[0]
+        more = f" and {len(self.problems) - 1} more" if len(self.problems) > 1 else ""
+        return (f"{len(self.problems)} file(s) in {path.parent} cannot be used ({path.name}: {reason}{more}); "
+                f"{action}")
 
 
 class SweepStore:
-    """The results folder of one experiment: experiment.json, runs/*.parquet, series/*.parquet."""
+    """The results folder of one experiment: experiment.json, runs/*.parquet, series/*.parquet.
+
+    A run file counts only when it can be read, holds exactly its own run (the run id in the
+    file is the one in its name), has the expected columns and, for :meth:`open`, is a run of the
+    experiment; the others are moved to ``quarantine/`` (sweep) or skipped (compare), with one
+    warning line.
+    """
 
     def __init__(self, out: str | Path) -> None:
         self.out = Path(out)
         self.runs_dir = self.out / RUNS
         self.series_dir = self.out / SERIES
         self.manifest_path = self.out / MANIFEST
+        self.quarantine_dir = self.out / QUARANTINE
+        self.lock = FolderLock(self.out, LOCK, "sweep")
+        #: Files :meth:`read_runs` / :meth:`read_series` skipped, with the reason.
+        self.skipped = Scan()
 
     # -- checks (read-only) -------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
@@ -174,17 +222,19 @@ class SweepStore:
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
-            raise ExperimentError(f"{self.manifest_path}: cannot read: {err}") from None
-        if not isinstance(data, dict) or "fingerprint" not in data or "experiment" not in data:
+            raise ExperimentError(f"{self.manifest_path}: cannot read: {' '.join(str(err).split())}") from None
+        if not isinstance(data, dict) or "fingerprint" not in data or not isinstance(data.get("experiment"), dict):
             raise ExperimentError(f"{self.manifest_path}: not a zorgsim experiment record")
         return data
 
     def check(self, experiment: Experiment) -> None:
         """Refuse a folder that is a file, holds something else, or holds another experiment."""
-        if self.out.exists() and not self.out.is_dir():
-            raise ExperimentError(f"--out {self.out}: exists and is not a folder")
-        if not self.out.exists() or not any(not _is_temporary(p) for p in self.out.iterdir()):
-            return  # new, empty, or only a temporary file of a sweep killed while it started
+        try:
+            check_output_folder(self.out)
+        except OutputError as err:
+            raise OutputError(f"--out {err}") from None
+        if not self.out.exists() or not any(not _is_temporary(p) and p.name != LOCK for p in self.out.iterdir()):
+            return  # new, empty, or only what a sweep killed while it started left behind
         if not self.manifest_path.is_file():
             raise ExperimentError(f"--out {self.out}: folder is not empty and holds no sweep results "
                                   f"(no {MANIFEST}); choose another --out")
@@ -193,13 +243,20 @@ class SweepStore:
             other = recorded["experiment"].get("name", "?")
             raise ExperimentError(
                 f"--out {self.out}: holds results of a different experiment ({other!r}, fingerprint "
-                f"{recorded['fingerprint'][:12]}; this one is {experiment.name!r}, {experiment.fingerprint[:12]}); "
-                "choose another --out or delete that folder")
+                f"{str(recorded['fingerprint'])[:12]}; this one is {experiment.name!r}, "
+                f"{experiment.fingerprint[:12]}); choose another --out or delete that folder")
 
     # -- writing ------------------------------------------------------------------------------
-    def open(self, experiment: Experiment) -> set[str]:
-        """Create or reopen the folder for ``experiment``; returns the ids of finished runs."""
+    def open(self, experiment: Experiment) -> Scan:
+        """Lock and create or reopen the folder for ``experiment``; returns the finished runs.
+
+        Takes the folder's lock (another sweep in the same folder is refused with a line naming
+        its process), records the experiment, removes temporary files of a killed sweep and moves
+        unusable run files to ``quarantine/`` so that their runs are done again.
+        """
         self.check(experiment)
+        self.lock.acquire()
+        self.check(experiment)  # again: another sweep may have started this folder meanwhile
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         if experiment.series:
             self.series_dir.mkdir(exist_ok=True)
@@ -208,11 +265,33 @@ class SweepStore:
                       "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                       "model_code": model_code(),
                       "n_runs": experiment.n_runs, "experiment": experiment.describe()}
-            tmp = self.manifest_path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
-            os.replace(tmp, self.manifest_path)
+            write_text_atomic(self.manifest_path, json.dumps(record, indent=1, ensure_ascii=False, default=str))
         self.clean_temporary()
-        return self.done_ids()
+        expected = {run.run_id for run in experiment.runs()}
+        required = [*META_COLUMNS, *experiment.factor_keys, *(experiment.kpis or ()), *TAIL_COLUMNS]
+        series = [*experiment.series]
+        scan = self.scan(required, lambda t, path: "" if path.stem in expected else "is not a run of this experiment",
+                         series)
+        for path, _ in scan.problems:
+            self._quarantine(path)
+            if series:
+                self._quarantine(self.series_dir / path.name)
+        return scan
+
+    def close(self) -> None:
+        """Release the folder's lock."""
+        self.lock.release()
+
+    def _quarantine(self, path: Path) -> None:
+        if not path.is_file():
+            return
+        self.quarantine_dir.mkdir(exist_ok=True)
+        target = self.quarantine_dir / f"{path.parent.name}-{path.name}"
+        n = 1
+        while target.exists():
+            target = self.quarantine_dir / f"{path.parent.name}-{path.stem}.{n}{path.suffix}"
+            n += 1
+        os.replace(path, target)
 
     def clean_temporary(self) -> int:
         """Remove temporary files a killed sweep left behind; returns how many."""
@@ -220,12 +299,20 @@ class SweepStore:
         for folder in (self.out, self.runs_dir, self.series_dir):
             if folder.is_dir():
                 for path in folder.glob(".*.tmp"):
-                    path.unlink(missing_ok=True)
+                    if path.is_dir():
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
+                        path.unlink(missing_ok=True)
                     removed += 1
         return removed
 
     def done_ids(self) -> set[str]:
-        return {p.stem for p in self.runs_dir.glob("*.parquet")} if self.runs_dir.is_dir() else set()
+        """The names of the run files (not checked; see :meth:`scan`)."""
+        return {p.stem for p in self._run_files()}
+
+    def _run_files(self) -> list[Path]:
+        return sorted(p for p in self.runs_dir.glob("*.parquet") if not p.name.startswith(".")) \
+            if self.runs_dir.is_dir() else []
 
     def write(self, output: RunOutput) -> None:
         """Store one run: its series first, then its run row (which marks it done)."""
@@ -240,30 +327,68 @@ class SweepStore:
         _write_atomic(self.runs_dir / f"{output.run_id}.parquet", pa.Table.from_pylist([output.row]))
 
     # -- reading ------------------------------------------------------------------------------
-    @staticmethod
-    def _read_folder(folder: Path) -> pa.Table | None:
-        files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
-        if not files:
-            return None
-        tables = [pq.read_table(f) for f in files]
-        return pa.concat_tables(tables, promote_options="default")
+    def scan(self, required: Iterable[str] = META_COLUMNS,
+             accept: Callable[[pa.Table, Path], str] | None = None, series: Iterable[str] = ()) -> Scan:
+        """Read every run file; sort them into usable ones and problems (``accept`` returns a reason or '').
+
+        With ``series`` (the names of kept weekly series), a run also needs a readable series file.
+        """
+        required = tuple(dict.fromkeys(required))
+        series = tuple(series)
+        out = Scan()
+        for path in self._run_files():
+            table, reason = _read_one(path, required)
+            if table is not None and accept is not None:
+                reason = accept(table, path)
+            if not reason and series:
+                series_table, why = _read_one(self.series_dir / path.name, ("run_id", "week", *series))
+                reason = f"its series file {why}" if series_table is None else ""
+            if reason or table is None:
+                out.problems.append((path, reason))
+            else:
+                out.tables[path.stem] = table
+        return out
+
+    def _accept_recorded(self) -> Callable[[pa.Table, Path], str]:
+        """Compare's check: the run's design point and replication are in experiment.json."""
+        exp = self.manifest()["experiment"]
+        points = {p.get("name") for p in exp.get("points", []) if isinstance(p, dict)}
+        replications = exp.get("replications")
+
+        def accept(table: pa.Table, path: Path) -> str:
+            point = table.column("point")[0].as_py()
+            replication = table.column("replication")[0].as_py()
+            if point not in points:
+                return f"design point {point!r} is not in {MANIFEST}"
+            if not isinstance(replication, int) or not (
+                    isinstance(replications, int) and 0 <= replication < replications):
+                return f"replication {replication!r} is not in {MANIFEST}"
+            return ""
+
+        return accept
 
     def read_runs(self) -> pd.DataFrame:
-        """All finished runs as one DataFrame (one row per run), in design order."""
-        table = self._read_folder(self.runs_dir)
-        if table is None:
+        """All usable runs as one DataFrame (one row per run), in design order; see :attr:`skipped`."""
+        scan = self.scan(accept=self._accept_recorded() if self.manifest_path.is_file() else None)
+        self.skipped = scan
+        if not scan.tables:
             return pd.DataFrame(columns=list(META_COLUMNS))
-        df = table.to_pandas()
+        df = pa.concat_tables(list(scan.tables.values()), promote_options="default").to_pandas()
         return df.sort_values(["point_index", "replication"], kind="stable").reset_index(drop=True)
 
     def read_series(self) -> pd.DataFrame | None:
-        """The kept weekly series of the finished runs (one row per run per week), or None."""
-        done = self.done_ids()
-        table = self._read_folder(self.series_dir)
-        if table is None:
+        """The kept weekly series of the usable runs (one row per run per week), or None."""
+        if not self.series_dir.is_dir():
             return None
-        df = table.to_pandas()
-        df = df[df["run_id"].isin(done)]  # a series whose run row was never written is not a result
+        done = set(self.scan(accept=self._accept_recorded() if self.manifest_path.is_file() else None).tables)
+        tables = []
+        for run_id in sorted(done):
+            table, _ = _read_one(self.series_dir / f"{run_id}.parquet", ("run_id", "week"))
+            if table is not None:  # a series whose run row was never written is not a result
+                tables.append(table)
+        if not tables:
+            return None
+        df = pa.concat_tables(tables, promote_options="default").to_pandas()
         return df.sort_values(["point_index", "replication", "week"], kind="stable").reset_index(drop=True)
 
 
@@ -303,9 +428,26 @@ def _guarded(task: RunTask, call: Callable[[], RunOutput]) -> RunOutput:
                          f"failed: {type(err).__name__}: {err}") from err
 
 
-def _iter_local(tasks: Iterator[RunTask], workers: int) -> Iterator[RunOutput]:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """The runner's pool of spawned worker processes (Ctrl-C and the parent's death handled)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
                                initargs=(os.getpid(),))
+
+
+def run_tasks(tasks: Iterable[RunTask], workers: int = 1,
+              pool: ProcessPoolExecutor | None = None) -> Iterator[RunOutput]:
+    """Run tasks in this process (``workers`` 1 and no ``pool``) or in a process pool, yielding
+    outputs as they finish. A ``pool`` that is passed in stays open for the caller's next batch
+    (calibration trials), unless a run fails or is interrupted."""
+    tasks = iter(tasks)
+    if pool is None and workers <= 1:
+        return _iter_serial(tasks)
+    return _iter_local(tasks, workers, pool)
+
+
+def _iter_local(tasks: Iterator[RunTask], workers: int,
+                borrowed: ProcessPoolExecutor | None = None) -> Iterator[RunOutput]:
+    pool = borrowed if borrowed is not None else process_pool(workers)
     pending: dict[Future[RunOutput], RunTask] = {}
     window = 2 * workers
     clean = False
@@ -332,7 +474,8 @@ def _iter_local(tasks: Iterator[RunTask], workers: int) -> Iterator[RunOutput]:
         clean = True
     finally:
         if clean:
-            pool.shutdown(wait=True)
+            if borrowed is None:
+                pool.shutdown(wait=True)
         else:  # interrupted or failed: stop the workers now instead of finishing their runs
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
@@ -425,13 +568,54 @@ class Sweep:
         self.executor = executor
         self.scheduler = scheduler
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
-        self.done = self.store.done_ids() if self.store.manifest_path.is_file() else set()
-        recorded = self.store.manifest().get("model_code") if self.store.manifest_path.is_file() else None
+        #: Ids of the finished runs; known after :meth:`prepare`.
+        self.done: set[str] = set()
+        #: One line about run files that were moved to quarantine/ by :meth:`prepare`, or None.
+        self.damaged: str | None = None
         #: Set when resuming a sweep that was started with other model code (the runs would mix versions).
-        self.code_changed: str | None = (
+        self.code_changed: str | None = None
+        self._prepared = False
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def prepare(self) -> "Sweep":
+        """Connect to Dask (if asked), then lock the folder, record the experiment and check the
+        finished runs: the first write, after everything that can fail without writing."""
+        if self._prepared:
+            return self
+        if self.executor == "dask" and self._client is None:
+            self._client, self._cluster = self._connect()
+        try:
+            scan = self.store.open(self.experiment)
+        except BaseException:
+            self.close()
+            raise
+        self.done = set(scan.tables)
+        self.damaged = scan.warning(f"moved to {self.store.quarantine_dir}/; those runs are done again")
+        recorded = self.store.manifest().get("model_code")
+        self.code_changed = (
             f"the model code changed since this sweep started (then {recorded}, now {model_code()}): "
             f"{len(self.done)} finished runs came from the old code; use a new --out for a clean sweep"
             if recorded is not None and recorded != model_code() and self.done else None)
+        self._prepared = True
+        return self
+
+    def close(self) -> None:
+        """Release the folder and the Dask connection (done by :meth:`run` when it ends)."""
+        try:
+            self._disconnect()
+        finally:
+            self.store.close()
+            self._prepared = False
+
+    def _disconnect(self) -> None:
+        client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
+        try:
+            if client is not None:
+                client.close()
+        finally:
+            if cluster is not None:
+                cluster.close()
 
     @property
     def total(self) -> int:
@@ -457,12 +641,10 @@ class Sweep:
     def run(self, progress: Callable[[int, int, RunOutput | None], None] | None = None) -> SweepResult:
         """Run the missing runs; ``progress(done, total, output)`` is called after each."""
         started = time.perf_counter()
-        client = cluster = None
-        if self.executor == "dask":
-            client, cluster = self._connect()
+        self.prepare()
+        client = self._client
         try:
-            done = self.store.open(self.experiment)
-            self.done = done
+            done = self.done
             todo = (run for run in self.experiment.runs() if run.run_id not in done)
             tasks = make_tasks(self.experiment, todo)
             already = len(done)
@@ -487,10 +669,7 @@ class Sweep:
             finally:
                 outputs.close()  # stops pool workers at once when interrupted
         finally:
-            if client is not None:
-                client.close()
-            if cluster is not None:
-                cluster.close()
+            self.close()
         return SweepResult(self.store.out, self.total, already, ran, time.perf_counter() - started, workers,
                            self.executor, self.store)
 

@@ -11,12 +11,13 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from .presets import PRESETS
+from ..safeio import MAX_NESTING, InputError, check_shape, read_toml_file
 from ..shipped import ShippedFolder
+from .presets import PRESETS
 from .schema import Scenario
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """Bad scenario input. The message is one line naming the file, the key and what is allowed."""
 
 
@@ -48,6 +49,9 @@ def parse_override(text: str) -> tuple[str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw  # a bare word is a string
+    except RecursionError:
+        raise ScenarioError(f"--set {key[:60]}: the value is nested more than {MAX_NESTING} levels deep") from None
+    check_shape({key: value}, "--set", ScenarioError)
     return key, value
 
 
@@ -79,7 +83,7 @@ def _apply_preset(raw: dict[str, Any], source: str) -> dict[str, Any]:
     form = coordination.get("collaboration_form") if isinstance(coordination, Mapping) else None
     if form is None:
         return raw  # a malformed levers table is reported by the schema
-    if form not in PRESETS:
+    if not isinstance(form, str) or form not in PRESETS:
         raise ScenarioError(f"{source}: levers.coordination.collaboration_form: {form!r} is not allowed; "
                             f"allowed: {', '.join(PRESETS)}")
     return _merge_under({"levers": PRESETS[form]}, raw)
@@ -126,31 +130,34 @@ def format_validation_error(err: ValidationError, source: str) -> str:
     return f"{source}: {key}: {msg}{got_text}{more}"
 
 
+def _plain(data: Any) -> Any:
+    """numpy scalars (from a design or a widget) as the Python numbers they hold: the schema's types
+    are strict for text input, not for numbers that code computed."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    if type(data).__module__ == "numpy" and hasattr(data, "item"):
+        return data.item()
+    return data
+
+
 def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>",
                        overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
     data = copy.deepcopy(dict(raw))
     items = overrides.items() if isinstance(overrides, Mapping) else (parse_override(o) for o in overrides)
     for key, value in items:
         _set_path(data, key, value)
-    data = _apply_preset(data, source)
+    data = _apply_preset(_plain(data), source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(format_validation_error(err, source)) from None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"{path}: cannot read: {err}") from None
-
-
 def read_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Raw scenario data; a file with ``base = "name"`` is laid over that scenario (variants stay small)."""
-    raw = _read_toml(path)
+    raw = read_toml_file(path, ScenarioError)
     base = raw.pop("base", None)
     if base is None:
         return raw

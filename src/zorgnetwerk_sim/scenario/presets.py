@@ -25,8 +25,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "trust": {"informal_contacts_per_year": 1.0},
     },
     # Partners need each other and commit fully: joint policy and goals, pooling, an expertteam
-    # that works; seed 004 names a joint uitvoeringsorganisatie as its example, hence one set of
-    # agreements for the region.
+    # that works; seed 004's recommendation of this form ("gezamenlijk beleid ... een
+    # gezamenlijke uitvoeringsorganisatie") implies one set of agreements for the region.
     "ondernemend": {
         "coordination": {"role_clarity": 0.65, "regie_strength": 0.5, "overlegtafels": 6,
                          "joint_kpis": True, "solidarity_pooling": True, "escalation_route": True,

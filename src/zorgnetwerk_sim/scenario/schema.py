@@ -11,9 +11,10 @@ available at run time through :func:`parameter_table`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Strict as PydanticStrict
 
 from ..caretypes import CARE_KEYS, PROVIDER_CARE
 
@@ -27,19 +28,33 @@ JOSANG = "Jøsang & Ismail (2002), Beta reputation; Slovic (1993) trust asymmetr
 CBS = "CBS / Jeugdautoriteit national figures (MODEL.md §6)"
 ASSUMPTION = "stylised assumption, documented in docs/model.md"
 STERMAN = "Sterman (2000), Business Dynamics ch. 17 (capacity acquisition with delay)"
-STAFF = "staff shortage in jeugdzorg (docs/model.md §7.14)"
-REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.7)"
+STAFF = "staff shortage in jeugdzorg (docs/model.md §7.16)"
+REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.8)"
+
+
+#: Upper bound of a money parameter that does not state its own (EUR in its unit).
+MAX_EUR = 10_000_000
+#: Upper bound of any other numeric parameter that does not state its own.
+MAX_NUMBER = 1_000_000_000
 
 
 def P(default: Any, *, unit: str, source: str, ge: float | None = None, le: float | None = None,
       description: str = "") -> Any:
-    """A documented parameter: default, unit, range and source in one place."""
+    """A documented parameter: default, unit, range and source in one place.
+
+    A parameter without an upper bound gets a sane one: MAX_EUR for money, MAX_NUMBER otherwise.
+    """
+    if le is None and isinstance(default, (int, float)) and not isinstance(default, bool):
+        le = MAX_EUR if "EUR" in unit else MAX_NUMBER
     return Field(default, ge=ge, le=le, description=description,
                  json_schema_extra={"unit": unit, "source": source})
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    """Every table of the schema: unknown keys refused, strict types ("yes" is not a boolean, true is
+    not a number, 2.5 is not an integer), and no NaN or infinity anywhere."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,10 +160,10 @@ class Uncertainties(Strict):
     admin_share_per_contract: float = P(0.004, unit="share of capacity per extra contract", ge=0, le=0.02,
                                         source=SEED_002 + "; " + REGELDRUK,
                                         description="Capacity lost to admin per extra distinct set of agreements "
-                                                    "(explicit uncertainty: see docs/model.md §7.7)")
+                                                    "(explicit uncertainty: see docs/model.md §7.8)")
     capacity_loss_per_overlegtafel: float = P(0.002, unit="share of capacity per table", ge=0, le=0.02, source=SEED_000,
                                               description="Professionals' time lost per separate overlegtafel "
-                                                          "(explicit uncertainty: see docs/model.md §7.7)")
+                                                          "(explicit uncertainty: see docs/model.md §7.8)")
     alternative_route_max_share: float = P(0.25, unit="share of referrals", ge=0, le=0.8, source=ASSUMPTION,
                                            description="At waits of twice the norm, this share of referrals to "
                                                        "ambulant licht stays at the wijkteam (alternative_routes)")
@@ -457,6 +472,9 @@ class RegionSpec(Strict):
     def _has_providers(self) -> "RegionSpec":
         if not self.aanbieders and self.n_generated_aanbieders == 0:
             raise ValueError("a region needs 'aanbieders' or n_generated_aanbieders > 0")
+        if self.aanbieders and all(set(a.care_types) <= {"crisis"} for a in self.aanbieders):
+            raise ValueError(f"region {self.name!r}: its aanbieders offer only crisis care, so no need could be "
+                             "referred; give at least one aanbieder another care type")
         return self
 
 
@@ -472,10 +490,13 @@ class Network(Strict):
 
     @model_validator(mode="after")
     def _unique_and_linked(self) -> "Network":
-        names = [g.name for r in self.regions for g in r.gemeenten]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"gemeente names must be unique; repeated: {', '.join(dupes[:5])}")
+        for kind, names in (("gemeente", [g.name for r in self.regions for g in r.gemeenten]),
+                            ("aanbieder", [a.name for r in self.regions for a in r.aanbieders]),
+                            ("region", [r.name for r in self.regions]),
+                            ("expertteam", [t.name for t in self.expertteams])):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"{kind} names must be unique; repeated: {', '.join(dupes[:5])}")
         teams = {t.name for t in self.expertteams}
         for r in self.regions:
             if r.expertteam is not None and r.expertteam not in teams:
@@ -488,7 +509,8 @@ class RunSettings(Strict):
     years: float = P(10, unit="years", ge=0.1, le=100, source=ASSUMPTION, description="Simulated years incl. warm-up")
     warmup_years: float = P(1, unit="years", ge=0, le=50, source=ASSUMPTION, description="Excluded from KPIs")
     event_log: bool = P(False, unit="bool", source=SEED_001, description="Keep a process-mining event log")
-    start_date: dt.date = P(dt.date(2025, 1, 1), unit="date", source=ASSUMPTION,
+    # an ISO date as text too (scenario.toml, --set, JSON): the one non-strict field
+    start_date: Annotated[dt.date, PydanticStrict(False)] = P(dt.date(2025, 1, 1), unit="date", source=ASSUMPTION,
                             description="Calendar date of week 0 (the event log's dates)")
     random_streams: Literal["per_decision", "single"] = P(
         "per_decision", unit="choice", source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
@@ -496,8 +518,9 @@ class RunSettings(Strict):
 
     @model_validator(mode="after")
     def _warmup_shorter(self) -> "RunSettings":
-        if self.warmup_years >= self.years:
-            raise ValueError(f"warmup_years ({self.warmup_years}) must be shorter than years ({self.years})")
+        if self.warmup_years >= self.years or round(self.warmup_years * 52) >= round(self.years * 52):
+            raise ValueError(f"warmup_years ({self.warmup_years}) must be shorter than years ({self.years}) by at "
+                             "least one week; shorten the warm-up (zorgsim run --warmup-years) or run longer")
         return self
 
 

@@ -1,0 +1,394 @@
+"""Safe input and output: the reliability rules every command and the app share (docs/reliability.md).
+
+* :class:`InputError` and :class:`OutputError`: bad input and an unusable output folder; the
+  message is one line. :func:`user_error` turns any expected failure (these, an OS error, input
+  too large or too deep) into that one line, and returns ``None`` for a real bug.
+* :func:`safe_folder_name`: a user-given name (a scenario's or experiment's ``name``) as a single
+  folder name; it never chooses a location.
+* :func:`check_output_folder`: fail before a long run when the output folder cannot be used.
+* :func:`staged_outputs`: write a *set* of files into a folder as a whole: staged inside the
+  folder (so a mount point works), every file and the folder flushed to disk, then swapped in;
+  if any step fails the previous set is put back. :func:`write_atomic` does the same for one file.
+* :class:`FolderLock`: an exclusive lock on a folder (``fcntl.flock``) that names its holder.
+* :func:`read_toml_file`: a TOML file with a size and nesting cap, a UTF-8 BOM accepted.
+* :func:`escape_markup` (rich) and :func:`escape_mathtext` (matplotlib): user text printed or
+  plotted as itself.
+
+This module depends on nothing else in the package, so the model, the CLI and the app can all
+use it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: no locking
+    fcntl = None  # type: ignore[assignment]
+
+#: Largest input file read (scenario, experiment): the national scenario is 24 kB.
+MAX_INPUT_BYTES = 4 * 1024 * 1024
+#: Deepest nesting of tables and lists in an input (scenarios use 5).
+MAX_NESTING = 24
+#: Longest text value in an input.
+MAX_TEXT_LENGTH = 10_000
+#: Longest folder name made from a user-given name (characters; at most 4 bytes each < NAME_MAX 255).
+MAX_FOLDER_NAME = 60
+
+
+class InputError(ValueError):
+    """Bad input (a file, an option, an upload): the message is one line naming what and where."""
+
+
+class OutputError(OSError):
+    """An output folder or file cannot be used; the message is one line."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------------------------
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks (and the white space around them) become one space."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", str(text)).strip()
+
+
+def os_error_text(err: OSError) -> str:
+    """'PATH: reason' for an OS error (no errno numbers, no Python reprs)."""
+    if isinstance(err, OutputError):
+        return one_line(str(err))
+    reason = err.strerror or str(err) or type(err).__name__
+    where = err.filename
+    if where is not None and err.filename2 is not None:
+        return one_line(f"{where} → {err.filename2}: {reason}")
+    return one_line(f"{where}: {reason}" if where is not None else reason)
+
+
+def user_error(err: BaseException) -> str | None:
+    """The one line to show for an expected failure, or None when ``err`` is a bug."""
+    if isinstance(err, InputError):
+        return one_line(str(err))
+    if isinstance(err, OSError):
+        return os_error_text(err)
+    if isinstance(err, RecursionError):
+        return "the input is nested too deeply"
+    if isinstance(err, MemoryError):
+        return "out of memory: the input or the design is too large for this machine"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Names and folders
+# ---------------------------------------------------------------------------------------------
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def safe_folder_name(name: Any, what: str = "name") -> str:
+    """``name`` as one folder name: letters, digits, '_', '-' and '.', at most 60 characters.
+
+    Separators, '..', spaces and other characters become '-', leading dots are dropped, so the
+    result never leaves the folder it is put in. A name with nothing usable is refused
+    (:class:`InputError`, naming ``what``).
+    """
+    text = unicodedata.normalize("NFKC", str(name))
+    folder = re.sub(r"\.{2,}", "-", _UNSAFE.sub("-", text))
+    folder = re.sub(r"-{2,}", "-", folder).strip(".-_ ")
+    folder = folder[:MAX_FOLDER_NAME].rstrip(".-_ ")
+    if not folder or not any(ch.isalnum() for ch in folder):
+        raise InputError(f"{what}: {one_line(str(name))[:80]!r} cannot be used as a folder name; use letters, "
+                         "digits, '-' or '_', or choose the folder with --out")
+    return folder
+
+
+def check_output_folder(out_dir: str | Path) -> Path:
+    """Fail early (before a long run) when the output folder cannot be created or written."""
+    out = Path(out_dir)
+    try:
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out}: exists and is not a folder")
+        ancestor = out
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+    except OSError as err:
+        if isinstance(err, OutputError):
+            raise
+        raise OutputError(f"{out}: cannot be used as a folder: {err.strerror or err}") from None
+    if not ancestor.is_dir():
+        raise OutputError(f"{out}: {ancestor} is a file, so the folder cannot be created")
+    if _read_only(ancestor):
+        raise OutputError(f"{out}: {ancestor} is on a read-only file system")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: no permission to write in {ancestor}")
+    return out
+
+
+def check_output_file(target: str | Path) -> Path:
+    """Fail early (before a long run) when a file cannot be written at ``target``."""
+    target = Path(target)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder, not a file")
+    check_output_folder(target.parent)
+    return target
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # pragma: no cover - a system without statvfs
+        return False
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and missing parents; returns the folders created (deepest last)."""
+    missing = []
+    here = folder
+    while not here.exists():
+        missing.append(here)
+        here = here.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return list(reversed(missing))
+
+
+def _remove_if_empty(folders: Iterable[Path]) -> None:
+    for folder in reversed(list(folders)):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+def fsync_file(path: Path) -> None:
+    """Flush a written file to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it) to the disk, where the system allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # pragma: no cover - a system that cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError as err:  # some file systems cannot sync a folder; the data itself is synced
+        if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+#: The rename that puts a staged file in place (a module attribute, so tests can make it fail).
+_replace = os.replace
+
+
+def write_atomic(target: str | Path, write: Callable[[Path], None]) -> Path:
+    """Write one file: ``write(tmp)`` in the target's folder, flushed, then renamed to ``target``."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # not mkstemp: its files are private (0600); this one gets the usual permissions (umask)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        write(tmp)
+        fsync_file(tmp)
+        _replace(tmp, target)
+        fsync_folder(target.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def write_text_atomic(target: str | Path, text: str) -> Path:
+    return write_atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def is_staging(path: Path) -> bool:
+    """A hidden temporary file or folder of :func:`staged_outputs` / :func:`write_atomic`."""
+    return path.name.startswith(".") and path.name.endswith(".tmp")
+
+
+@contextmanager
+def staged_outputs(target: str | Path, managed: Iterable[str]) -> Iterator[Path]:
+    """Write a set of output files into ``target`` as a whole.
+
+    Yields a hidden staging folder inside ``target``; write the new files there. When the block
+    ends, every staged file is flushed, the current files named in ``managed`` are moved aside
+    and the staged files moved in (renames within one folder: no copy, works at a mount point);
+    a managed file that was not staged is removed with the old set. If the block or any rename
+    fails, the previous set is put back, the staging folder removed and the error raised; a
+    ``target`` folder this call created is removed again. Other files in ``target`` (the user's)
+    are never touched.
+    """
+    target = check_output_folder(target)
+    managed = tuple(managed)
+    created = _make_folder(target)
+    staging = Path(tempfile.mkdtemp(prefix=".zorgsim-", suffix=".tmp", dir=target))
+    ok = False
+    try:
+        yield staging
+        new = sorted(p.name for p in staging.iterdir() if p.is_file())
+        for name in new:
+            fsync_file(staging / name)
+        previous = staging / ".previous"  # hidden: never the name of an output
+        previous.mkdir()
+        moved_old: list[str] = []
+        moved_new: list[str] = []
+        try:
+            for name in dict.fromkeys([*managed, *new]):
+                if (target / name).is_file():
+                    _replace(target / name, previous / name)
+                    moved_old.append(name)
+            for name in new:
+                _replace(staging / name, target / name)
+                moved_new.append(name)
+            fsync_folder(target)
+        except BaseException:
+            for name in moved_new:  # undo: the new files out, the old ones back
+                os.replace(target / name, staging / name)
+            for name in moved_old:
+                os.replace(previous / name, target / name)
+            raise
+        ok = True
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not ok:
+            _remove_if_empty(created)
+
+
+# ---------------------------------------------------------------------------------------------
+# Locking
+# ---------------------------------------------------------------------------------------------
+class FolderBusy(InputError):
+    """Another process holds the folder's lock."""
+
+
+class FolderLock:
+    """An exclusive lock on ``folder`` (``fcntl.flock`` on ``folder/<name>``), held until released.
+
+    The lock file records the holder's process id, so a second process is refused with a line
+    naming it. The operating system releases the lock when the holder exits in any way
+    (``kill -9`` included), so a stale lock file never blocks.
+    """
+
+    def __init__(self, folder: str | Path, name: str, what: str) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / name
+        self.what = what
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> "FolderLock":
+        if self._fd is not None:
+            return self
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 200).decode("utf-8", "replace").split()
+                os.close(fd)
+                pid = holder[0] if holder and holder[0].isdigit() else "unknown"
+                raise FolderBusy(f"{self.folder}: in use by another {self.what} (process {pid}); wait for it "
+                                 f"to finish or stop it (kill {pid}), then run the same command again") from None
+            except OSError:
+                os.close(fd)
+                raise
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)  # closing the descriptor releases the flock
+
+    def __enter__(self) -> "FolderLock":
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading input
+# ---------------------------------------------------------------------------------------------
+def check_shape(data: Any, source: str, error: type[InputError] = InputError) -> None:
+    """Refuse input nested deeper than MAX_NESTING or with text longer than MAX_TEXT_LENGTH."""
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    while stack:
+        node, depth, where = stack.pop()
+        if depth > MAX_NESTING:
+            raise error(f"{source}: {(where or '(top level)')[:60]}: nested more than {MAX_NESTING} levels deep")
+        if isinstance(node, Mapping):
+            stack += [(v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in node.items()]
+            for key in node:
+                if len(str(key)) > MAX_TEXT_LENGTH:
+                    raise error(f"{source}: a key is longer than {MAX_TEXT_LENGTH:,} characters")
+        elif isinstance(node, list):
+            stack += [(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(node)]
+        elif isinstance(node, str) and len(node) > MAX_TEXT_LENGTH:
+            raise error(f"{source}: {where}: text longer than {MAX_TEXT_LENGTH:,} characters")
+
+
+def parse_toml(text: str, source: str, error: type[InputError] = InputError) -> dict[str, Any]:
+    """TOML text → dict, with one-line errors and the nesting and length caps."""
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as err:
+        raise error(f"{source}: not valid TOML: {one_line(str(err))}") from None
+    except RecursionError:
+        raise error(f"{source}: not valid TOML: nested more than {MAX_NESTING} levels deep") from None
+    check_shape(data, source, error)
+    return data
+
+
+def read_toml_file(path: str | Path, error: type[InputError] = InputError) -> dict[str, Any]:
+    """A TOML file (at most MAX_INPUT_BYTES, UTF-8 with or without BOM) → dict; one-line ``error``s."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise error(f"{path}: file is {size:,} bytes; at most {MAX_INPUT_BYTES:,} are read")
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise error(f"{path}: cannot read: not UTF-8 text (byte {err.start})") from None
+    except OSError as err:
+        raise error(f"{path}: cannot read: {err.strerror or err}") from None
+    return parse_toml(text, str(path), error)
+
+
+# ---------------------------------------------------------------------------------------------
+# Showing user text
+# ---------------------------------------------------------------------------------------------
+def escape_markup(text: Any) -> str:
+    """``text`` for a rich string with markup: '[' shown as itself, never read as a style."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+def escape_mathtext(text: Any) -> str:
+    """``text`` for a matplotlib label: '$' shown as itself, never read as math."""
+    return str(text).replace("$", r"\$")

@@ -1,0 +1,233 @@
+"""The bad-input catalogue: every input below gets ONE line naming the problem, exit status 2, no
+traceback, and nothing written anywhere (the working folder is compared before and after).
+
+Each row: an id, the files to put in the working folder (``None`` deletes a path; ``R/`` is a copy
+of a finished sweep), the ``zorgsim`` arguments, and fragments the line must contain. Add a row for
+every new way to get input wrong; docs/reliability.md lists the classes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import assert_one_error_line, cli, snapshot, tree  # noqa: F401 - cli is a fixture
+from zorgnetwerk_sim.runner import Experiment, run_sweep
+
+SHORT = ("--years", "1.5", "--warmup-years", "0.5", "-q")
+
+MINI = """\
+name = "mini"
+[run]
+years = 1.5
+warmup_years = 0.5
+[[network.regions]]
+name = "Regio"
+gemeenten = [{ name = "Aadorp", inhabitants = 12000 }]
+aanbieders = [
+  { name = "Zorg A", care_types = ["ambulant_licht", "ambulant_intensief"] },
+  { name = "Zorg B", care_types = ["pleegzorg", "residentieel", "crisis"] },
+]
+"""
+
+EXP = """\
+base = "klas"
+master_seed = 1
+replications = 2
+years = 1.5
+warmup_years = 0.5
+kpis = ["waitlist_mean", "cost_per_year_eur"]
+"""
+FACTOR = '[uncertainties]\nstaff_availability = [0.8, 1.0]\n'
+SHARES = "[0.55, 0.33, 0.12]"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    args: tuple[str, ...]
+    fragments: tuple[str, ...]
+    files: dict[str, str | bytes | None] = field(default_factory=dict)
+
+
+def exp(text: str, name: str = "e.toml") -> dict[str, str]:
+    return {name: EXP + text}
+
+
+CASES = [
+    # --- run: names never choose a location ---------------------------------------------------
+    Case("run: empty name", ("run", "empty.toml", *SHORT), ("empty.toml", "name", "cannot be used as a folder name"),
+         {"empty.toml": 'base = "klas"\nname = ""\n'}),
+    Case("run: name of dots", ("run", "dots.toml", *SHORT), ("name", "'..'", "folder name"),
+         {"dots.toml": 'base = "klas"\nname = ".."\n'}),
+    Case("run: --set name=/", ("run", "klas", "--set", "name=/", *SHORT), ("name", "folder name")),
+    # --- run: nonsense numbers --------------------------------------------------------------------
+    Case("run: NaN in a share list", ("run", "klas", *SHORT, "--set",
+                                      "assumptions.referral_ernstig=[nan,0.07,0.45,0.20,0.14,0.12,0.02]"),
+         ("assumptions.referral_ernstig[0]", "finite number")),
+    Case("run: inf money", ("run", "klas", *SHORT, "--set", "assumptions.cost_per_assessment_eur=inf"),
+         ("assumptions.cost_per_assessment_eur", "finite number")),
+    Case("run: 1e308 money", ("run", "klas", *SHORT, "--set", "assumptions.cost_per_assessment_eur=1e308"),
+         ("assumptions.cost_per_assessment_eur", "less than or equal to 10000000")),
+    Case("run: huge budget", ("run", "klas", *SHORT, "--set", "assumptions.budget_per_youth_eur_per_year=1e9"),
+         ("budget_per_youth_eur_per_year", "less than or equal")),
+    Case("run: huge count", ("run", "klas", *SHORT, "--set", "levers.coordination.overlegtafels=100000"),
+         ("levers.coordination.overlegtafels", "60")),
+    Case("run: warm-up as long as the horizon", ("run", "klas", "--years", "1", "-q"),
+         ("warmup_years", "--warmup-years")),
+    Case("run: warm-up rounds to the horizon", ("run", "klas", "--years", "1", "--warmup-years", "0.995", "-q"),
+         ("warmup_years", "at least one week")),
+    Case("run: negative --warmup-years", ("run", "klas", "--years", "2", "--warmup-years", "-1", "-q"),
+         ("--warmup-years", "≥ 0")),
+    # --- run: strict types and choices -----------------------------------------------------------
+    Case("run: 'yes' as a boolean", ("run", "klas", *SHORT, "--set", 'levers.coordination.urgency_priority="yes"'),
+         ("levers.coordination.urgency_priority", "valid boolean", "yes")),
+    Case("run: true as a seed", ("run", "klas", *SHORT, "--set", "seed=true"), ("seed", "valid integer")),
+    Case("run: 2.0 as a count", ("run", "klas", *SHORT, "--set", "levers.coordination.overlegtafels=2.0"),
+         ("overlegtafels", "valid integer")),
+    Case("run: list as a preset", ("run", "klas", *SHORT, "--set", "levers.coordination.collaboration_form=[1]"),
+         ("collaboration_form", "allowed: verkennend")),
+    Case("run: table as a choice", ("run", "klas", *SHORT, "--set", "levers.coordination.queue={a=1}"),
+         ("levers.coordination.queue", "per_aanbieder")),
+    # --- run: network rules ------------------------------------------------------------------------
+    Case("run: only crisis care", ("run", "crisis.toml", "-q"), ("network.regions[0]", "only crisis"),
+         {"crisis.toml": MINI.replace('["ambulant_licht", "ambulant_intensief"]', '["crisis"]')
+                             .replace('["pleegzorg", "residentieel", "crisis"]', '["crisis"]')}),
+    Case("run: duplicate aanbieder", ("run", "dup.toml", "-q"), ("aanbieder names must be unique", "Zorg A"),
+         {"dup.toml": MINI.replace('"Zorg B"', '"Zorg A"')}),
+    Case("run: duplicate region", ("run", "dupr.toml", "-q"), ("region names must be unique", "Regio"),
+         {"dupr.toml": MINI + '[[network.regions]]\nname = "Regio"\ngemeenten = [{ name = "Beek", '
+                              'inhabitants = 5000 }]\nn_generated_aanbieders = 2\n'}),
+    Case("run: duplicate expertteam", ("run", "dupt.toml", "-q"), ("expertteam names must be unique", "T"),
+         {"dupt.toml": MINI + '[[network.expertteams]]\nname = "T"\n[[network.expertteams]]\nname = "T"\n'}),
+    # --- run: input size ---------------------------------------------------------------------------
+    Case("run: deeply nested file", ("run", "deep.toml", "-q"), ("deep.toml", "nested"),
+         {"deep.toml": "a = " + "[" * 3000 + "]" * 3000}),
+    Case("run: deeply nested --set", ("run", "klas", "-q", "--set", "description=" + "[" * 2000 + "]" * 2000),
+         ("--set description", "nested")),
+    Case("run: very long --set text", ("run", "klas", "-q", "--set", "description=" + "x" * 20_000),
+         ("--set", "description", "longer than")),
+    Case("run: very long name", ("run", "long.toml", "-q"), ("long.toml", "name", "longer than"),
+         {"long.toml": f'base = "klas"\nname = "{"x" * 20_000}"\n'}),
+    Case("run: --out name too long", ("run", "klas", *SHORT, "--out", "n" * 300), ("--out", "too long")),
+    Case("run: --out is a file", ("run", "klas", *SHORT, "--out", "file.txt"), ("--out", "file.txt", "not a folder"),
+         {"file.txt": "keep"}),
+    # --- validate ------------------------------------------------------------------------------------
+    Case("validate: NaN in severity_mix", ("validate", "nan.toml"), ("assumptions.severity_mix[0]", "finite"),
+         {"nan.toml": MINI + "[assumptions]\nseverity_mix = [nan, 0.5, 0.5]\n"}),
+    Case("validate: inf in incidence", ("validate", "inf.toml"), ("incidence_per_youth_per_year", "finite"),
+         {"inf.toml": MINI + "[assumptions]\nincidence_per_youth_per_year = [inf, 0.1, 0.1, 0.1]\n"}),
+    Case("validate: binary file", ("validate", "bin.toml"), ("bin.toml", "not UTF-8"),
+         {"bin.toml": b"\xff\xfe\x00\x01name"}),
+    Case("validate: unhashable base", ("validate", "b.toml"), ("b.toml", "base"), {"b.toml": "base = [1]\n"}),
+    # --- sweep -----------------------------------------------------------------------------------------
+    Case("sweep: factor quoted and dotted", ("sweep", "e.toml", "-q"), ("levers.coordination.queue", "given twice"),
+         exp('[levers]\n"coordination.queue" = ["central"]\ncoordination.queue = ["per_aanbieder"]\n')),
+    Case("sweep: factor and override", ("sweep", "e.toml", "-q"), ("levers.coordination.queue", "not both"),
+         exp('[levers]\ncoordination.queue = ["central", "per_aanbieder"]\n'
+             '[overrides]\nlevers.coordination.queue = "central"\n')),
+    Case("sweep: variant and override", ("sweep", "e.toml", "-q"), ("variants[0]", "not both"),
+         exp('[design]\ntype = "variants"\n[[variants]]\nname = "a"\n[variants.levers]\n'
+             'coordination.queue = "central"\n[overrides]\nlevers.coordination.queue = "central"\n')),
+    Case("sweep: override quoted and dotted", ("sweep", "e.toml", "-q"), ("overrides.", "given twice"),
+         exp(FACTOR + '[overrides]\n"levers.coordination.queue" = "central"\nlevers.coordination.queue = "central"\n')),
+    Case("sweep: 10^9 design points", ("sweep", "e.toml", "-q"), ("1,000,000,000 design points", "100,000"),
+         exp("[levers]\n" + "".join(f"coordination.{k} = {{min = 0, max = 1, levels = 1000}}\n"
+                                    for k in ("role_clarity", "regie_strength", "referrer_involvement")))),
+    Case("sweep: 10^9 levels", ("sweep", "e.toml", "-q"), ("levels must be",),
+         exp("[levers]\ncoordination.role_clarity = {min = 0, max = 1, levels = 1000000000}\n")),
+    Case("sweep: too many runs", ("sweep", "e.toml", "-q", "--replications", "100000"), ("runs; at most",),
+         exp("[levers]\ncoordination.role_clarity = {min = 0, max = 1, levels = 200}\n")),
+    Case("sweep: huge latin hypercube", ("sweep", "e.toml", "-q"), ("design.n", "100000"),
+         exp('[design]\ntype = "latin_hypercube"\nn = 10000000\n' + FACTOR)),
+    Case("sweep: NaN range", ("sweep", "e.toml", "-q"), ("role_clarity", "finite"),
+         exp("[levers]\ncoordination.role_clarity = {min = nan, max = 1, levels = 3}\n")),
+    Case("sweep: inf range", ("sweep", "e.toml", "-q"), ("role_clarity", "finite"),
+         exp("[levers]\ncoordination.role_clarity = {min = 0, max = inf, levels = 3}\n")),
+    Case("sweep: NaN horizon", ("sweep", "n.toml", "-q"), ("years", "finite"),
+         {"n.toml": EXP.replace("years = 1.5", "years = nan") + FACTOR}),
+    Case("sweep: NaN factor value", ("sweep", "e.toml", "-q"), ("staff_availability", "finite"),
+         exp("[uncertainties]\nstaff_availability = [nan, 1.0]\n")),
+    Case("sweep: list as a choice", ("sweep", "e.toml", "-q"), ("levers.coordination.queue", "per_aanbieder"),
+         exp('[levers]\ncoordination.queue = [["central"]]\n')),
+    Case("sweep: series of the wrong shape", ("sweep", "e.toml", "-q"), ("series", "expected true"),
+         exp('series = [["x"]]\n' + FACTOR)),
+    Case("sweep: true as replications", ("sweep", "t.toml", "-q"), ("replications", "valid integer"),
+         {"t.toml": EXP.replace("replications = 2", "replications = true") + FACTOR}),
+    Case("sweep: text as master seed", ("sweep", "t.toml", "-q"), ("master_seed", "valid integer"),
+         {"t.toml": EXP.replace("master_seed = 1", 'master_seed = "1"') + FACTOR}),
+    Case("sweep: name of dots", ("sweep", "t.toml", "-q"), ("name", "folder name"),
+         {"t.toml": 'name = "../.."\n' + EXP + FACTOR}),
+    Case("sweep: empty name", ("sweep", "t.toml", "-q"), ("name", "at least 1 character"),
+         {"t.toml": 'name = ""\n' + EXP + FACTOR}),
+    Case("sweep: deeply nested file", ("sweep", "deep.toml", "-q"), ("deep.toml", "nested"),
+         {"deep.toml": EXP + "x = " + "[" * 40 + "]" * 40}),
+    Case("sweep: --out is a file", ("sweep", "e.toml", "-q", "--out", "file.txt"), ("--out", "file.txt", "not a folder"),
+         {**exp(FACTOR), "file.txt": "keep"}),
+    Case("sweep: --out holds other files", ("sweep", "e.toml", "-q", "--out", "mine"), ("mine", "not empty"),
+         {**exp(FACTOR), "mine/notes.txt": "keep"}),
+    # --- compare -----------------------------------------------------------------------------------
+    Case("compare: not a results folder", ("compare", "plain"), ("plain", "not a sweep results folder"),
+         {"plain/notes.txt": "x"}),
+    Case("compare: not a folder", ("compare", "file.txt"), ("file.txt", "not a folder"), {"file.txt": "x"}),
+    Case("compare: damaged experiment.json", ("compare", "R"), ("experiment.json", "cannot read"),
+         {"R/experiment.json": "{half"}),
+    Case("compare: foreign experiment.json", ("compare", "R"), ("experiment.json", "not a zorgsim experiment"),
+         {"R/experiment.json": "[1, 2]"}),
+    Case("compare: no finished runs", ("compare", "R"), ("no finished runs",), {"R/runs": None, "R/series": None}),
+    Case("compare: --out is a file", ("compare", "R", "--out", "file.txt"), ("--out", "file.txt", "not a folder"),
+         {"file.txt": "x"}),
+    Case("compare: unknown baseline", ("compare", "R", "--baseline", "nope"), ("--baseline", "nope")),
+    # --- options -------------------------------------------------------------------------------------
+    Case("unknown command", ("frobnicate",), ("frobnicate",)),
+    Case("unknown option", ("run", "klas", "--speed", "3"), ("--speed",)),
+]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    """A finished small sweep (2 design points × 2 replications), copied for the cases that need one."""
+    folder = tmp_path_factory.mktemp("catalogue")
+    path = folder / "small.toml"
+    path.write_text(EXP + "series = true\n" + FACTOR, encoding="utf-8")
+    out = folder / "results"
+    run_sweep(Experiment.from_toml(path), out, workers=1)
+    return out
+
+
+def _prepare(work: Path, case: Case, results: Path) -> None:
+    if any(key.startswith("R/") for key in case.files) or "R" in case.args:
+        shutil.copytree(results, work / "R")
+    for name, content in case.files.items():
+        path = work / name
+        if content is None:
+            shutil.rmtree(path)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_one_line_exit_2_and_nothing_written(cli, tmp_path, monkeypatch, results, case):
+    work = tmp_path / "work"
+    work.mkdir()
+    _prepare(work, case, results)
+    monkeypatch.chdir(work)
+    before, paths = snapshot(work), tree(work)
+    line = assert_one_error_line(*cli(*case.args))
+    missing = [f for f in case.fragments if f not in line]
+    assert not missing, f"{line!r} lacks {missing}"
+    assert tree(work) == paths, f"written: {sorted(tree(work) ^ paths)}"
+    assert snapshot(work) == before
+
+
+def test_the_catalogue_covers_every_command_of_the_issue():
+    commands = {c.args[0] for c in CASES}
+    assert {"run", "validate", "sweep", "compare"} <= commands
+    assert len({c.id for c in CASES}) == len(CASES)

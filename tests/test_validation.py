@@ -1,0 +1,137 @@
+"""The validation report (``zorgsim validate-model``): every section on a tiny configuration,
+the verdict rules, Little's law from the summary KPIs, and bad input."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import tomli_w
+from rich.console import Console
+
+from test_cli import cli  # noqa: F401 - the in-process `zorgsim` fixture
+
+from zorgnetwerk_sim import cli as cli_module
+from zorgnetwerk_sim.validation import FAIL, NA, PASS, UNCLEAR, Check, ValidationPlan, _direction
+
+SOURCE = {"title": "test figure", "publisher": "test", "year": 2026}
+SECTIONS = ("## 1. Targets and the model", "## 2. Internal consistency", "### Every jongere accounted for",
+            "### Little's law per care type", "## 3. Face validity of the seed mechanisms", "## 4. Baseline trend",
+            "## 5. What the model does not reproduce", "## How to regenerate")
+
+
+def tiny_config(path: Path, **validation) -> Path:
+    """klas only, short trend, one target the model cannot meet, one check whose KPI is missing."""
+    data = {
+        "targets": [
+            {"key": "in_care", "kpi": "youth_in_care_share", "value": 0.1, "interval": [0.0, 1.0], "unit": "share",
+             "scope": "national", "year": 2023, "scenarios": ["klas"], "source": SOURCE},
+            {"key": "impossible_wait", "kpi": "wait_weeks_mean", "value": 500.0, "tolerance": 1.0, "unit": "weeks",
+             "scope": "regional", "year": 2023, "scenarios": ["klas"], "source": SOURCE},
+        ],
+        "validation": {
+            "scenarios": ["klas"], "optional_scenarios": [],
+            "paired": [
+                {"name": "more staff, shorter lists", "source": "test", "scenario": "klas",
+                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "waitlist_mean", "expect": "lower"},
+                {"name": "a KPI the model lacks", "source": "test", "scenario": "klas",
+                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "no_such_kpi", "expect": "lower"},
+            ],
+            "within": [{"name": "within, missing", "source": "test", "scenario": "klas", "kpi": "waitlist_mean",
+                        "expect": "higher", "than": "no_such_kpi"}],
+            "trend": {"scenario": "klas", "years": 3.0, "band_share_per_year": 0.05, "wait_band": [0.0, 1000.0]},
+            **validation,
+        },
+        "not_reproduced": [{"text": "A fixed gap kept in the data file."}],
+    }
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_validate_model_writes_every_section(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli_module, "out_console", Console(width=400, color_system=None))  # no folded lines
+    config = tiny_config(tmp_path / "t.toml")
+    out = tmp_path / "docs" / "validation.md"
+    code, stdout, err = cli("validate-model", "--targets", config, "--seeds", "2", "--years", "2",
+                            "--workers", "1", "--out", out, "-q")
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    positions = [text.find(s) for s in SECTIONS]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+    for field in ("- Command: `zorgsim validate-model --targets", "- Date: ", "- Commit: ", "- Machine: "):
+        assert field in text
+    # targets: both rows, the impossible one marked and listed among what the model does not reproduce
+    assert "| in_care | `youth_in_care_share` |" in text and "| impossible_wait | `wait_weeks_mean` |" in text
+    gaps = text[text.find(SECTIONS[6]):]
+    assert "klas: impossible_wait (wait_weeks_mean) — fail" in gaps
+    assert "A fixed gap kept in the data file." in gaps
+    assert "a KPI the model lacks" in gaps and "within, missing" in gaps  # listed as not computable
+    # accounting balances in the model's own bookkeeping
+    row = next(line for line in text.splitlines() if line.startswith("| klas |") and "," in line)
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    entered, left, active, live, in_states = (int(c.replace(",", "")) for c in cells[1:6])
+    assert entered == left + active and active == live == in_states and cells[6:8] == ["yes", "yes"]
+    # trend: one row per simulated year and a verdict
+    assert "| 1 (warm-up) |" in text and "| 3 |" in text and re.search(r"Verdict: \*\*(pass|fail|unclear)\*\*", text)
+    assert re.search(r"Yearly mean wait: (\d+) of \1 seed-years within 0–1000 weeks .*Verdict: \*\*pass\*\*", text)
+    # the summary line counts the checks
+    assert re.search(r"\d+ of \d+ checks passed, \d+ failed, \d+ not available", stdout)
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_direction_verdicts():
+    assert _direction([-3.0, -2.0, -2.5], "lower")[0] == PASS
+    assert _direction([-3.0, -2.0, -2.5], "higher")[0] == FAIL
+    assert _direction([-3.0, 2.0, 0.5], "lower")[0] == UNCLEAR
+    assert _direction([1.0, 1.0], "higher")[0] == PASS  # identical in every seed: no noise to test against
+    assert _direction([float("nan"), 1.0], "higher")[0] == NA
+
+
+def test_littles_law_uses_the_per_care_type_kpis_when_present(tmp_path):
+    plan = ValidationPlan(targets=tiny_config(tmp_path / "t.toml"), seeds=2, years=2)
+    summary = {"waitlist_mean_ambulant_licht": 10.0, "waitlist_entries_per_year_ambulant_licht": 104.0,
+               "wait_all_leavers_weeks_mean_ambulant_licht": 5.0,  # λW = 2 × 5 = 10 = L
+               "waitlist_mean_pleegzorg": 30.0, "waitlist_entries_per_year_pleegzorg": 52.0,
+               "wait_all_leavers_weeks_mean_pleegzorg": 10.0}  # λW = 10 against L = 30
+    checks: list[Check] = []
+    accounting = {"klas": {"entered": 3, "left": 1, "active": 2, "live": 2, "in_states": 2, "stocks": ["in_care"],
+                           "same_summary": True}}
+    text = "\n".join(plan._consistency_section({"klas": [summary, summary]}, accounting, checks))
+    status = {c.name: c.status for c in checks}
+    assert status["klas: Little's law, ambulant_licht"] == PASS
+    assert status["klas: Little's law, pleegzorg"] == FAIL
+    assert "klas: Little's law, dagbehandeling" not in status  # no KPIs for it: not checked
+    assert "| ambulant_licht | 10 | 10 | +0.0% | yes |" in text
+    assert "| all care types | 40 | 20 | +50.0% | **no** |" in text  # the sums over the care types
+
+
+def test_littles_law_says_not_available_without_the_kpis(tmp_path):
+    plan = ValidationPlan(targets=tiny_config(tmp_path / "t.toml"), seeds=2, years=2)
+    checks: list[Check] = []
+    accounting = {"klas": {"entered": 1, "left": 1, "active": 0, "live": 0, "in_states": 0, "stocks": ["in_care"],
+                           "same_summary": True}}
+    text = "\n".join(plan._consistency_section({"klas": [{"waitlist_mean": 1.0}] * 2}, accounting, checks))
+    assert "Not available" in text and [c.status for c in checks if "Little" in c.name] == [NA]
+
+
+@pytest.mark.parametrize("args, validation, fragment", [
+    (["--seeds", "1"], {}, "--seeds: must be ≥ 2"),
+    (["--years", "0"], {}, "--years: must be > 0"),
+    ([], {"scenarios": ["no-such-scenario"]}, "no-such-scenario: unknown scenario"),
+    ([], {"paired": [{"name": "x", "source": "s", "scenario": "klas", "change": {"levers.nope": 1}, "kpi": "a",
+                      "expect": "lower"}]}, "validation.paired 'x'"),
+    ([], {"trend": {"scenario": "klas", "years": 3.0, "wobble": 1}}, "validation.trend.wobble: unknown key"),
+])
+def test_bad_input_is_one_line_exit_2(cli, tmp_path, args, validation, fragment):
+    config = tiny_config(tmp_path / "t.toml", **validation)
+    out = tmp_path / "v.md"
+    code, _, err = cli("validate-model", "--targets", config, "--out", out, "-q", *args)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and fragment in err, err
+    assert not out.exists()
+
+
+def test_out_that_is_a_folder_is_refused(cli, tmp_path):
+    code, _, err = cli("validate-model", "--targets", tiny_config(tmp_path / "t.toml"), "--seeds", "2",
+                       "--out", tmp_path, "-q")
+    assert code == 2 and "is a folder" in err
