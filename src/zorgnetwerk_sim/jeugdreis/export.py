@@ -24,7 +24,8 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
-from .log import LogError, RunLog, atomic_file, check_writable_file, read_log, timestamps
+from ..safeio import os_error_text, write_atomic
+from .log import LogError, RunLog, check_writable_file, read_log, timestamps
 
 FORMATS = {"csv": ".csv", "xes": ".xes", "ocel": ".jsonocel"}
 
@@ -48,10 +49,9 @@ def export_log(run_dir: str | Path, fmt: str, out: str | Path | None = None) -> 
     check_writable_file(target)
     writer = {"csv": write_csv, "xes": write_xes, "ocel": write_ocel}[fmt]
     try:
-        with atomic_file(target) as tmp:
-            writer(run, tmp)
+        write_atomic(target, lambda tmp: writer(run, tmp))
     except OSError as err:
-        raise LogError(f"--out {target}: cannot write ({err.strerror or err})") from None
+        raise LogError(f"--out {target}: cannot write ({os_error_text(err)})") from None
     return target
 
 

@@ -1,23 +1,18 @@
 """Reading a run's event log (``events.parquet``, see ``zorgnetwerk_sim.eventlog``) for exports
-and the process report, and writing output files so that nothing is ever half-written."""
+and the process report, and the checks of an output path before anything is written."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shutil
-import tempfile
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..safeio import OutputError, check_output_folder
 from ..eventlog import COLUMNS, FILE_NAME
+from ..safeio import OutputError, check_output_file, check_output_folder
 
 
 class LogError(ValueError):
@@ -106,15 +101,13 @@ def timestamps(events: pd.DataFrame) -> pd.Series:
     return day + pd.to_timedelta(rank.to_numpy(), unit="s")
 
 
-# -- writing ----------------------------------------------------------------------------------
+# -- writing (the project's safe writes: zorgnetwerk_sim.safeio) ------------------------------------
 def check_writable_file(path: Path, what: str = "--out") -> None:
     """Fail early when ``path`` cannot be written (a folder, or in a folder that cannot be made)."""
-    if path.is_dir():
-        raise LogError(f"{what} {path}: is a folder; give a file name")
     try:
-        check_output_folder(path.parent)
+        check_output_file(path)
     except OutputError as err:
-        raise LogError(f"{what} {path}: {err}") from None
+        raise LogError(f"{what} {err}") from None
 
 
 def check_writable_folder(folder: Path, what: str = "--out") -> None:
@@ -122,38 +115,3 @@ def check_writable_folder(folder: Path, what: str = "--out") -> None:
         check_output_folder(folder)
     except OutputError as err:
         raise LogError(f"{what} {err}") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[Path]:
-    """A temporary name beside ``path``, renamed to ``path`` only when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's file is private; the result gets the usual mode
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def staged_folder(folder: Path) -> Iterator[Path]:
-    """A staging folder beside ``folder``; when the block succeeds its files move into ``folder``
-    (replacing files of the same name, leaving others alone)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    try:
-        yield staging
-        folder.mkdir(exist_ok=True)
-        for item in sorted(staging.iterdir()):
-            os.replace(item, folder / item.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -2,8 +2,8 @@
 comparison of two runs (``zorgsim jeugdreis RUN_DIR [OTHER_RUN_DIR]``).
 
 A report is a list of blocks (heading, paragraph, table, image) rendered twice, as Markdown and
-as HTML, so the two always say the same. Everything is written in a staging folder beside the
-target and moved into place at the end: a failure leaves no half-written report.
+as HTML, so the two always say the same. Everything is written in a staging folder and moved
+into place at the end (safeio.staged_outputs): a failure leaves no half-written report.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import pandas as pd
 from ..eventlog import ACTIVITIES, CARE_NAMES, END_ACTIVITIES, OPENING_ACTIVITIES
 from . import analysis as an
 from . import procesmap
-from .log import LogError, RunLog, check_writable_folder, read_log, staged_folder
+from ..safeio import os_error_text, staged_outputs
+from .log import LogError, RunLog, check_writable_folder, read_log
 
 MIN_CASE_SHARE = 0.01  # arrows of the process map taken by fewer jongeren are left out
 HANDOVER_REGIO = ("Een centrale wachtlijst is die van de regio: een jongere op die lijst gaat van de gemeente "
@@ -237,13 +238,13 @@ def write_report(run_dir: str | Path, out: str | Path | None = None, engine: str
     n_warm = all_events["case_id"].nunique() - ev["case_id"].nunique()
     doc = Document(f"De jeugdreis: {run.name}")
     try:
-        with staged_folder(folder) as staging:
+        with staged_outputs(folder, ()) as staging:
             engine_used = _one_run(doc, run, all_events, ev, n_warm, staging, engine)
             (staging / "jeugdreis.md").write_text(doc.markdown(), encoding="utf-8")
             (staging / "jeugdreis.html").write_text(doc.html(), encoding="utf-8")
             names = sorted(p.name for p in staging.iterdir())
     except OSError as err:
-        raise LogError(f"--out {folder}: cannot write the report ({err.strerror or err})") from None
+        raise LogError(f"--out {folder}: cannot write the report ({os_error_text(err)})") from None
     return ReportFiles(folder, [folder / n for n in names], engine_used)
 
 
@@ -403,7 +404,7 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
         rows.append([label, nl(x, fmt), nl(y, fmt), ("+" if diff > 0 else "") + change,
                      ("+" if rel > 0 else "") + nl(rel, "pct")])
     try:
-        with staged_folder(folder) as staging:
+        with staged_outputs(folder, ()) as staging:
             doc.h2("Kerncijfers")
             doc.table(["kerncijfer", "A", "B", "B − A", "B − A (%)"], rows)
             doc.p(f"pp: procentpunt. {HANDOVER_REGIO}")
@@ -438,7 +439,7 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
             (staging / "vergelijking.html").write_text(doc.html(), encoding="utf-8")
             names = sorted(p.name for p in staging.iterdir())
     except OSError as err:
-        raise LogError(f"--out {folder}: cannot write the comparison ({err.strerror or err})") from None
+        raise LogError(f"--out {folder}: cannot write the comparison ({os_error_text(err)})") from None
     return ReportFiles(folder, [folder / n for n in names], engines[0])
 
 
