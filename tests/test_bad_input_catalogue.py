@@ -205,6 +205,12 @@ CASES = [
     Case("validate-model: missing targets", ("validate-model", "--targets", "nothing.toml"), ("nothing.toml",)),
     Case("validate-model: --out is a folder", ("validate-model", "--out", "mine"), ("--out", "mine", "folder"),
          {"mine/notes.txt": "keep"}),
+    # --- sensitivity, discover, robust and ui ---------------------------------------------------------
+    Case("sensitivity: not a results folder", ("sensitivity", "nothing"), ("nothing", "not a folder")),
+    Case("discover: not a results folder", ("discover", "nothing", "--kpi", "wait_weeks_mean", "--above", "1"),
+         ("nothing", "not a folder")),
+    Case("robust: unknown experiment", ("robust", "nothing"), ("nothing", "unknown experiment")),
+    Case("ui: port out of range", ("ui", "--port", "99999"), ("--port", "65535")),
     # --- options -------------------------------------------------------------------------------------
     Case("unknown command", ("frobnicate",), ("frobnicate",)),
     Case("unknown option", ("run", "klas", "--speed", "3"), ("--speed",)),
