@@ -177,7 +177,7 @@ def Page():
                 solara.Text("Herhalingen (meer = smallere intervallen, duurt langer)", style={"display": "block"})
                 solara.ToggleButtonsSingle(value=replications, children=[
                     solara.Button(str(v), value=v) for v in REPLICATIONS])
-                solara.Text("Jaren (het eerste jaar is inlooptijd)", style={"display": "block", "margin-top": "8px"})
+                solara.Text("Jaren (inclusief de inlooptijd van de regio)", style={"display": "block", "margin-top": "8px"})
                 solara.ToggleButtonsSingle(value=years, children=[solara.Button(str(v), value=v) for v in YEARS])
                 solara.Text(f"{len(picked)} opties × {replications.value} herhalingen = "
                             f"{len(picked) * replications.value} runs, verdeeld over de processorkernen.",
