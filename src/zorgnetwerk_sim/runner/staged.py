@@ -1,9 +1,9 @@
 """Report folders written as a whole: staged under a hidden name, then renamed into place.
 
 The analysis commands (``zorgsim sensitivity``, ``discover``, ``robust``) write a set of files
-(report, tables, charts). :func:`staged_report` writes them into a hidden temporary folder next
-to the target and swaps it in only when every file is written, so a report is never half
-written: an interrupted or failed command leaves the previous report (or nothing). A report
+(report, tables, charts). :func:`staged_report` stages them inside the target folder and swaps
+them in only when every file is written (the project's ``safeio.staged_outputs``), so a report
+is never half written: an interrupted or failed command leaves the previous report (or nothing). A report
 folder carries a small marker, ``report.json``; an existing folder without one is refused
 rather than replaced, so ``--out`` can never wipe a folder that is not a report.
 """
@@ -11,13 +11,12 @@ rather than replaced, so ``--out`` can never wipe a folder that is not a report.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..safeio import staged_outputs
 from .experiment import ExperimentError
 
 MARKER = "report.json"
@@ -34,27 +33,13 @@ def check_report_folder(target: Path) -> None:
 
 @contextmanager
 def staged_report(target: str | Path, kind: str, meta: dict[str, Any]) -> Iterator[Path]:
-    """Yield a hidden folder to write into; on success it replaces ``target`` (with ``report.json``)."""
+    """Yield a hidden folder to write into; on success its files replace the report in ``target``
+    as a whole (with ``report.json``), through :func:`zorgnetwerk_sim.safeio.staged_outputs`:
+    staged inside the folder, flushed, swapped in, the previous report put back on failure."""
     target = Path(target)
     check_report_folder(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    old = target.with_name(f".{target.name}.{os.getpid()}.old")
-    for leftover in (stage, old):
-        shutil.rmtree(leftover, ignore_errors=True)
-    stage.mkdir()
-    try:
+    previous = [p.name for p in target.iterdir() if p.is_file()] if target.is_dir() else []
+    with staged_outputs(target, previous) as stage:
         yield stage
         (stage / MARKER).write_text(json.dumps({"kind": kind, **meta}, indent=1, ensure_ascii=False, default=str),
                                     encoding="utf-8")
-        if target.exists():
-            os.replace(target, old)
-        try:
-            os.replace(stage, target)
-        except OSError:
-            if old.exists():
-                os.replace(old, target)  # put the previous report back
-            raise
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
