@@ -343,3 +343,13 @@ def test_failure_while_writing_leaves_previous_outputs_whole(cli, tmp_path, monk
     lines = err.strip("\n").splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:"), err
     assert snapshot(out) == before
+
+
+def test_a_folder_named_like_a_shipped_scenario_does_not_hide_it(tmp_path, monkeypatch):
+    # e.g. the folder an earlier `--out default` made: `base = "default"` and `run default` still
+    # mean the shipped scenario
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "default").mkdir()
+    spec = load_scenario("centrale-wachtlijst")
+    assert spec.levers.coordination.queue == "central"
+    assert load_scenario("default").name == "default"

@@ -29,7 +29,8 @@ class ShippedFolder:
     def resolve(self, name_or_path: str | Path) -> Path:
         """A shipped name or a path to a TOML file; one-line ``error`` otherwise."""
         candidate = Path(name_or_path)
-        if candidate.suffix == ".toml" or candidate.exists() or os.sep in str(name_or_path):
+        # (a folder of the same name, e.g. an earlier --out, does not hide a shipped name)
+        if candidate.suffix == ".toml" or candidate.is_file() or os.sep in str(name_or_path):
             if not candidate.is_file():
                 raise self.error(f"{candidate}: file not found")
             return candidate
