@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .caretypes import CARE_KEYS, N_CARE_TYPES, PROVIDER_CARE
+from .caretypes import N_CARE_TYPES, PROVIDER_CARE
 
 if TYPE_CHECKING:
     from .model import ZorgnetwerkModel
