@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..caretypes import CARE_KEYS, CareType
+from ..caretypes import CareType
 
 if TYPE_CHECKING:
     from ..model import ZorgnetwerkModel
@@ -74,10 +74,9 @@ class CapacityResponse:
         self.headroom = sc.uncertainties.labour_market_headroom
         self.divert_max = sc.uncertainties.alternative_route_max_share
         self.central = sc.levers.coordination.queue == "central"
-        self.mean_duration = [sc.assumptions.care.of(k).mean_duration_weeks for k in CARE_KEYS]
         #: Last expected wait per region and care type (weeks), refreshed at each review.
         self.wait_signal: dict[tuple[int, int], float] = {}
-        self.pending: dict[tuple[int, int], int] = {}  # orders on their way per region and care type
+        self.pending: set[tuple[int, int]] = set()  # (region, care type) with an order on its way
         self.places_added = 0.0    # cumulative places contracted extra (after the warm-up: KPI)
         self.places_released = 0.0
 
@@ -91,14 +90,14 @@ class CapacityResponse:
             for care, providers in region.providers_of.items():
                 if care == CRISIS or not providers:
                     continue
-                w = expected_wait(region, care, self.mean_duration[care], self.central)
+                w = expected_wait(region, care, self.model.pathway.mean_duration[care], self.central)
                 self.wait_signal[region.index, care] = w
                 if not self.enabled:
                     continue
-                if w > trigger and not over_budget and not self.pending.get((region.index, care)):
+                if w > trigger and not over_budget and (region.index, care) not in self.pending:
                     # One order at a time: places already ordered are counted before ordering
                     # more (the supply line; without it the loop overshoots, Sterman 1989).
-                    self.pending[region.index, care] = 1
+                    self.pending.add((region.index, care))
                     self.model.calendar.schedule(week + self.a.capacity_delay_weeks, _apply, (self, region, care), 1)
                 elif w < self.a.capacity_release_wait_share * trigger:
                     free = sum(a.capacity[care] - a.occupied[care] for a in providers)
@@ -148,5 +147,5 @@ class CapacityResponse:
 
 def _apply(payload: tuple, epoch: int) -> None:
     response, region, care = payload
-    response.pending[region.index, care] = 0
+    response.pending.discard((region.index, care))
     response.change(region, care, epoch)
