@@ -19,13 +19,13 @@ from zorgnetwerk_sim import Simulation, load_scenario, run
 from zorgnetwerk_sim.app import comparison as cmp
 from zorgnetwerk_sim.app.charts import Chart, Line, echarts_option, png_bytes
 from zorgnetwerk_sim.app.explore import (controls, kpi_strip, per_gemeente, resolve, scenario_toml, size_classes,
-                                         base_raw, weekly)
+                                         base_raw, value_of, weekly)
 from zorgnetwerk_sim.app.format import decimals_for, nl_eur, nl_interval, nl_number, nl_percent
 from zorgnetwerk_sim.app.labels import COMPARE_KPIS, CONTROLS, KPIS
 from zorgnetwerk_sim.app.summary import NOISE, difference_rows, differences
 from zorgnetwerk_sim.app.upload import MAX_UPLOAD_BYTES, UploadError, parse_upload
 from zorgnetwerk_sim.runner import compare
-from zorgnetwerk_sim.scenario import parameter_table
+from zorgnetwerk_sim.scenario import available_scenarios, parameter_table
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,6 +168,23 @@ def test_every_lever_and_uncertainty_is_a_control_with_dutch_text_and_source() -
         if c.kind == "categorical":
             assert c.choices and all(c.choice_label(v) for v in c.choices)
     assert made["levers.coordination.queue"].choice_label("central").startswith("centraal")
+
+
+@pytest.mark.parametrize("name", sorted(available_scenarios()))
+def test_every_slider_value_lies_on_its_grid(name) -> None:
+    """A slider snaps its value to low + k * step and reports it back: that would change the setting
+    (and restart the run) without anyone touching it, so each shipped value must lie on the grid."""
+    scenario = resolve(base_raw(name), {})
+    for c in controls():
+        if c.kind != "number" or c.low is None or c.high is None:
+            continue
+        value = value_of(scenario, c.key)
+        step = c.step(value)
+        k = (value - c.low) / step
+        assert abs(k - round(k)) < 1e-6, f"{c.key} = {value} is off the slider grid {c.low} + k * {step}"
+        assert step >= 1e-6 and (c.high - c.low) / step >= 100 - 1e-9
+    cost = next(c for c in controls() if c.key == "levers.trust.cost_per_contact_eur")
+    assert cost.step(150.0) == 10.0  # 0 to 10 mln in steps of 100.000 would snap € 150 to € 0
 
 
 def test_resolve_applies_settings_and_an_empty_preset_means_none() -> None:

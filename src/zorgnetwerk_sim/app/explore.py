@@ -47,16 +47,32 @@ class Control:
         unit = f" Eenheid: {self.unit}." if self.unit and self.kind in ("integer", "number") else ""
         return f"{self.meaning}{unit}{bounds} Bron: {self.source}."
 
-    def step(self) -> float:
-        """A slider step: about 100 steps over the range (1 for whole numbers)."""
+    def step(self, value: float | None = None) -> float:
+        """A slider step: a power of ten, at least 100 steps over the range (1 for whole numbers).
+
+        A slider snaps its value to the grid ``low + k * step`` and reports the snapped value
+        back, which would change the setting and restart the run without anyone touching it.
+        So the step is made finer (down to 1e-6) until ``value`` lies on the grid.
+        """
         if self.kind == "integer":
             return 1
-        span = (self.high or 0) - (self.low or 0)
-        return float(f"{span / 100:.1g}") if span > 0 else 0.01
+        low = self.low or 0.0
+        span = (self.high or 0) - low
+        if span <= 0:
+            return 0.01
+        exponent = math.floor(math.log10(span / 100))
+        while value is not None and exponent > -6 and not _on_grid(value - low, 10.0 ** exponent):
+            exponent -= 1
+        return float(f"1e{exponent}")
 
     def choice_label(self, value: Any) -> str:
         text = "" if value is None else str(value)
         return (self.choice_labels or {}).get(text, text)
+
+
+def _on_grid(offset: float, step: float) -> bool:
+    k = offset / step
+    return abs(k - round(k)) < 1e-6
 
 
 def _plain(value: float | None) -> str:

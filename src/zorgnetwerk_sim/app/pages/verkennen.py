@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import pandas as pd
@@ -77,7 +78,7 @@ def ControlWidget(control: Control, value, on_value, disabled: bool):
                                      on_value=on_value, disabled=disabled)
                 elif control.low is not None and control.high is not None:
                     solara.SliderFloat("", value=float(value), min=float(control.low), max=float(control.high),
-                                       step=control.step(), on_value=on_value, disabled=disabled)
+                                       step=control.step(value), on_value=on_value, disabled=disabled)
                 else:
                     def checked(v):
                         if v is not None and (control.low is None or v >= control.low):
@@ -86,6 +87,13 @@ def ControlWidget(control: Control, value, on_value, disabled: bool):
                     solara.InputFloat("", value=float(value), on_value=checked, disabled=disabled)
         solara.Tooltip(control.tooltip, children=[solara.Button(icon_name="mdi-information-outline", icon=True,
                                                                 small=True, classes=["zs-info"])])
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) \
+            or not isinstance(b, (int, float)):
+        return a == b
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
 @solara.component
@@ -100,6 +108,8 @@ def Controls(disabled: bool):
 
     def setter(key: str):
         def set_value(value) -> None:
+            if _same(value, value_of(session.scenario(), key)):
+                return  # a widget reporting the value it shows: nothing changed, the run goes on
             new = dict(session.overrides.value)
             new[key] = value
             session.overrides.value = new
@@ -161,26 +171,38 @@ def Runner(explorer: Explorer):
     frame = session.frame.value
     sim = explorer.sim
 
+    # The handlers act on the session's current run, not on the one of the render that drew the
+    # button: a click that arrives while a new run is being drawn steps the new run.
     def play():
-        explorer.stop.clear()
+        run = session.explorer.value
+        if run is None:
+            return
+        run.stop.clear()
         session.playing.value = True
         try:
             last = 0.0
-            while not explorer.sim.done and not explorer.stop.is_set():
-                with explorer.lock:
-                    explorer.sim.step(1)
-                if time.perf_counter() - last > REDRAW_S and session.explorer.value is explorer:
-                    session.frame.value = explorer.advance(0)
+            while not run.sim.done and not run.stop.is_set():
+                with run.lock:
+                    run.sim.step(1)
+                if time.perf_counter() - last > REDRAW_S and session.explorer.value is run:
+                    session.frame.value = run.advance(0)
                     last = time.perf_counter()
-            if session.explorer.value is explorer:
-                session.frame.value = explorer.advance(0)
+            if session.explorer.value is run:
+                session.frame.value = run.advance(0)
         finally:
             session.playing.value = False
 
     def step() -> None:
         # One week takes milliseconds, so it runs in the click handler: one redraw per step
         # (a background task would redraw three times: pending, result, finished).
-        session.frame.value = explorer.advance(1)
+        run = session.explorer.value
+        if run is not None and not run.sim.done:
+            session.frame.value = run.advance(1)
+
+    def pause() -> None:
+        run = session.explorer.value
+        if run is not None:
+            run.stop.set()
 
     play_task = use_task(play, dependencies=None)
     busy = play_task.pending
@@ -188,7 +210,7 @@ def Runner(explorer: Explorer):
         solara.Button("Stap (1 week)", on_click=step, disabled=busy or sim.done, classes=["zs-step"])
         solara.Button("Speel", icon_name="mdi-play", on_click=play_task, disabled=busy or sim.done,
                       color="primary", classes=["zs-play"])
-        solara.Button("Pauze", icon_name="mdi-pause", on_click=lambda: explorer.stop.set(),
+        solara.Button("Pauze", icon_name="mdi-pause", on_click=pause,
                       disabled=not play_task.pending, classes=["zs-pause"])
         solara.Button("Opnieuw", icon_name="mdi-restart", on_click=lambda: session.reset(), disabled=busy,
                       classes=["zs-reset"])
@@ -249,4 +271,6 @@ def Page():
             Controls(playing)
             Upload()
         with solara.Column():
-            Runner(explorer).key(f"runner-{id(explorer)}")
+            # One Runner for every run (no key per run): its buttons stay the same widgets when a new
+            # run starts, so a click during the redraw is not sent to a button that no longer exists.
+            Runner(explorer)
