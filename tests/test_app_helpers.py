@@ -53,10 +53,46 @@ def test_euros_percentages_and_intervals() -> None:
     assert nl_eur(-3_400_000_000) == "−€ 3,40 mld"
     assert nl_eur(850) == "€ 850"
     assert nl_eur(254_625, signed=True) == "+€ 254.625"
+    assert nl_eur(-4_000, signed=True) == "−€ 4.000"
     assert nl_percent(0.153) == "15%"
     assert nl_interval(2.44, 3.81) == "2,4 tot 3,8"
     assert nl_interval(-1.234, 0.8) == "−1,2 tot 0,8"
     assert decimals_for(0.3, 12.0) == decimals_for(12.0)  # a value and its interval round alike
+
+
+def test_euros_in_a_chosen_unit() -> None:
+    # amounts read beside amounts in mln are written in mln too, not in whole euros
+    assert nl_eur(-761_485, unit="mln") == "−€ 0,76 mln"
+    assert nl_eur(254_625, signed=True, unit="mln") == "+€ 0,25 mln"
+    assert nl_eur(191_234_567, unit="mln") == "€ 191,2 mln"
+    assert nl_eur(3_400_000_000, unit="mln") == "€ 3.400 mln"
+    assert nl_eur(-12_345, unit="mln") == "−€ 0,012 mln"
+    assert nl_eur(-200, unit="mln") == "€ 0,000 mln"  # rounds to zero: no sign
+    assert nl_eur(-761_485, unit="mln", decimals=1) == "−€ 0,8 mln"
+    assert nl_eur(2_500_000_000, unit="mld") == "€ 2,50 mld"
+    # small amounts (cost per youth) stay in whole euros
+    assert nl_eur(1_380.4, unit="eur") == "€ 1.380"
+    assert nl_eur(2_500_000, unit="eur") == "€ 2.500.000"
+    with pytest.raises(ValueError):
+        nl_eur(1.0, unit="k")
+
+
+def test_cost_differences_are_written_in_mln_like_the_means() -> None:
+    rng = np.random.default_rng(5)
+    rows = []
+    for r in range(8):
+        base = 191.2e6 + rng.normal(0, 1e5)
+        rows.append({"point_index": 0, "point": "basis", "replication": r, "cost_per_year_eur": base})
+        rows.append({"point_index": 1, "point": "optie", "replication": r,
+                     "cost_per_year_eur": base - 761_485 + rng.normal(0, 2e4)})
+    table = compare(pd.DataFrame(rows), kpis=["cost_per_year_eur"])
+    [row] = difference_rows(table, ["cost_per_year_eur"])
+    assert re.fullmatch(r"€ 191,\d mln", row["Basis"]) and re.fullmatch(r"€ 190,\d mln", row["Optie (gemiddeld)"])
+    assert re.fullmatch(r"−€ 0,7\d mln", row["Verschil"]), row["Verschil"]
+    assert re.fullmatch(r"−€ 0,\d\d mln tot −€ 0,\d\d mln", row["95%-BI van het verschil"])
+    [d] = differences(table, ["cost_per_year_eur"])
+    assert re.search(r"verlaagt de kosten per jaar met € 0,7\d mln \(95%-BI −€ 0,\d\d mln tot −€ 0,\d\d mln\)",
+                     d.sentence()), d.sentence()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,6 +248,9 @@ def test_weekly_series_strip_and_per_gemeente_follow_the_run(short) -> None:
     assert [h.key for h in strip] == ["wachtlijst", "wachttijd", "uithuisplaatsingen", "crisis", "kosten",
                                       "vertrouwen"]
     assert all(h.change.startswith("sinds start") or h.change == "–" for h in strip)
+    cost = strip[4]  # the region's costs and their change, both in mln
+    assert re.fullmatch(r"€ [\d.]+,\d+ mln per jaar", cost.value), cost.value
+    assert re.fullmatch(r"sinds start: [+−]?€ [\d.]+,\d+ mln", cost.change), cost.change
     table = per_gemeente(sim)
     assert set(table["gemeente"]) == {g.name for g in sim.model.gemeenten}
     assert list(table["inwoners"]) == sorted(table["inwoners"], reverse=True)

@@ -193,8 +193,9 @@ def kpi_strip(week: pd.DataFrame) -> list[Headline]:
         Headline("Crisisopnames", f"{nl_number(now['crisis_per_year'], 0)} per jaar",
                  delta(now["crisis_per_year"], first["crisis_per_year"].iloc[-1], lambda v, s: nl_number(v, 0, s)),
                  "crisis"),
-        Headline("Kosten", f"{nl_eur(now['cost_total_per_year'])} per jaar",
-                 delta(now["cost_total_per_year"], first["cost_total_per_year"].iloc[-1], nl_eur), "kosten"),
+        Headline("Kosten", f"{nl_eur(now['cost_total_per_year'], unit='mln')} per jaar",
+                 delta(now["cost_total_per_year"], first["cost_total_per_year"].iloc[-1],
+                       lambda v, s: nl_eur(v, s, unit="mln")), "kosten"),
         Headline("Vertrouwen", nl_number(now["trust_mean"], 2),
                  delta(now["trust_mean"], start["trust_mean"], lambda v, s: nl_number(v, 2, s)), "vertrouwen"),
     ]

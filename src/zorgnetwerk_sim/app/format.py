@@ -2,7 +2,8 @@
 
     nl_number(3.14159)        → '3,1'
     nl_number(12345.6)        → '12.346'
-    nl_eur(1_234_000)         → '€ 1,2 mln'
+    nl_eur(1_234_000)         → '€ 1,23 mln'
+    nl_eur(-761_485, unit="mln") → '−€ 0,76 mln'
     nl_interval(2.4, 3.8)     → '2,4 tot 3,8'
 """
 
@@ -53,21 +54,45 @@ def nl_percent(share: float | None, decimals: int = 0, signed: bool = False) -> 
     return nl_number(share * 100, decimals, signed) + "%"
 
 
-def nl_eur(value: float | None, signed: bool = False) -> str:
-    """Euros, large amounts in mln / mld: '€ 1,2 mln', '€ 850', '−€ 3,4 mld'."""
+#: Units of an amount in euros: divisor and word.
+EUR_UNITS: dict[str, tuple[float, str]] = {"eur": (1.0, ""), "mln": (1e6, " mln"), "mld": (1e9, " mld")}
+
+
+def eur_unit(value: float | None) -> str:
+    """The unit an amount reads best in on its own: 'mld' from € 1 mld, 'mln' from € 1 mln, else 'eur'."""
+    a = abs(value) if value is not None and value == value else 0.0
+    return "mld" if a >= 1e9 else "mln" if a >= 1e6 else "eur"
+
+
+def eur_decimals(value: float, unit: str) -> int:
+    """Decimals for ``value`` written in ``unit``: whole euros; in mln/mld about three digits."""
+    if unit == "eur":
+        return 0
+    a = abs(value) / EUR_UNITS[unit][0]
+    return 0 if a >= 1000 else 1 if a >= 10 else 2 if a >= 0.1 or a == 0 else 3
+
+
+def nl_eur(value: float | None, signed: bool = False, unit: str | None = None,
+           decimals: int | None = None) -> str:
+    """Euros: '€ 1,2 mln', '€ 850', '−€ 3,4 mld'.
+
+    Without ``unit`` each amount picks its own ('eur' below € 1 mln). Amounts read side by side
+    (a mean, its difference, the interval) should share one: ``unit='mln'`` writes € 761.485 as
+    '€ 0,76 mln' beside '€ 191,2 mln'. ``decimals`` counts in that unit (default by size).
+    """
     if value is None or value != value:
         return "–"
+    unit = unit or eur_unit(value)
+    if unit not in EUR_UNITS:
+        raise ValueError(f"unknown euro unit {unit!r}; use one of {', '.join(EUR_UNITS)}")
+    divisor, word = EUR_UNITS[unit]
     a = abs(value)
+    d = eur_decimals(value, unit) if decimals is None else decimals
+    number = nl_number(a / divisor, d)
     sign = MINUS if value < 0 else ("+" if signed and value > 0 else "")
-    if a >= 1e9:
-        body = f"{nl_number(a / 1e9, 2 if a < 1e10 else 1)} mld"
-    elif a >= 1e6:
-        body = f"{nl_number(a / 1e6, 2 if a < 1e7 else 1)} mln"
-    else:
-        body = nl_number(a, 0)
-    if body.strip("0,. mlnd") == "":
+    if number.strip("0,.") == "":  # rounds to zero: no sign
         sign = ""
-    return f"{sign}€ {body}"
+    return f"{sign}€ {number}{word}"
 
 
 def nl_interval(low: float | None, high: float | None, decimals: int | None = None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .format import nl_eur, nl_number, nl_percent
+from .format import decimals_for, eur_decimals, eur_unit, nl_eur, nl_number, nl_percent
 
 
 # ---------------------------------------------------------------------------------------------
@@ -27,11 +27,24 @@ class Kpi:
     down: str  # verb when the option lowers it: 'verkort'
     up: str  # verb when it raises it: 'verlengt'
     lower_is_better: bool | None = True
+    #: for euros: the unit every amount of this KPI is written in ('mln': a difference of € 0,76 mln
+    #: beside a mean of € 191,2 mln, never '€ 761.485'); None: each amount picks its own.
+    eur_unit: str | None = None
+
+    def decimals(self, *values: float | None) -> int:
+        """Decimals that suit the largest of ``values`` as this KPI writes them (a value and its interval)."""
+        if self.kind == "share":
+            return 1
+        if self.kind == "eur":
+            finite = [abs(v) for v in values if v is not None and v == v and abs(v) != float("inf")]
+            largest = max(finite, default=0.0)
+            return eur_decimals(largest, self.eur_unit or eur_unit(largest))
+        return decimals_for(*values)
 
     def fmt(self, value: float | None, decimals: int | None = None, signed: bool = False) -> str:
-        """The value with its unit, in Dutch notation."""
+        """The value with its unit, in Dutch notation (for euros ``decimals`` count in :attr:`eur_unit`)."""
         if self.kind == "eur":
-            return nl_eur(value, signed)
+            return nl_eur(value, signed, self.eur_unit, decimals)
         if self.kind == "share":
             return nl_percent(value, 0 if decimals is None else decimals, signed)
         text = nl_number(value, decimals, signed)
@@ -40,7 +53,7 @@ class Kpi:
     def fmt_plain(self, value: float | None, decimals: int | None = None) -> str:
         """The number without its unit word (an interval after a formatted value); euros keep their €."""
         if self.kind == "eur":
-            return nl_eur(value)
+            return nl_eur(value, unit=self.eur_unit, decimals=decimals)
         if self.kind == "share":
             return nl_percent(value, 0 if decimals is None else decimals)
         return nl_number(value, decimals)
@@ -54,7 +67,8 @@ KPIS: dict[str, Kpi] = {k.key: k for k in (
         "count", "verlaagt", "verhoogt"),
     Kpi("crisis_per_year", "Crisisopnames per jaar", "het aantal crisisopnames", "per jaar", "count",
         "verlaagt", "verhoogt"),
-    Kpi("cost_per_year_eur", "Kosten per jaar", "de kosten per jaar", "", "eur", "verlaagt", "verhoogt"),
+    Kpi("cost_per_year_eur", "Kosten per jaar", "de kosten per jaar", "", "eur", "verlaagt", "verhoogt",
+        eur_unit="mln"),  # a region's costs: always in mln, as the charts ("mln euro")
     Kpi("cost_vs_budget", "Kosten t.o.v. budget", "de kosten ten opzichte van het budget", "", "share",
         "verlaagt", "verhoogt"),
     Kpi("trust_mean", "Vertrouwen (0–1)", "het gemiddelde vertrouwen tussen organisaties", "", "index",

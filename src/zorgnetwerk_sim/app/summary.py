@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .format import decimals_for
 from .labels import KPIS, Kpi
 
 NOISE = "niet te onderscheiden van toeval"
@@ -50,9 +49,7 @@ class Difference:
         return (self.diff < 0) == self.kpi.lower_is_better
 
     def interval_text(self) -> str:
-        d = decimals_for(self.diff, self.low, self.high)
-        if self.kpi.kind == "share":
-            d = 1
+        d = self.kpi.decimals(self.diff, self.low, self.high)
         return f"95%-BI {self.kpi.fmt_plain(self.low, d)} tot {self.kpi.fmt_plain(self.high, d)}"
 
     def sentence(self, names: Mapping[str, str] | None = None) -> str:
@@ -67,11 +64,7 @@ class Difference:
         if not self.distinguishable:
             return (f"Het verschil in {self.kpi.noun} tussen {option} en "
                     f"{base} is {NOISE} ({self.interval_text()}).")
-        d = decimals_for(self.diff, self.low, self.high)
-        if self.kpi.kind == "share":
-            amount = self.kpi.fmt(abs(self.diff), 1)
-        else:
-            amount = self.kpi.fmt(abs(self.diff), d)
+        amount = self.kpi.fmt(abs(self.diff), self.kpi.decimals(self.diff, self.low, self.high))
         verb = self.kpi.down if self.diff < 0 else self.kpi.up
         return f"{option} {verb} {self.kpi.noun} met {amount} ({self.interval_text()}) ten opzichte van {base}."
 
@@ -98,13 +91,12 @@ def difference_rows(table: pd.DataFrame, kpis: tuple[str, ...] | list[str],
     for d in differences(table, kpis):
         base_mean = means.loc[(d.kpi.key, d.baseline), "mean"]
         option_mean = means.loc[(d.kpi.key, d.option), "mean"]
-        dec = decimals_for(d.diff, d.low, d.high)
         rows.append({
             "KPI": d.kpi.label,
             "Optie": show(d.option),
             "Basis": d.kpi.fmt(float(base_mean)),
             "Optie (gemiddeld)": d.kpi.fmt(float(option_mean)),
-            "Verschil": d.kpi.fmt(d.diff, 1 if d.kpi.kind == "share" else dec, signed=True),
+            "Verschil": d.kpi.fmt(d.diff, d.kpi.decimals(d.diff, d.low, d.high), signed=True),
             "95%-BI van het verschil": d.interval_text().removeprefix("95%-BI "),
             "Oordeel": ("beter" if d.better else "slechter" if d.better is False else
                         "verschil" if d.distinguishable else NOISE),

@@ -25,7 +25,7 @@ def shown(table: pd.DataFrame) -> pd.DataFrame:
         "Wachtlijst per 1.000 jongeren": [nl_number(v, 1) for v in table["wachtlijst_per_1000"]],
         "Uithuisplaatsingen per 1.000 per jaar": [nl_number(v, 2) for v in
                                                   table["uithuisplaatsingen_per_1000_per_jaar"]],
-        "Kosten per jongere per jaar": [nl_eur(v) for v in table["kosten_per_jongere"]],
+        "Kosten per jongere per jaar": [nl_eur(v, unit="eur") for v in table["kosten_per_jongere"]],
         "Kosten t.o.v. budget": [nl_percent(v) for v in table["kosten_tov_budget"]],
     })
 
@@ -37,7 +37,7 @@ def shown_sizes(table: pd.DataFrame) -> pd.DataFrame:
         "Wachtlijst per 1.000 jongeren": [nl_number(v, 1) for v in sizes["wachtlijst_per_1000"]],
         "Uithuisplaatsingen per 1.000 per jaar": [nl_number(v, 2) for v in
                                                   sizes["uithuisplaatsingen_per_1000_per_jaar"]],
-        "Kosten per jongere per jaar": [nl_eur(v) for v in sizes["kosten_per_jongere"]],
+        "Kosten per jongere per jaar": [nl_eur(v, unit="eur") for v in sizes["kosten_per_jongere"]],
         "Kosten t.o.v. budget": [nl_percent(v) for v in sizes["kosten_tov_budget"]],
     })
 
