@@ -38,13 +38,13 @@ CONFIGS: list[tuple[str, str, int, float, dict[str, Any]]] = [
                                               "levers.coordination.independent_regisseur": True}),
     ("klas-stress-procurement", "klas", 5, 6, STRESS),
     ("klas-exits", "klas", 1, 3, EXITS),
-    ("default-exits-eventlog", "default", 3, 2, {**EXITS, "run.event_log": True}),
+    ("default-exits-eventlog", "default", 3, 2, {**EXITS, "run.event_log": True, "run.warmup_years": 1}),
     ("klas-mechanisms-off", "klas", 6, 3, {"mechanisms.waiting_hurts": False, "mechanisms.withdrawal": False,
                                            "mechanisms.trust_dynamics": False, "mechanisms.expertteam": False,
                                            "mechanisms.prevention": False, "mechanisms.bouncing": False}),
     ("default-s42", "default", 42, 3, {}),
     ("nederland-16wk", "nederland", 42, 16 / 52, {"run.warmup_years": 4 / 52}),
-    ("default-central", "default", 7, 2, {"levers.coordination.queue": "central",
+    ("default-central", "default", 7, 2, {"run.warmup_years": 1, "levers.coordination.queue": "central",
                                           "levers.coordination.expertteam_triage": "maatwerk_only"}),
 ]
 

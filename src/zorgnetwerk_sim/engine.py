@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from typing import Any
@@ -113,17 +113,20 @@ class RandomStream:
     order, so results stay reproducible from the model seed alone.
     """
 
-    __slots__ = ("_rng", "_block", "u")
+    __slots__ = ("_rng", "_block", "draws", "u")
 
     def __init__(self, rng: np.random.Generator, block: int = 1 << 15) -> None:
         self._rng = rng
         self._block = block
+        #: The stream as an iterator of floats (a trajectory's own draws fall back on it, see
+        #: ``trajectory_draws``). A new block is drawn only when the previous one is used up
+        #: (the first on the first draw), so the generator is consumed exactly as by drawing
+        #: one block at a time.
+        self.draws: Iterator[float] = chain.from_iterable(iter(self._new_block, None))
         #: ``u()``: the next uniform draw in [0, 1). It is the model's most frequent call (about
-        #: ten per trajectory), so it is the ``__next__`` of an iterator over the blocks: a call
-        #: into C without a Python frame. A new block is drawn only when the previous one is
-        #: used up (the first on the first draw), so the generator is consumed exactly as by
-        #: drawing one block at a time.
-        self.u: Callable[[], float] = chain.from_iterable(iter(self._new_block, None)).__next__
+        #: ten per trajectory), so it is the iterator's ``__next__``: a call into C without a
+        #: Python frame.
+        self.u: Callable[[], float] = self.draws.__next__
 
     def _new_block(self) -> memoryview:
         # Iterating a memoryview of the block makes each Python float when it is drawn. A
@@ -133,31 +136,63 @@ class RandomStream:
         return memoryview(self._rng.random(self._block))
 
     def exp(self, mean: float) -> float:
-        return -mean * math.log(1.0 - self.u())
+        return exp_draw(self.u, mean)
 
     def gamma2(self, mean: float) -> float:
-        """Gamma(shape 2) with the given mean (CV 0.71): a care duration that is rarely very short."""
-        return -0.5 * mean * math.log((1.0 - self.u()) * (1.0 - self.u()))
+        return gamma2_draw(self.u, mean)
 
     def choice_index(self, cumulative: list[float]) -> int:
-        """Index drawn from a cumulative probability list ending in 1: the first ``i`` with
-        ``x < cumulative[i]`` (a binary search in C), or the last index."""
-        i = bisect_right(cumulative, self.u() * cumulative[-1])
-        return i if i < len(cumulative) else len(cumulative) - 1
+        return choice_draw(self.u, cumulative)
 
     def first_hazard_time(self, base: float, growth: float, already: float = 0.0) -> float:
-        """Time until an event whose hazard is ``base + growth * t`` (t counted from ``already``):
-        the inverse of the cumulative hazard, so one draw replaces a weekly check."""
-        e = -math.log(1.0 - self.u())
-        a = base + growth * already
-        if growth <= 0.0:
-            return math.inf if a <= 0.0 else e / a
-        return (-a + math.sqrt(a * a + 2.0 * growth * e)) / growth
+        return hazard_draw(self.u, base, growth, already)
 
 
-#: The kinds of decision that draw random numbers, each from its own stream (``Streams``).
-STREAM_KINDS = ("build", "warm_start", "assessment", "duration", "waiting", "outcome", "allocation",
-                "expertteam", "procurement")
+# Derived draws from any source of uniforms ``u`` (a stream's or a trajectory's own, ``Jongere.u``).
+def exp_draw(u: Callable[[], float], mean: float) -> float:
+    return -mean * math.log(1.0 - u())
+
+
+def gamma2_draw(u: Callable[[], float], mean: float) -> float:
+    """Gamma(shape 2) with the given mean (CV 0.71): a care duration that is rarely very short."""
+    return -0.5 * mean * math.log((1.0 - u()) * (1.0 - u()))
+
+
+def choice_draw(u: Callable[[], float], cumulative: list[float]) -> int:
+    """Index drawn from a cumulative probability list ending in 1: the first ``i`` with
+    ``x < cumulative[i]`` (a binary search in C), or the last index."""
+    i = bisect_right(cumulative, u() * cumulative[-1])
+    return i if i < len(cumulative) else len(cumulative) - 1
+
+
+def hazard_draw(u: Callable[[], float], base: float, growth: float, already: float = 0.0) -> float:
+    """Time until an event whose hazard is ``base + growth * t`` (t counted from ``already``):
+    the inverse of the cumulative hazard, so one draw replaces a weekly check."""
+    e = -math.log(1.0 - u())
+    a = base + growth * already
+    if growth <= 0.0:
+        return math.inf if a <= 0.0 else e / a
+    return (-a + math.sqrt(a * a + 2.0 * growth * e)) / growth
+
+
+#: Uniforms a trajectory draws for itself when it is created (``trajectory_draws``): enough for
+#: the great majority of trajectories (assessment, two waits, two care episodes and their
+#: outcomes); the rare longer one goes on from the fallback stream.
+TRAJECTORY_DRAWS = 16
+
+
+def trajectory_draws(own: Iterable[float], fallback: RandomStream) -> Callable[[], float]:
+    """A trajectory's own source of uniforms: ``own`` first, then ``fallback``'s stream."""
+    return chain(own, fallback.draws).__next__
+
+
+#: The kinds of decision that draw from a stream of their own (``Streams``). What happens to one
+#: trajectory — its care type, complexity, waiting deadlines, care durations and outcomes —
+#: draws from the trajectory's own numbers instead (``Jongere.u``, ``trajectory_draws``);
+#: ``trajectory`` is their fallback and ``returns`` gives a returning jongere's new trajectory
+#: its own numbers.
+STREAM_KINDS = ("build", "warm_start", "assessment", "allocation", "expertteam", "procurement", "trajectory",
+                "returns")
 
 
 class Streams:
@@ -166,16 +201,17 @@ class Streams:
     With a single stream every extra or missing draw in one part of the model (a policy that
     bounces fewer referrals, say) shifts every later draw of every other part, so two
     scenarios run with the same seed soon differ everywhere and their paired differences are
-    noisy. With one stream per kind, a policy that changes how referrals are allocated leaves
-    the care durations, escalation times and outcomes of the same trajectories where they
-    were. ``per_decision=False`` gives every kind the same stream (the older behaviour; kept so
-    the gain can be measured, tests/test_streams.py).
+    noisy. With separate streams — one per kind of decision here, and numbers of its own for
+    each trajectory — a policy that changes how referrals are allocated leaves the care
+    durations, escalation times and outcomes of the same trajectories where they were.
+    ``separate=False`` gives every kind the same stream (and trajectories no numbers of their
+    own; kept so the gain can be measured, tests/test_streams.py).
     """
 
     __slots__ = STREAM_KINDS
 
-    def __init__(self, seed: np.random.SeedSequence, per_decision: bool = True) -> None:
-        if per_decision:
+    def __init__(self, seed: np.random.SeedSequence, separate: bool = True) -> None:
+        if separate:
             for kind, child in zip(STREAM_KINDS, seed.spawn(len(STREAM_KINDS))):
                 setattr(self, kind, RandomStream(np.random.default_rng(child)))
         else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
+from itertools import islice
 
 import mesa
 import networkx as nx
@@ -15,7 +17,8 @@ from .agents import Aanbieder, Expertteam, Gemeente, Jongere
 from .agents.gemeente import AGE_BANDS
 from .agents.jongere import IN_CARE
 from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
-from .engine import Calendar, RandomStream, Streams, gc_paused
+from .engine import (TRAJECTORY_DRAWS, Calendar, RandomStream, Streams, choice_draw, gc_paused,
+                     trajectory_draws)
 from .eventlog import SIGNAAL, EventLog
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
@@ -67,7 +70,8 @@ class ZorgnetwerkModel(mesa.Model):
         arrivals_seed, process_seed = np.random.SeedSequence(self.seed_used).spawn(2)
         self.arrival_rng = np.random.default_rng(arrivals_seed)
         self.arrivals = RandomStream(self.arrival_rng)
-        self.streams = Streams(process_seed, scenario.run.random_streams == "per_decision")
+        self.own_draws = scenario.run.random_streams == "per_trajectory"
+        self.streams = Streams(process_seed, self.own_draws)
         self.calendar = Calendar(horizon=scenario.weeks)
         self.event_log: EventLog | None = None  # created with the network (it names the gemeenten)
         self.regions: list[Inkoopregio] = []
@@ -183,10 +187,18 @@ class ZorgnetwerkModel(mesa.Model):
             incidence += weights[:, band]
         self._incidence_per_year = incidence
 
-    def _draw_age(self, g: Gemeente, stream: RandomStream) -> float:
-        band = stream.choice_index(self._age_cum[g.index])
+    def _draw_age(self, g: Gemeente, u: Callable[[], float]) -> float:
+        band = choice_draw(u, self._age_cum[g.index])
         lo, hi = AGE_BANDS[band]
-        return lo + stream.u() * (hi - lo)
+        return lo + u() * (hi - lo)
+
+    def draws_for(self, source: RandomStream) -> Callable[[], float]:
+        """The random numbers of a new trajectory: ``TRAJECTORY_DRAWS`` of its own, taken from
+        ``source`` at once, then the fallback stream (docs/model.md §4.9). With
+        ``run.random_streams = "single"`` it draws from the one shared stream instead."""
+        if self.own_draws:
+            return trajectory_draws(list(islice(source.draws, TRAJECTORY_DRAWS)), self.streams.trajectory)
+        return self.streams.trajectory.u
 
     def _warm_start(self) -> None:
         """Start near a steady state: places mostly occupied and a wachtlijst of a few weeks, so a
@@ -206,7 +218,8 @@ class ZorgnetwerkModel(mesa.Model):
                 for ab in providers:
                     for _ in range(int(ab.capacity[t] * a.initial_occupancy)):
                         g = region.gemeenten[stream.choice_index(cum)]
-                        j = Jongere(self, g, self._draw_age(g, stream), severity_of[CareType(t)], 0)
+                        j = Jongere(self, g, self._draw_age(g, stream.u), severity_of[CareType(t)], 0,
+                                    u=self.draws_for(stream))
                         self.n_entered += 1
                         j.entry_week = -int(stream.exp(self.pathway.mean_duration[t] * 0.5))
                         pw.record(j, SIGNAAL, j.entry_week)
@@ -231,7 +244,8 @@ class ZorgnetwerkModel(mesa.Model):
                 n_wait = int(intake * a.initial_wait_weeks)
                 for _ in range(n_wait):
                     g = region.gemeenten[stream.choice_index(cum)]
-                    j = Jongere(self, g, self._draw_age(g, stream), severity_of[CareType(t)], 0)
+                    j = Jongere(self, g, self._draw_age(g, stream.u), severity_of[CareType(t)], 0,
+                                u=self.draws_for(stream))
                     self.n_entered += 1
                     j.care = t
                     j.entry_week = -int(stream.u() * 2 * a.initial_wait_weeks)
@@ -342,17 +356,29 @@ class ZorgnetwerkModel(mesa.Model):
         # Baseline crisis (seed 002): part of the severe needs start as a crisis, however long
         # anyone waited. Drawn with the need itself, so every policy faces the same crises.
         p_crisis = a.crisis_share_of_new_ernstig if self.spec.mechanisms.baseline_crisis else 0.0
-        arrivals = self.arrivals
+        # Each new need takes its numbers from the arrivals generator at once, one block per
+        # gemeente and week: four for itself (severity, crisis, age band, age) and
+        # TRAJECTORY_DRAWS for what will happen to it (docs/model.md §4.9). With one shared
+        # stream ("single") they come from the arrivals stream and the shared process stream.
+        own = self.own_draws
+        width = 4 + TRAJECTORY_DRAWS
+        rng, fallback = self.arrival_rng, self.streams.trajectory
+        arrivals_u = self.arrivals.u
         for gi in np.flatnonzero(counts).tolist():
             g = self.gemeenten[gi]
             shift = shift_all[gi]
             p_ernstig = mix[2] * (1.0 - shift)
             p_matig = mix[1] * (1.0 - shift / 2.0)
-            for _ in range(n_new[gi]):
-                x = arrivals.u()
+            n = n_new[gi]
+            block = memoryview(rng.random(n * width)) if own else None
+            for k in range(n):
+                u = trajectory_draws(block[k * width:(k + 1) * width], fallback) if block is not None else None
+                a_u = u if u is not None else arrivals_u
+                x = a_u()
+                acute = a_u() < p_crisis
                 severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
-                acute = severity == 2 and arrivals.u() < p_crisis
-                new_need(g, self._draw_age(g, arrivals), severity, week, "crisis" if acute else "new")
+                new_need(g, self._draw_age(g, a_u), severity, week, "crisis" if acute and severity == 2 else "new",
+                         None, u if u is not None else fallback.u)
 
     def _prevention_spend_per_youth(self, cut: bool) -> float:
         a = self.spec.assumptions

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .agents.jongere import (AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, PAUSED, SIGNALLED, STATE_IDS, STATE_STOCK,
                              WAITING, Jongere)
 from .caretypes import CARE_KEYS, VERBLIJF, CareType, heavier, lighter
+from .engine import choice_draw, exp_draw, gamma2_draw, hazard_draw
 from .eventlog import (AFSCHALING, DOORPLAATSING, END_ACTIVITY, ESCALATIE, EXPERTTEAM, EXPERTTEAM_GEDEELTELIJK,
                        EXPERTTEAM_GEEN_TIJD, EXPERTTEAM_ONSUCCESVOL, EXPERTTEAM_SUCCESVOL, HERBEOORDELING, SIGNAAL,
                        START_ACTIVITY, TERUGKEER, TERUGVAL, TERUGVERWIJZING, TOEGANG, WACHTLIJST, ZORG_ONDERBROKEN)
@@ -27,6 +28,8 @@ from .metrics import C, F, S
 from .policies.trust import sum_left
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .agents import Aanbieder, Expertteam, Gemeente
     from .model import ZorgnetwerkModel
     from .region import Inkoopregio
@@ -97,8 +100,11 @@ class Pathway:
         a, self.mech, self.c = sc.assumptions, sc.mechanisms, sc.levers.coordination
         self.a = a
         streams = model.streams
-        self.s_assess, self.s_duration, self.s_wait = streams.assessment, streams.duration, streams.waiting
-        self.s_outcome, self.s_alloc, self.s_team = streams.outcome, streams.allocation, streams.expertteam
+        # What happens to a trajectory (care type, complexity, waiting deadlines, durations,
+        # outcomes) draws from its own numbers, ``j.u``; decisions that policies change (where a
+        # referral goes, bouncing, the expertteam's verdict, diversion to the wijkteam) draw from
+        # a stream per kind of decision (docs/model.md §4.9).
+        self.s_assess, self.s_alloc, self.s_team = streams.assessment, streams.allocation, streams.expertteam
         self.calendar = model.calendar
         care = [a.care.of(k) for k in CARE_KEYS]
         self.base_tariff = [p.tariff_eur_per_week for p in care]
@@ -188,7 +194,7 @@ class Pathway:
         age_out = j.birth_week + self.max_age_weeks
         j.age_out_week = age_out if age_out > week else week + 1
         if self._withdrawal_mean is not None:
-            t = math.ceil(self.s_wait.exp(self._withdrawal_mean))
+            t = math.ceil(exp_draw(j.u, self._withdrawal_mean))
             j.withdrawal_week = week + (t if t > 1 else 1)
         else:
             j.withdrawal_week = NEVER
@@ -197,7 +203,7 @@ class Pathway:
     def next_escalation(self, j: Jongere, week: int) -> int:
         """The week of the next escalation of this wait (NEVER if the hazard is nil)."""
         base, growth = self._escalation
-        t = self.s_wait.first_hazard_time(base, growth, week - j.wait_since)
+        t = hazard_draw(j.u, base, growth, week - j.wait_since)
         if t >= 1e6:
             return NEVER
         weeks = math.ceil(t)
@@ -231,11 +237,13 @@ class Pathway:
 
     # -- entry and toegang -----------------------------------------------------------------------
     def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new",
-                 past: tuple | None = None) -> Jongere:
+                 past: tuple | None = None, u: "Callable[[], float] | None" = None) -> Jongere:
         """A need is signalled; ``past`` is what a return keeps of the earlier trajectory of the
-        same jongere (see ``schedule_return``)."""
+        same jongere (see ``schedule_return``); ``u`` the trajectory's own random numbers
+        (default: fresh ones from the ``returns`` stream)."""
         j = Jongere(self.model, g, age_years, severity, week, returned=kind in ("return", "relapse"),
-                    person_id=-1 if past is None else past[0])
+                    person_id=-1 if past is None else past[0],
+                    u=u if u is not None else self.model.draws_for(self.model.streams.returns))
         if past is not None:
             # The same person: counted once per year, and a case lost from view at the
             # expertteam comes back as complex as it left (seed 003).
@@ -286,7 +294,7 @@ class Pathway:
             self.record(j, HERBEOORDELING, week)
             self.route(j, week)
             return
-        j.care = self.s_assess.choice_index(self.referral[j.severity])
+        j.care = choice_draw(j.u, self.referral[j.severity])
         if j.care == AMBULANT_LICHT and self.mech.alternative_routes and \
                 self.model.capacity.diverts(g.region, AMBULANT_LICHT, self.s_assess.u()):
             # A long wait for light care: the wijkteam keeps the case and supports it itself.
@@ -294,8 +302,8 @@ class Pathway:
             j.care = WIJKTEAM
         if j.care >= CareType.AMBULANT_INTENSIEF and not j.complex:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
-            j.complex = self.s_assess.u() < share
-            j.maatwerk = j.complex and self.s_assess.u() < self.model.spec.uncertainties.maatwerk_share
+            j.complex = j.u() < share
+            j.maatwerk = j.complex and j.u() < self.model.spec.uncertainties.maatwerk_share
         if self.log is not None:
             self.record(j, TOEGANG, week)
         self.route(j, week)
@@ -484,7 +492,7 @@ class Pathway:
             g.flow[F_YOUTH_IN_SPECIALIST_CARE] += 1
             j.counted_specialist_year = year
         g.flow[F_CARE_STARTS] += 1
-        duration = self.s_duration.gamma2(self.mean_duration[care])
+        duration = gamma2_draw(j.u, self.mean_duration[care])
         if self.mech.waiting_hurts:
             duration *= 1.0 + self.a.late_help_duration_per_week_waited * waited  # late help lasts longer
         if j.maatwerk:
@@ -563,10 +571,9 @@ class Pathway:
             g.flow[F_AGED_OUT] += 1
             self.leave(j, week, "aged out")
             return
-        stream = self.s_outcome
         if care == CRISIS:
             # After a crisis admission: an uithuisplaatsing, or intensive care at home.
-            placed = stream.u() < self.a.placement_after_crisis
+            placed = j.u() < self.a.placement_after_crisis
             j.care = (int(CareType.PLEEGZORG) if (week - j.birth_week) < 12 * 52 else int(CareType.RESIDENTIEEL)) \
                 if placed else int(CareType.AMBULANT_INTENSIEF)
             j.urgent = True
@@ -574,7 +581,7 @@ class Pathway:
             self.refer(j, week, front=True, may_bounce=False)
             return
         nxt = LIGHTER_IDS[care]
-        if nxt is not None and stream.u() < self.a.afschaling_share:
+        if nxt is not None and j.u() < self.a.afschaling_share:
             g.flow[F_AFSCHALINGEN] += 1
             j.urgent = False
             self.record(j, AFSCHALING, week, a)
@@ -586,7 +593,7 @@ class Pathway:
                 self.refer(j, week, may_bounce=False)
             return
         g.flow[F_COMPLETED] += 1
-        if self.mech.relapse and stream.u() < self.a.relapse_share:
+        if self.mech.relapse and j.u() < self.a.relapse_share:
             self.schedule_return(j, week, self.a.relapse_after_weeks_mean, j.severity, "relapse")
         self.leave(j, week, "afgerond", a)
 
@@ -601,7 +608,7 @@ class Pathway:
 
     # -- leaving and coming back ---------------------------------------------------------------
     def schedule_return(self, j: Jongere, week: int, mean_weeks: float, severity: int, kind: str) -> None:
-        when = week + max(1, math.ceil(self.s_outcome.exp(mean_weeks)))
+        when = week + max(1, math.ceil(exp_draw(j.u, mean_weeks)))
         if when - j.birth_week < self.max_age_weeks:
             # A small tuple, not the trajectory itself: the calendar holds nothing finished.
             keeps_complexity = kind == "return" and j.complex
@@ -766,7 +773,7 @@ def escalate(j: Jongere, pw: Pathway, week: int) -> None:
     g = j.gemeente
     g.flow[F_ESCALATIONS] += 1
     pw.record(j, ESCALATIE, week)
-    if pw.s_outcome.u() < pw.a.crisis_share_of_escalations:
+    if j.u() < pw.a.crisis_share_of_escalations:
         pw.crisis(j, week)
         return
     j.severity = min(j.severity + 1, 2)
@@ -785,7 +792,7 @@ def escalate(j: Jongere, pw: Pathway, week: int) -> None:
 def withdraw(j: Jongere, pw: Pathway, week: int) -> None:
     """Some waiting jongeren give up; some come back later with a heavier need (Giesen et al.)."""
     j.gemeente.flow[F_WITHDRAWALS] += 1
-    if pw.s_outcome.u() < pw.a.return_share_after_withdrawal:
+    if j.u() < pw.a.return_share_after_withdrawal:
         pw.schedule_return(j, week, pw.a.return_after_weeks_mean, j.severity + 1, "return")
     pw.leave(j, week, "withdrawn")
 

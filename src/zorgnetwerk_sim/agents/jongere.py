@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..model import ZorgnetwerkModel
     from ..queues import WaitList
     from .aanbieder import Aanbieder
@@ -47,11 +49,16 @@ class Jongere(mesa.Agent):
                  "waitlist", "queue_token", "queue_place", "aanbieder", "tariff", "pooled", "care_start",
                  "care_end", "cost", "in_verblijf", "counted_year", "counted_specialist_year", "bounces",
                  "escalation_week", "withdrawal_week", "age_out_week", "wait_event", "person_id", "list_since",
-                 "list_care", "team_event")
+                 "list_care", "team_event", "u")
 
     def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", age_years: float, severity: int,
-                 week: int, returned: bool = False, person_id: int = -1) -> None:
+                 week: int, returned: bool = False, person_id: int = -1,
+                 u: "Callable[[], float] | None" = None) -> None:
         super().__init__(model)
+        #: The trajectory's own random numbers (uniforms in [0, 1)): what happens to it draws
+        #: from these, so two scenarios run with the same seed draw the same numbers for the
+        #: same trajectory (docs/model.md §4.9; ``ZorgnetwerkModel.draws_for``).
+        self.u = u if u is not None else model.streams.trajectory.u
         # The same young person keeps one id across returns and relapses (a new trajectory is a
         # new agent): distinct jongeren per year and case ids of the event log use it.
         if person_id < 0:

@@ -204,7 +204,8 @@ class Mechanisms(Strict):
 class CareTypeParams(Strict):
     tariff_eur_per_week: float = P(..., unit="EUR/week", ge=0, le=50_000, source=ASSUMPTION)
     mean_duration_weeks: float = P(..., unit="weeks", ge=1, le=520, source=ASSUMPTION)
-    capacity_per_1000_youth: float = P(..., unit="places per 1,000 youth < 23", ge=0, le=200, source=ASSUMPTION)
+    capacity_per_1000_youth: float = P(..., unit="places per 1,000 youth < 23", ge=0, le=200,
+                                       source="calibrated: scaled with the incidence (docs/calibration.md)")
 
 
 #: Per care type: weekly tariff (EUR), mean duration (weeks), places per 1,000 youth < 23.
@@ -214,12 +215,12 @@ class CareTypeParams(Strict):
 #: stylised. Capacities: calibrated so that waits sit in the regional 9-14 weeks (§9).
 CARE_DEFAULTS: dict[str, tuple[float, float, float]] = {
     "wijkteam": (100, 14, 0),
-    "ambulant_licht": (230, 22, 9.85),
-    "ambulant_intensief": (600, 34, 9.5),
-    "dagbehandeling": (1215, 36, 3.4),
-    "pleegzorg": (600, 122, 4.7),
-    "residentieel": (3720, 60, 1.38),
-    "gesloten": (7440, 26, 0.135),
+    "ambulant_licht": (230, 22, 9.24),
+    "ambulant_intensief": (600, 34, 8.92),
+    "dagbehandeling": (1215, 36, 3.19),
+    "pleegzorg": (600, 122, 4.41),
+    "residentieel": (3720, 60, 1.295),
+    "gesloten": (7440, 26, 0.127),
     "crisis": (4860, 5, 0),
 }
 _CARE_FIELDS = ("tariff_eur_per_week", "mean_duration_weeks", "capacity_per_1000_youth")
@@ -263,9 +264,11 @@ class Assumptions(Strict):
     youth_share_of_inhabitants: float = P(0.25, unit="share", ge=0.05, le=0.5, source=CBS,
                                           description="Youth < 23 per inhabitant (4.5M of 17.9M)")
     incidence_per_youth_per_year: list[float] = Field(
-        default_factory=lambda: [0.035, 0.074, 0.102, 0.043],
+        default_factory=lambda: [0.0328, 0.0695, 0.0957, 0.0404],
         description="New needs per youth per year for ages 0-3, 4-11, 12-17, 18-22",
-        json_schema_extra={"unit": "needs/youth/year", "source": CBS + " (10.6% in care per year)"})
+        json_schema_extra={"unit": "needs/youth/year",
+                           "source": CBS + " (age profile); level fitted to 10.6% of youth in care per year "
+                                           "(zorgsim calibrate default, docs/calibration.md)"})
     severity_mix: list[float] = Field(
         default_factory=lambda: [0.55, 0.33, 0.12],
         description="Shares of new needs that are licht, matig, ernstig",
@@ -315,7 +318,8 @@ class Assumptions(Strict):
     capacity_growth_per_review: float = P(0.03, unit="share of contracted places", ge=0, le=0.5, source=STERMAN,
                                           description="Places added (or given back) per review")
     capacity_trigger_wait_weeks: float = P(12.0, unit="weeks", ge=1, le=104,
-                                           source="calibrated to regional waits of 9-14 weeks (data/targets.toml)",
+                                           source="calibrated: the wait the capacity loop holds, regional waits of 9-14 "
+                                                  "weeks (data/targets.toml, docs/calibration.md)",
                                            description="Expected wait above which a region contracts extra places")
     capacity_release_wait_share: float = P(0.25, unit="share of the trigger wait", ge=0, le=1, source=STERMAN,
                                            description="Below this expected wait extra places are given back")
@@ -358,7 +362,8 @@ class Assumptions(Strict):
     expertteam_intake_hours: float = P(6.0, unit="hours/case", ge=0.5, le=200, source=SEED_003)
     expertteam_followup_hours_per_week: float = P(0.5, unit="hours/week/case", ge=0, le=20, source=SEED_003)
     expertteam_followup_weeks: int = P(12, unit="weeks", ge=0, le=104, source=SEED_003)
-    expertteam_base_logit: float = P(-0.55, unit="logit", ge=-10, le=10, source=SEED_003 + " (4/3/3 outcomes)")
+    expertteam_base_logit: float = P(-0.19, unit="logit", ge=-10, le=10,
+                                     source=SEED_003 + " (4/3/3 outcomes), fitted with zorgsim calibrate default")
     expertteam_weeks_success: int = P(4, unit="weeks", ge=0, le=260, source=SEED_003 + " (time at the team: <1-4 months)",
                                       description="Weeks a successful case stays at the team after its decision")
     expertteam_weeks_partial: int = P(17, unit="weeks", ge=0, le=260, source=SEED_003 + " (1, 4, >24 months)",
@@ -512,9 +517,11 @@ class RunSettings(Strict):
     # an ISO date as text too (scenario.toml, --set, JSON): the one non-strict field
     start_date: Annotated[dt.date, PydanticStrict(False)] = P(dt.date(2025, 1, 1), unit="date", source=ASSUMPTION,
                             description="Calendar date of week 0 (the event log's dates)")
-    random_streams: Literal["per_decision", "single"] = P(
-        "per_decision", unit="choice", source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
-        description="One random stream per kind of decision (sharper paired comparisons), or one for all")
+    random_streams: Literal["per_trajectory", "single"] = P(
+        "per_trajectory", unit="choice",
+        source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
+        description="Random numbers of its own for each trajectory and a stream per kind of decision "
+                    "(sharper paired comparisons), or one stream for all")
 
     @model_validator(mode="after")
     def _warmup_shorter(self) -> "RunSettings":

@@ -1,0 +1,195 @@
+"""Measure the README's policy-variant table and docs/model.md's baseline-stability table.
+
+    uv run python docs/tools/policy_table.py                 # the policy table (~230 runs, ~8 min on 2 cores)
+    uv run python docs/tools/policy_table.py --stability     # default over 5 / 10 / 15 years
+    uv run python docs/tools/policy_table.py --seeds 4 --workers 2 --json /tmp/table.json
+
+Every variant runs the same seeds as ``default`` (1..N), ``years`` simulated years with the
+scenario's own warm-up, so each Δ is a paired difference (common random numbers: one stream per
+kind of decision). Δ ± 2 standard errors of the paired differences. The last column repeats the
+Δ wait at 5% fewer and 5% more staff (``uncertainties.staff_availability``), and the notes give
+the Δ at the ends of the sourced admin range and with a smaller prevention effect: the numbers a
+reader needs to see what a result rests on. Prints Markdown; no timestamps in the table itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from typing import Any
+
+VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
+    ("default", "default", {}),
+    ("centrale-wachtlijst", "centrale-wachtlijst", {}),
+    ("preventie-5pct", "preventie-5pct", {}),
+    ("vertrouwen", "vertrouwen", {}),
+    ("functioneel", "functioneel", {}),
+    ("ondernemend", "ondernemend", {}),
+    ("transactioneel", "default", {"levers.coordination.collaboration_form": "transactioneel"}),
+]
+KPIS = ("waitlist_mean", "wait_weeks_mean", "wait_all_leavers_weeks_mean", "wait_weeks_p90", "placements_per_year",
+        "crisis_per_year", "cost_per_year_eur", "trust_mean", "bounces_per_year", "expertteam_success_share",
+        "youth_in_care_share", "verblijf_per_1000_youth")
+STAFF = "uncertainties.staff_availability"
+ADMIN = "uncertainties.admin_share_per_contract"
+PREVENTION = "assumptions.prevention_max_reduction"
+#: Sensitivity settings: (label, overrides); each is run for default and the variants it concerns.
+SETTINGS: list[tuple[str, dict[str, Any], tuple[str, ...] | None]] = [
+    ("base", {}, None),
+    ("staff 0.95", {STAFF: 0.95}, None),
+    ("staff 1.05", {STAFF: 1.05}, None),
+    ("admin 0", {ADMIN: 0.0}, ("default", "functioneel", "ondernemend", "transactioneel")),
+    ("admin 0.008", {ADMIN: 0.008}, ("default", "functioneel", "ondernemend", "transactioneel")),
+    ("prevention 0.10", {PREVENTION: 0.10}, ("default", "preventie-5pct")),
+]
+
+
+def one_run(task: tuple[str, str, dict[str, Any], int, float | None]) -> tuple[str, str, int, dict[str, float]]:
+    from zorgnetwerk_sim import run
+
+    label, scenario, overrides, seed, years = task
+    res = run(scenario, seed=seed, years=years, overrides=overrides)
+    return label, scenario, seed, {k: float(v) for k, v in res.summary.items()}
+
+
+def paired(a: list[float], b: list[float]) -> tuple[float, float]:
+    d = [y - x for x, y in zip(a, b)]
+    mean = statistics.fmean(d)
+    se = statistics.stdev(d) / math.sqrt(len(d)) if len(d) > 1 else math.nan
+    return mean, 2.0 * se
+
+
+def fmt(x: float, digits: int = 1) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def signed(x: float, digits: int = 1) -> str:
+    return f"{x:+.{digits}f}".replace("+-", "-")
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def policy_table(seeds: int, years: float, workers: int) -> dict[str, Any]:
+    tasks = []
+    for setting, extra, only in SETTINGS:
+        for name, scenario, overrides in VARIANTS:
+            if only is not None and name not in only:
+                continue
+            for seed in range(1, seeds + 1):
+                tasks.append((f"{setting}|{name}", scenario, {**overrides, **extra}, seed, years))
+    results: dict[str, dict[int, dict[str, float]]] = {}
+    with ProcessPoolExecutor(workers) as pool:
+        for done, (label, _, seed, summary) in enumerate(pool.map(one_run, tasks, chunksize=1), 1):
+            results.setdefault(label, {})[seed] = summary
+            print(f"{done}/{len(tasks)}", end="\r", file=sys.stderr)
+    return results
+
+
+def series(results: dict[str, dict[int, dict[str, float]]], label: str, kpi: str) -> list[float]:
+    runs = results[label]
+    return [runs[s][kpi] for s in sorted(runs)]
+
+
+def render(results: dict[str, dict[int, dict[str, float]]], seeds: int, years: float) -> str:
+    def mean(label: str, kpi: str) -> float:
+        return statistics.fmean(series(results, label, kpi))
+
+    def delta(setting: str, name: str, kpi: str, scale: float = 1.0) -> tuple[float, float]:
+        m, e = paired(series(results, f"{setting}|default", kpi), series(results, f"{setting}|{name}", kpi))
+        return m * scale, e * scale
+
+    head = ("| scenario | waiting (mean) | wait mean (wk) | Δ wait vs default (±2 SE) | time on list, all leavers (wk) "
+            "| wait p90 (wk) | placements / yr | crisis / yr | cost / yr (M€) | Δ cost (M€, ±2 SE) | mean trust "
+            "| bounces / yr | expertteam succesvol | Δ wait at staff 0.95 / 1.00 / 1.05 |")
+    lines = [head, "|---|" + "---:|" * 13]
+    for name, _, _ in VARIANTS:
+        b = f"base|{name}"
+        if name == "default":
+            dwait = dcost = "–"
+            staff = " / ".join(f"{fmt(mean(f'{s}|default', 'wait_weeks_mean'))} wk"
+                               for s in ("staff 0.95", "base", "staff 1.05"))
+        else:
+            m, e = delta("base", name, "wait_weeks_mean")
+            dwait = f"{signed(m)} ± {e:.1f}"
+            m, e = delta("base", name, "cost_per_year_eur", 1e-6)
+            dcost = f"{signed(m)} ± {e:.1f}"
+            staff = " / ".join(signed(delta(s, name, "wait_weeks_mean")[0]) for s in ("staff 0.95", "base", "staff 1.05"))
+        lines.append(
+            f"| {name} | {fmt(mean(b, 'waitlist_mean'), 0)} | {fmt(mean(b, 'wait_weeks_mean'))} | {dwait} "
+            f"| {fmt(mean(b, 'wait_all_leavers_weeks_mean'))} | {fmt(mean(b, 'wait_weeks_p90'), 0)} "
+            f"| {fmt(mean(b, 'placements_per_year'), 0)} | {fmt(mean(b, 'crisis_per_year'), 0)} "
+            f"| {fmt(mean(b, 'cost_per_year_eur') / 1e6)} | {dcost} | {mean(b, 'trust_mean'):.2f} "
+            f"| {fmt(mean(b, 'bounces_per_year'), 0)} | {mean(b, 'expertteam_success_share'):.0%} | {staff} |")
+    notes = ["", "Sensitivity of the Δ wait / Δ cost (M€) to the two unsourced or uncertain numbers:", ""]
+    for name in ("functioneel", "ondernemend", "transactioneel"):
+        parts = []
+        for s in ("admin 0", "base", "admin 0.008"):
+            m, e = delta(s, name, "wait_weeks_mean")
+            parts.append(f"{s.replace('base', 'admin 0.004')}: {signed(m)} ± {e:.1f} wk")
+        notes.append(f"- {name}: " + "; ".join(parts))
+    for s in ("base", "prevention 0.10"):
+        m, e = delta(s, "preventie-5pct", "wait_weeks_mean")
+        c, ce = delta(s, "preventie-5pct", "cost_per_year_eur", 1e-6)
+        notes.append(f"- preventie-5pct, {s.replace('base', 'prevention_max_reduction 0.25')}: "
+                     f"{signed(m)} ± {e:.1f} wk, {signed(c)} ± {ce:.1f} M€/yr")
+    b = "base|default"
+    notes.append(f"- default: youth in care {mean(b, 'youth_in_care_share'):.1%} of youth, verblijf "
+                 f"{mean(b, 'verblijf_per_1000_youth'):.1f} per 1,000; crises at staff 0.95 / 1.05: "
+                 f"{fmt(mean('staff 0.95|default', 'crisis_per_year'), 0)} / "
+                 f"{fmt(mean('staff 1.05|default', 'crisis_per_year'), 0)} per year")
+    stamp = (f"Measured with {years:g} simulated years (scenario warm-up), seeds 1–{seeds}, commit {commit()}, "
+             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs.")
+    return "\n".join([stamp, "", *lines, *notes])
+
+
+def stability(seeds: int, workers: int) -> str:
+    tasks = [(f"{y}", "default", {}, seed, float(y)) for y in (5, 10, 15) for seed in range(1, seeds + 1)]
+    results: dict[str, dict[int, dict[str, float]]] = {}
+    with ProcessPoolExecutor(workers) as pool:
+        for label, _, seed, summary in pool.map(one_run, tasks, chunksize=1):
+            results.setdefault(label, {})[seed] = summary
+    lines = ["| run length | wait mean (wk) | time on list, all leavers (wk) | waiting (mean) | crisis / yr "
+             "| places added / yr | cost / yr (M€) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for y in (5, 10, 15):
+        def m(kpi: str) -> float:
+            return statistics.fmean(series(results, f"{y}", kpi))
+        lines.append(f"| {y} years | {m('wait_weeks_mean'):.1f} | {m('wait_all_leavers_weeks_mean'):.1f} "
+                     f"| {m('waitlist_mean'):,.0f} | {m('crisis_per_year'):.0f} | {m('places_added_per_year'):.0f} "
+                     f"| {m('cost_per_year_eur') / 1e6:.1f} |")
+    return (f"default, seeds 1–{seeds}, commit {commit()}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC\n\n"
+            + "\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seeds", type=int, default=8)
+    p.add_argument("--years", type=float, default=10.0)
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--stability", action="store_true", help="the baseline over 5 / 10 / 15 years instead")
+    p.add_argument("--json", default=None, help="also write every run's summary here")
+    args = p.parse_args(argv)
+    if args.stability:
+        print(stability(args.seeds, args.workers))
+        return
+    results = policy_table(args.seeds, args.years, args.workers)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f)
+    print(render(results, args.seeds, args.years))
+
+
+if __name__ == "__main__":
+    main()
