@@ -180,11 +180,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--stability", action="store_true", help="the baseline over 5 / 10 / 15 years instead")
     p.add_argument("--json", default=None, help="also write every run's summary here")
+    p.add_argument("--from-json", default=None, help="render the table from such a file instead of running")
     args = p.parse_args(argv)
     if args.stability:
         print(stability(args.seeds, args.workers))
         return
-    results = policy_table(args.seeds, args.years, args.workers)
+    if args.from_json:
+        with open(args.from_json) as f:
+            results = {label: {int(seed): summary for seed, summary in runs.items()}
+                       for label, runs in json.load(f).items()}
+    else:
+        results = policy_table(args.seeds, args.years, args.workers)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from array import array
 from collections.abc import Callable
 from itertools import islice
 
@@ -362,6 +363,7 @@ class ZorgnetwerkModel(mesa.Model):
         # stream ("single") they come from the arrivals stream and the shared process stream.
         own = self.own_draws
         width = 4 + TRAJECTORY_DRAWS
+        row = 8 * width  # bytes
         rng, fallback = self.arrival_rng, self.streams.trajectory
         arrivals_u = self.arrivals.u
         for gi in np.flatnonzero(counts).tolist():
@@ -370,9 +372,17 @@ class ZorgnetwerkModel(mesa.Model):
             p_ernstig = mix[2] * (1.0 - shift)
             p_matig = mix[1] * (1.0 - shift / 2.0)
             n = n_new[gi]
-            block = memoryview(rng.random(n * width)) if own else None
+            block = memoryview(rng.random(n * width)).cast("B") if own else None  # (as bytes)
             for k in range(n):
-                u = trajectory_draws(block[k * width:(k + 1) * width], fallback) if block is not None else None
+                if block is not None:
+                    # A copy of its own numbers (160 bytes, not tracked by the garbage collector):
+                    # a slice of the week's block would keep the whole block alive for as long as
+                    # any of its trajectories lives.
+                    numbers = array("d")
+                    numbers.frombytes(block[k * row:(k + 1) * row])
+                    u = trajectory_draws(numbers, fallback)
+                else:
+                    u = None
                 a_u = u if u is not None else arrivals_u
                 x = a_u()
                 acute = a_u() < p_crisis
