@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import gc
 import math
+import struct
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import chain
+from itertools import chain, islice
 from typing import Any
 
 import numpy as np
@@ -118,10 +119,10 @@ class RandomStream:
     def __init__(self, rng: np.random.Generator, block: int = 1 << 15) -> None:
         self._rng = rng
         self._block = block
-        #: The stream as an iterator of floats (a trajectory's own draws fall back on it, see
-        #: ``trajectory_draws``). A new block is drawn only when the previous one is used up
-        #: (the first on the first draw), so the generator is consumed exactly as by drawing
-        #: one block at a time.
+        #: The stream as an iterator of floats (``numbers_from`` takes a trajectory's own
+        #: numbers from it). A new block is drawn only when the previous one is used up (the
+        #: first on the first draw), so the generator is consumed exactly as by drawing one
+        #: block at a time.
         self.draws: Iterator[float] = chain.from_iterable(iter(self._new_block, None))
         #: ``u()``: the next uniform draw in [0, 1). It is the model's most frequent call (about
         #: ten per trajectory), so it is the iterator's ``__next__``: a call into C without a
@@ -159,9 +160,13 @@ def gamma2_draw(u: Callable[[], float], mean: float) -> float:
 
 
 def choice_draw(u: Callable[[], float], cumulative: list[float]) -> int:
-    """Index drawn from a cumulative probability list ending in 1: the first ``i`` with
-    ``x < cumulative[i]`` (a binary search in C), or the last index."""
-    i = bisect_right(cumulative, u() * cumulative[-1])
+    return choice_from(u(), cumulative)
+
+
+def choice_from(x: float, cumulative: list[float]) -> int:
+    """Index for the uniform ``x`` from a cumulative probability list ending in 1: the first
+    ``i`` with ``x < cumulative[i]`` (a binary search in C), or the last index."""
+    i = bisect_right(cumulative, x * cumulative[-1])
     return i if i < len(cumulative) else len(cumulative) - 1
 
 
@@ -175,20 +180,25 @@ def hazard_draw(u: Callable[[], float], base: float, growth: float, already: flo
     return (-a + math.sqrt(a * a + 2.0 * growth * e)) / growth
 
 
-#: Uniforms a trajectory draws for itself when it is created (``trajectory_draws``): enough for
-#: the great majority of trajectories (assessment, two waits, two care episodes and their
-#: outcomes); the rare longer one goes on from the fallback stream.
+#: Uniforms a trajectory draws for itself when it is created: enough for the great majority of
+#: trajectories (assessment, two waits, two care episodes and their outcomes); the rare longer one
+#: goes on from the ``trajectory`` stream (``Jongere.u``).
 TRAJECTORY_DRAWS = 16
+#: A trajectory keeps its numbers as the bytes of TRAJECTORY_DRAWS doubles: one small object of
+#: its own, not tracked by the garbage collector, read with ``unpack_double(numbers, offset)``.
+TRAJECTORY_BYTES = 8 * TRAJECTORY_DRAWS
+unpack_double = struct.Struct("d").unpack_from
+_pack_numbers = struct.Struct(f"{TRAJECTORY_DRAWS}d").pack
 
 
-def trajectory_draws(own: Iterable[float], fallback: RandomStream) -> Callable[[], float]:
-    """A trajectory's own source of uniforms: ``own`` first, then ``fallback``'s stream."""
-    return chain(own, fallback.draws).__next__
+def numbers_from(source: RandomStream) -> bytes:
+    """TRAJECTORY_DRAWS numbers taken from ``source`` at once, as a trajectory keeps them."""
+    return _pack_numbers(*islice(source.draws, TRAJECTORY_DRAWS))
 
 
 #: The kinds of decision that draw from a stream of their own (``Streams``). What happens to one
 #: trajectory — its care type, complexity, waiting deadlines, care durations and outcomes —
-#: draws from the trajectory's own numbers instead (``Jongere.u``, ``trajectory_draws``);
+#: draws from the trajectory's own numbers instead (``Jongere.u``, ``numbers_from``);
 #: ``trajectory`` is their fallback and ``returns`` gives a returning jongere's new trajectory
 #: its own numbers.
 STREAM_KINDS = ("build", "warm_start", "assessment", "allocation", "expertteam", "procurement", "trajectory",

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from array import array
 from collections.abc import Callable
-from itertools import islice
 
 import mesa
 import networkx as nx
@@ -18,8 +16,8 @@ from .agents import Aanbieder, Expertteam, Gemeente, Jongere
 from .agents.gemeente import AGE_BANDS
 from .agents.jongere import IN_CARE
 from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
-from .engine import (TRAJECTORY_DRAWS, Calendar, RandomStream, Streams, choice_draw, gc_paused,
-                     trajectory_draws)
+from .engine import (TRAJECTORY_BYTES, TRAJECTORY_DRAWS, Calendar, RandomStream, Streams, choice_from,
+                     gc_paused, numbers_from)
 from .eventlog import SIGNAAL, EventLog
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
@@ -189,17 +187,19 @@ class ZorgnetwerkModel(mesa.Model):
         self._incidence_per_year = incidence
 
     def _draw_age(self, g: Gemeente, u: Callable[[], float]) -> float:
-        band = choice_draw(u, self._age_cum[g.index])
-        lo, hi = AGE_BANDS[band]
-        return lo + u() * (hi - lo)
+        return self._age_from(g, u(), u())
 
-    def draws_for(self, source: RandomStream) -> Callable[[], float]:
-        """The random numbers of a new trajectory: ``TRAJECTORY_DRAWS`` of its own, taken from
-        ``source`` at once, then the fallback stream (docs/model.md §4.9). With
-        ``run.random_streams = "single"`` it draws from the one shared stream instead."""
-        if self.own_draws:
-            return trajectory_draws(list(islice(source.draws, TRAJECTORY_DRAWS)), self.streams.trajectory)
-        return self.streams.trajectory.u
+    def _age_from(self, g: Gemeente, x_band: float, x_age: float) -> float:
+        """An age from two uniforms: the band by the gemeente's weights, then uniform within it."""
+        band = choice_from(x_band, self._age_cum[g.index])
+        lo, hi = AGE_BANDS[band]
+        return lo + x_age * (hi - lo)
+
+    def numbers_for(self, source: RandomStream) -> bytes | None:
+        """The own random numbers of a new trajectory, ``TRAJECTORY_DRAWS`` taken from ``source``
+        at once (docs/model.md §4.9); None with ``run.random_streams = "single"`` (it then draws
+        from the one shared stream)."""
+        return numbers_from(source) if self.own_draws else None
 
     def _warm_start(self) -> None:
         """Start near a steady state: places mostly occupied and a wachtlijst of a few weeks, so a
@@ -220,7 +220,7 @@ class ZorgnetwerkModel(mesa.Model):
                     for _ in range(int(ab.capacity[t] * a.initial_occupancy)):
                         g = region.gemeenten[stream.choice_index(cum)]
                         j = Jongere(self, g, self._draw_age(g, stream.u), severity_of[CareType(t)], 0,
-                                    u=self.draws_for(stream))
+                                    numbers=self.numbers_for(stream))
                         self.n_entered += 1
                         j.entry_week = -int(stream.exp(self.pathway.mean_duration[t] * 0.5))
                         pw.record(j, SIGNAAL, j.entry_week)
@@ -246,7 +246,7 @@ class ZorgnetwerkModel(mesa.Model):
                 for _ in range(n_wait):
                     g = region.gemeenten[stream.choice_index(cum)]
                     j = Jongere(self, g, self._draw_age(g, stream.u), severity_of[CareType(t)], 0,
-                                u=self.draws_for(stream))
+                                numbers=self.numbers_for(stream))
                     self.n_entered += 1
                     j.care = t
                     j.entry_week = -int(stream.u() * 2 * a.initial_wait_weeks)
@@ -363,8 +363,7 @@ class ZorgnetwerkModel(mesa.Model):
         # stream ("single") they come from the arrivals stream and the shared process stream.
         own = self.own_draws
         width = 4 + TRAJECTORY_DRAWS
-        row = 8 * width  # bytes
-        rng, fallback = self.arrival_rng, self.streams.trajectory
+        rng = self.arrival_rng
         arrivals_u = self.arrivals.u
         for gi in np.flatnonzero(counts).tolist():
             g = self.gemeenten[gi]
@@ -372,23 +371,22 @@ class ZorgnetwerkModel(mesa.Model):
             p_ernstig = mix[2] * (1.0 - shift)
             p_matig = mix[1] * (1.0 - shift / 2.0)
             n = n_new[gi]
-            block = memoryview(rng.random(n * width)).cast("B") if own else None  # (as bytes)
+            if own:
+                values = memoryview(rng.random(n * width))
+                raw = values.cast("B")
             for k in range(n):
-                if block is not None:
-                    # A copy of its own numbers (160 bytes, not tracked by the garbage collector):
-                    # a slice of the week's block would keep the whole block alive for as long as
-                    # any of its trajectories lives.
-                    numbers = array("d")
-                    numbers.frombytes(block[k * row:(k + 1) * row])
-                    u = trajectory_draws(numbers, fallback)
+                if own:
+                    base = k * width
+                    x, c, x_band, x_age = values[base], values[base + 1], values[base + 2], values[base + 3]
+                    # its own numbers as a small bytes object: a view of the week's block would
+                    # keep the whole block alive for as long as any of its trajectories lives
+                    numbers = bytes(raw[8 * base + 32:8 * base + 32 + TRAJECTORY_BYTES])
                 else:
-                    u = None
-                a_u = u if u is not None else arrivals_u
-                x = a_u()
-                acute = a_u() < p_crisis
+                    x, c, x_band, x_age = arrivals_u(), arrivals_u(), arrivals_u(), arrivals_u()
+                    numbers = None
                 severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
-                new_need(g, self._draw_age(g, a_u), severity, week, "crisis" if acute and severity == 2 else "new",
-                         None, u if u is not None else fallback.u)
+                kind = "crisis" if severity == 2 and c < p_crisis else "new"
+                new_need(g, self._age_from(g, x_band, x_age), severity, week, kind, None, numbers)
 
     def _prevention_spend_per_youth(self, cut: bool) -> float:
         a = self.spec.assumptions

@@ -28,8 +28,6 @@ from .metrics import C, F, S
 from .policies.trust import sum_left
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from .agents import Aanbieder, Expertteam, Gemeente
     from .model import ZorgnetwerkModel
     from .region import Inkoopregio
@@ -237,13 +235,13 @@ class Pathway:
 
     # -- entry and toegang -----------------------------------------------------------------------
     def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new",
-                 past: tuple | None = None, u: "Callable[[], float] | None" = None) -> Jongere:
+                 past: tuple | None = None, numbers: bytes | None = None) -> Jongere:
         """A need is signalled; ``past`` is what a return keeps of the earlier trajectory of the
-        same jongere (see ``schedule_return``); ``u`` the trajectory's own random numbers
+        same jongere (see ``schedule_return``); ``numbers`` the trajectory's own random numbers
         (default: fresh ones from the ``returns`` stream)."""
         j = Jongere(self.model, g, age_years, severity, week, returned=kind in ("return", "relapse"),
                     person_id=-1 if past is None else past[0],
-                    u=u if u is not None else self.model.draws_for(self.model.streams.returns))
+                    numbers=numbers if numbers is not None else self.model.numbers_for(self.model.streams.returns))
         if past is not None:
             # The same person: counted once per year, and a case lost from view at the
             # expertteam comes back as complex as it left (seed 003).

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from ..engine import TRAJECTORY_BYTES, unpack_double
 
+if TYPE_CHECKING:
     from ..model import ZorgnetwerkModel
     from ..queues import WaitList
     from .aanbieder import Aanbieder
@@ -49,16 +49,15 @@ class Jongere(mesa.Agent):
                  "waitlist", "queue_token", "queue_place", "aanbieder", "tariff", "pooled", "care_start",
                  "care_end", "cost", "in_verblijf", "counted_year", "counted_specialist_year", "bounces",
                  "escalation_week", "withdrawal_week", "age_out_week", "wait_event", "person_id", "list_since",
-                 "list_care", "team_event", "u")
+                 "list_care", "team_event", "numbers", "ri")
 
     def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", age_years: float, severity: int,
-                 week: int, returned: bool = False, person_id: int = -1,
-                 u: "Callable[[], float] | None" = None) -> None:
+                 week: int, returned: bool = False, person_id: int = -1, numbers: bytes | None = None) -> None:
         super().__init__(model)
-        #: The trajectory's own random numbers (uniforms in [0, 1)): what happens to it draws
-        #: from these, so two scenarios run with the same seed draw the same numbers for the
-        #: same trajectory (docs/model.md §4.9; ``ZorgnetwerkModel.draws_for``).
-        self.u = u if u is not None else model.streams.trajectory.u
+        #: The trajectory's own random numbers (``u``); without them (``run.random_streams =
+        #: "single"``) every draw comes from the shared stream.
+        self.numbers = numbers if numbers is not None else b""
+        self.ri = 0 if numbers is not None else TRAJECTORY_BYTES  # byte offset of the next number
         # The same young person keeps one id across returns and relapses (a new trajectory is a
         # new agent): distinct jongeren per year and case ids of the event log use it.
         if person_id < 0:
@@ -100,6 +99,16 @@ class Jongere(mesa.Agent):
         self.list_since = -1             # week it joined its current wachtlijst (-1: not on one)
         self.list_care = -1              # care type of that wachtlijst
         self.team_event: "tuple[int, int] | None" = None  # pending end of its time at the expertteam
+
+    def u(self) -> float:
+        """The next of the trajectory's own uniforms in [0, 1): what happens to it draws from
+        these, so two scenarios run with the same seed draw the same numbers for the same
+        trajectory (docs/model.md §4.9). After its TRAJECTORY_DRAWS, the ``trajectory`` stream."""
+        i = self.ri
+        if i < TRAJECTORY_BYTES:
+            self.ri = i + 8
+            return unpack_double(self.numbers, i)[0]
+        return self.model.streams.trajectory.u()
 
     def remove(self) -> None:
         """Deregister from the model, as ``mesa.Agent.remove`` does (removing twice is harmless).
