@@ -145,9 +145,6 @@ class RandomStream:
     def choice_index(self, cumulative: list[float]) -> int:
         return choice_draw(self.u, cumulative)
 
-    def first_hazard_time(self, base: float, growth: float, already: float = 0.0) -> float:
-        return hazard_draw(self.u, base, growth, already)
-
 
 # Derived draws from any source of uniforms ``u`` (a stream's or a trajectory's own, ``Jongere.u``).
 def exp_draw(u: Callable[[], float], mean: float) -> float:
