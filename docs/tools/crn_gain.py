@@ -12,11 +12,10 @@ mean and the standard error of the paired differences in ``wait_weeks_mean`` and
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import statistics
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+
+from policy_table import paired, run_all, series
 
 VARIANTS: dict[str, tuple[str, str, dict[str, Any], float]] = {
     "centrale-wachtlijst": ("default", "centrale-wachtlijst", {}, 6.0),
@@ -27,45 +26,31 @@ VARIANTS: dict[str, tuple[str, str, dict[str, Any], float]] = {
 }
 
 
-def one_run(task: tuple[str, int, dict[str, Any], float]) -> tuple[float, float]:
-    from zorgnetwerk_sim import run
-
-    scenario, seed, overrides, years = task
-    summary = run(scenario, seed=seed, years=years, overrides=overrides).summary
-    return float(summary["wait_weeks_mean"]), float(summary["cost_per_year_eur"])
-
-
-def standard_error(values: list[float]) -> float:
-    return statistics.stdev(values) / math.sqrt(len(values))
-
-
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--modes", default="single,per_trajectory", help="values of run.random_streams, comma-separated")
     p.add_argument("--seeds", type=int, default=8)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = p.parse_args(argv)
-    keys, tasks = [], []
-    for mode in args.modes.split(","):
+    modes = args.modes.split(",")
+    runs = {}
+    for mode in modes:
         for name, (base, variant, overrides, years) in VARIANTS.items():
-            for seed in range(1, args.seeds + 1):
-                keys.append((name, mode))
-                tasks.append(((base, seed, {"run.random_streams": mode}, years),
-                              (variant, seed, {"run.random_streams": mode, **overrides}, years)))
-    flat = [t for pair in tasks for t in pair]
-    with ProcessPoolExecutor(args.workers) as pool:
-        results = list(pool.map(one_run, flat, chunksize=2))
-    diffs: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for i, key in enumerate(keys):
-        (wb, cb), (wv, cv) = results[2 * i], results[2 * i + 1]
-        diffs.setdefault(key, []).append((wv - wb, (cv - cb) / 1e6))
+            common = {"run.random_streams": mode, "run.years": years}
+            runs[f"{name}|{mode}|base"] = (base, common)
+            runs[f"{name}|{mode}|variant"] = (variant, {**common, **overrides})
+    results = run_all(runs, args.seeds, args.workers)
     print(f"seeds 1–{args.seeds}; standard error of the paired difference from the base scenario")
     print("| variant | random_streams | Δ wait (wk) | SE | Δ cost (M€) | SE |")
     print("|---|---|---:|---:|---:|---:|")
-    for (name, mode), d in diffs.items():
-        w, c = [x[0] for x in d], [x[1] for x in d]
-        print(f"| {name} | {mode} | {statistics.fmean(w):+.2f} | {standard_error(w):.2f} "
-              f"| {statistics.fmean(c):+.2f} | {standard_error(c):.2f} |")
+    for mode in modes:
+        for name in VARIANTS:
+            cells = []
+            for kpi, scale in (("wait_weeks_mean", 1.0), ("cost_per_year_eur", 1e-6)):
+                mean, se = paired(series(results, f"{name}|{mode}|base", kpi),
+                                  series(results, f"{name}|{mode}|variant", kpi))
+                cells.append(f"{mean * scale:+.2f} | {se * scale:.2f}")
+            print(f"| {name} | {mode} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":

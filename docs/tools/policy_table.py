@@ -1,13 +1,14 @@
 """Measure the README's policy-variant table and docs/model.md's baseline-stability table.
 
-    uv run python docs/tools/policy_table.py                 # the policy table (~230 runs, ~8 min on 2 cores)
+    uv run python docs/tools/policy_table.py                 # the policy table (248 runs, ~15 min on 2 cores)
     uv run python docs/tools/policy_table.py --stability     # default over 5 / 10 / 15 years
     uv run python docs/tools/policy_table.py --seeds 4 --workers 2 --json /tmp/table.json
 
 Every variant runs the same seeds as ``default`` (1..N), ``years`` simulated years with the
-scenario's own warm-up, so each Δ is a paired difference (common random numbers: one stream per
-kind of decision). Δ ± 2 standard errors of the paired differences. The last column repeats the
-Δ wait at 5% fewer and 5% more staff (``uncertainties.staff_availability``), and the notes give
+scenario's own warm-up, so each Δ is a paired difference (common random numbers: every
+trajectory draws from numbers of its own), shown ± 2 standard errors. The runs go through the
+runner's process pool (``calibrate.replicate``). The last column repeats the Δ wait at 5% fewer
+and 5% more staff (``uncertainties.staff_availability``), and the notes give
 the Δ at the ends of the sourced admin range and with a smaller prevention effect: the numbers a
 reader needs to see what a result rests on. Prints Markdown; no timestamps in the table itself.
 """
@@ -21,9 +22,11 @@ import os
 import statistics
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
+
+from zorgnetwerk_sim.calibrate import replicate
+from zorgnetwerk_sim.scenario import load_scenario
 
 VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
     ("default", "default", {}),
@@ -51,19 +54,24 @@ SETTINGS: list[tuple[str, dict[str, Any], tuple[str, ...] | None]] = [
 ]
 
 
-def one_run(task: tuple[str, str, dict[str, Any], int, float | None]) -> tuple[str, str, int, dict[str, float]]:
-    from zorgnetwerk_sim import run
-
-    label, scenario, overrides, seed, years = task
-    res = run(scenario, seed=seed, years=years, overrides=overrides)
-    return label, scenario, seed, {k: float(v) for k, v in res.summary.items()}
+#: One run's summary (every KPI), by label and seed.
+Results = dict[str, dict[int, dict[str, float]]]
 
 
-def paired(a: list[float], b: list[float]) -> tuple[float, float]:
-    d = [y - x for x, y in zip(a, b)]
-    mean = statistics.fmean(d)
+def run_all(runs: dict[str, tuple[str, dict[str, Any]]], seeds: int, workers: int) -> Results:
+    """Every labelled (scenario, overrides) with seeds 1..N, in the runner's process pool; the
+    same seeds for every label (common random numbers)."""
+    specs = {label: load_scenario(scenario, overrides=overrides) for label, (scenario, overrides) in runs.items()}
+    print(f"{len(specs) * seeds} runs on {workers} worker(s) ...", file=sys.stderr)
+    outputs = replicate(specs, list(range(1, seeds + 1)), workers=workers)
+    return {label: {int(o.row["seed"]): o.row for o in outs} for label, outs in outputs.items()}
+
+
+def paired(base: list[float], variant: list[float]) -> tuple[float, float]:
+    """Mean and standard error of the paired differences variant − base (same seeds)."""
+    d = [y - x for x, y in zip(base, variant)]
     se = statistics.stdev(d) / math.sqrt(len(d)) if len(d) > 1 else math.nan
-    return mean, 2.0 * se
+    return statistics.fmean(d), se
 
 
 def fmt(x: float, digits: int = 1) -> str:
@@ -82,34 +90,27 @@ def commit() -> str:
         return "unknown"
 
 
-def policy_table(seeds: int, years: float, workers: int) -> dict[str, Any]:
-    tasks = []
+def policy_table(seeds: int, years: float, workers: int) -> Results:
+    runs = {}
     for setting, extra, only in SETTINGS:
         for name, scenario, overrides in VARIANTS:
-            if only is not None and name not in only:
-                continue
-            for seed in range(1, seeds + 1):
-                tasks.append((f"{setting}|{name}", scenario, {**overrides, **extra}, seed, years))
-    results: dict[str, dict[int, dict[str, float]]] = {}
-    with ProcessPoolExecutor(workers) as pool:
-        for done, (label, _, seed, summary) in enumerate(pool.map(one_run, tasks, chunksize=1), 1):
-            results.setdefault(label, {})[seed] = summary
-            print(f"{done}/{len(tasks)}", end="\r", file=sys.stderr)
-    return results
+            if only is None or name in only:
+                runs[f"{setting}|{name}"] = (scenario, {**overrides, **extra, "run.years": years})
+    return run_all(runs, seeds, workers)
 
 
-def series(results: dict[str, dict[int, dict[str, float]]], label: str, kpi: str) -> list[float]:
+def series(results: Results, label: str, kpi: str) -> list[float]:
     runs = results[label]
     return [runs[s][kpi] for s in sorted(runs)]
 
 
-def render(results: dict[str, dict[int, dict[str, float]]], seeds: int, years: float) -> str:
+def render(results: Results, seeds: int, years: float) -> str:
     def mean(label: str, kpi: str) -> float:
         return statistics.fmean(series(results, label, kpi))
 
     def delta(setting: str, name: str, kpi: str, scale: float = 1.0) -> tuple[float, float]:
-        m, e = paired(series(results, f"{setting}|default", kpi), series(results, f"{setting}|{name}", kpi))
-        return m * scale, e * scale
+        m, se = paired(series(results, f"{setting}|default", kpi), series(results, f"{setting}|{name}", kpi))
+        return m * scale, 2.0 * se * scale  # ± 2 standard errors
 
     head = ("| scenario | waiting (mean) | wait mean (wk) | Δ wait vs default (±2 SE) | time on list, all leavers (wk) "
             "| wait p90 (wk) | placements / yr | crisis / yr | cost / yr (M€) | Δ cost (M€, ±2 SE) | mean trust "
@@ -156,11 +157,7 @@ def render(results: dict[str, dict[int, dict[str, float]]], seeds: int, years: f
 
 
 def stability(seeds: int, workers: int) -> str:
-    tasks = [(f"{y}", "default", {}, seed, float(y)) for y in (5, 10, 15) for seed in range(1, seeds + 1)]
-    results: dict[str, dict[int, dict[str, float]]] = {}
-    with ProcessPoolExecutor(workers) as pool:
-        for label, _, seed, summary in pool.map(one_run, tasks, chunksize=1):
-            results.setdefault(label, {})[seed] = summary
+    results = run_all({f"{y}": ("default", {"run.years": float(y)}) for y in (5, 10, 15)}, seeds, workers)
     lines = ["| run length | wait mean (wk) | time on list, all leavers (wk) | waiting (mean) | crisis / yr "
              "| places added / yr | cost / yr (M€) |", "|---|---:|---:|---:|---:|---:|---:|"]
     for y in (5, 10, 15):

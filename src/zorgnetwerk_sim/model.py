@@ -62,13 +62,12 @@ class ZorgnetwerkModel(mesa.Model):
         self.n_entered = 0
         self.n_left = 0
         self.n_persons = 0  # distinct young people so far (Jongere.person_id)
-        # Streams from the model seed: one for arrivals (incidence, age, severity) and one per
-        # kind of decision afterwards (engine.Streams). Scenarios compared with the same seed
-        # then face the same stream of needs and, as far as their processes allow, the same
-        # draws for the same decisions (common random numbers).
+        # Random numbers from the model seed: an arrivals generator (the counts of new needs and
+        # each need's own numbers, new_needs) and a stream per kind of decision (engine.Streams).
+        # Scenarios compared with the same seed then face the same needs, and the same jongere
+        # the same draws as far as its path is the same (common random numbers, docs/model.md §4.9).
         arrivals_seed, process_seed = np.random.SeedSequence(self.seed_used).spawn(2)
         self.arrival_rng = np.random.default_rng(arrivals_seed)
-        self.arrivals = RandomStream(self.arrival_rng)
         self.own_draws = scenario.run.random_streams == "per_trajectory"
         self.streams = Streams(process_seed, self.own_draws)
         self.calendar = Calendar(horizon=scenario.weeks)
@@ -359,31 +358,23 @@ class ZorgnetwerkModel(mesa.Model):
         p_crisis = a.crisis_share_of_new_ernstig if self.spec.mechanisms.baseline_crisis else 0.0
         # Each new need takes its numbers from the arrivals generator at once, one block per
         # gemeente and week: four for itself (severity, crisis, age band, age) and
-        # TRAJECTORY_DRAWS for what will happen to it (docs/model.md §4.9). With one shared
-        # stream ("single") they come from the arrivals stream and the shared process stream.
+        # TRAJECTORY_DRAWS for what will happen to it (docs/model.md §4.9), which it keeps as a
+        # small bytes object of its own (a view of the block would keep the whole block alive
+        # for as long as any of its trajectories lives). With one shared stream ("single") it
+        # keeps none and draws from that stream.
         own = self.own_draws
         width = 4 + TRAJECTORY_DRAWS
         rng = self.arrival_rng
-        arrivals_u = self.arrivals.u
         for gi in np.flatnonzero(counts).tolist():
             g = self.gemeenten[gi]
             shift = shift_all[gi]
             p_ernstig = mix[2] * (1.0 - shift)
             p_matig = mix[1] * (1.0 - shift / 2.0)
-            n = n_new[gi]
-            if own:
-                values = memoryview(rng.random(n * width))
-                raw = values.cast("B")
-            for k in range(n):
-                if own:
-                    base = k * width
-                    x, c, x_band, x_age = values[base], values[base + 1], values[base + 2], values[base + 3]
-                    # its own numbers as a small bytes object: a view of the week's block would
-                    # keep the whole block alive for as long as any of its trajectories lives
-                    numbers = bytes(raw[8 * base + 32:8 * base + 32 + TRAJECTORY_BYTES])
-                else:
-                    x, c, x_band, x_age = arrivals_u(), arrivals_u(), arrivals_u(), arrivals_u()
-                    numbers = None
+            values = memoryview(rng.random(n_new[gi] * width))
+            raw = values.cast("B")
+            for base in range(0, len(values), width):
+                x, c, x_band, x_age = values[base], values[base + 1], values[base + 2], values[base + 3]
+                numbers = bytes(raw[8 * base + 32:8 * base + 32 + TRAJECTORY_BYTES]) if own else None
                 severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
                 kind = "crisis" if severity == 2 and c < p_crisis else "new"
                 new_need(g, self._age_from(g, x_band, x_age), severity, week, kind, None, numbers)
