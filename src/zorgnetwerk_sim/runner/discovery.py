@@ -261,8 +261,7 @@ def _document(d: Discovery) -> Doc:
     doc.bullets([
         f"KPI: `{d.kpi}` ({ANALYSIS_KPIS.get(d.kpi, d.kpi)}); cases of interest: {d.kpi} {d.direction} "
         f"{d.threshold:g} — **{d.n_interest} of {len(d.cases)}** design points ({d.n_interest / len(d.cases):.0%})",
-        f"results: `{res.folder}` ({exp['design']['type']} design, {len(res.runs)} runs, base `{exp['base'].get('name')}`"
-        f", {exp['years']:g} years, fingerprint `{res.manifest['fingerprint'][:16]}`)",
+        res.describe(),
         f"made with `zorgsim discover {res.folder} --kpi {d.kpi} --{d.direction} {d.threshold:g} --density "
         f"{d.density_threshold:g}`",
     ])

@@ -52,6 +52,13 @@ class Results:
     def kpis(self) -> list[str]:
         return kpi_columns(self.runs)
 
+    def describe(self) -> str:
+        """One line for a report: the folder, design, runs, base, horizon and fingerprint."""
+        exp = self.experiment
+        return (f"results: `{self.folder}` ({self.design} design, {len(self.runs)} runs, base "
+                f"`{exp['base'].get('name')}`, {exp['years']:g} years, {exp['replications']} replication(s), "
+                f"fingerprint `{self.manifest['fingerprint'][:16]}`)")
+
     def check_kpis(self, asked: list[str] | None, option: str = "--kpi") -> list[str]:
         """The asked KPIs (each must be in the results), or the headline KPIs present (else all)."""
         known = self.kpis()

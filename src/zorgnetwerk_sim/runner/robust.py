@@ -217,9 +217,7 @@ def _document(r: Robustness) -> Doc:
         doc.paragraph(exp["description"])
     uncertain = [f for f in res.factors if f["group"] == "uncertainties"]
     doc.bullets([
-        f"results: `{res.folder}` ({exp['design']['type']} design, {len(res.runs)} runs, base "
-        f"`{exp['base'].get('name')}`, {exp['years']:g} years, {exp['replications']} replication(s), fingerprint "
-        f"`{res.manifest['fingerprint'][:16]}`)",
+        res.describe(),
         "futures: " + ("; ".join(f"`{f['key']}` " + (f"{f['min']:g} … {f['max']:g}" if "min" in f else
                                                     "∈ {" + ", ".join(map(str, f["values"])) + "}")
                                  for f in uncertain) or "the uncertainty settings of the design"),
