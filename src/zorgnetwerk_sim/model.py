@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Callable
 
 import mesa
 import networkx as nx
 import numpy as np
-from mesa.model import ModelSignals
-from mesa.model import _mesa_logger as _MESA_MODEL_LOG  # Mesa's model logger (see register_agent)
 
 from .agents import Aanbieder, Expertteam, Gemeente, Jongere
 from .agents.gemeente import AGE_BANDS
+from .agents.jongere import AGENT_ADDED as _AGENT_ADDED
+from .agents.jongere import AGENT_REMOVED as _AGENT_REMOVED
 from .agents.jongere import IN_CARE
 from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
 from .engine import (TRAJECTORY_BYTES, TRAJECTORY_DRAWS, Calendar, RandomStream, Streams, choice_from,
@@ -27,10 +26,6 @@ from .policies.trust import TrustNetwork, sum_left
 from .region import Inkoopregio
 from .scenario.schema import AanbiederSpec, Scenario
 
-#: Mesa's agent signals (observable, signal type): a subscription to one of them switches the
-#: fast registration path below off for that signal.
-_AGENT_ADDED = ("agents", ModelSignals.AGENT_ADDED)
-_AGENT_REMOVED = ("agents", ModelSignals.AGENT_REMOVED)
 _register_unsignalled = mesa.Model.register_agent.__wrapped__
 _deregister_unsignalled = mesa.Model.deregister_agent.__wrapped__
 
@@ -270,35 +265,20 @@ class ZorgnetwerkModel(mesa.Model):
         return out
 
     # ------------------------------------------------------------------ Mesa registration
-    # Every trajectory is a Mesa agent, registered when its need arises and deregistered when
-    # it ends: several million times in a national run. Mesa 3.5 wraps both methods in its
-    # signal emitter, which costs about half of the registration (1.2 of 2.8 µs per agent)
-    # even when nobody listens, and formats a debug message on every call even when debug
-    # logging is off. So, when no one has subscribed to the model's agent signals, no batch of
-    # signals is being collected and Mesa's model logger is not at DEBUG — when the emitter and
-    # the message would do nothing — a Jongere is registered with Mesa 3.5's own bookkeeping
-    # (the model-wide and the per-type agent set, and the id counter) and nothing else.
-    # Otherwise Mesa's method runs, signal and message included. tests/test_mesa_integration.py
-    # checks the registries, the ids, the signals and the debug messages.
+    # Mesa 3.5 wraps both methods in its signal emitter, which costs about half of the
+    # registration even when nobody listens. When no one has subscribed to the model's agent
+    # signals and no batch of signals is being collected, the unwrapped method runs (Mesa's
+    # bookkeeping and debug message, no signal). Jongeren, registered millions of times, skip
+    # even this when they can (``Jongere.__init__`` and ``Jongere.remove``).
+    # tests/test_mesa_integration.py checks the registries, the ids, the signals and the debug
+    # messages.
     def register_agent(self, agent):  # noqa: ANN001, ANN201 - Mesa's signature
         if self._batch_context is None and _AGENT_ADDED not in self.subscribers:
-            if type(agent) is Jongere and not _MESA_MODEL_LOG.isEnabledFor(logging.DEBUG):
-                jongeren = self._agents_by_type.get(Jongere)
-                if jongeren is not None:  # (the first one goes through Mesa, which creates the set)
-                    self._all_agents.add(agent)
-                    agent.unique_id = self.agent_id_counter
-                    self.agent_id_counter += 1
-                    jongeren.add(agent)
-                    return None
             return _register_unsignalled(self, agent)
         return super().register_agent(agent)
 
     def deregister_agent(self, agent):  # noqa: ANN001, ANN201 - Mesa's signature
         if self._batch_context is None and _AGENT_REMOVED not in self.subscribers:
-            if type(agent) is Jongere and not _MESA_MODEL_LOG.isEnabledFor(logging.DEBUG):
-                self._agents_by_type[Jongere].remove(agent)
-                self._all_agents.remove(agent)
-                return None
             return _deregister_unsignalled(self, agent)
         return super().deregister_agent(agent)
 

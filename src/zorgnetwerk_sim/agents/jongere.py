@@ -8,9 +8,12 @@ caseload. Behaviour over time is a handful of scheduled events (see ``pathway.py
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import mesa
+from mesa.model import ModelSignals
+from mesa.model import _mesa_logger as _MESA_MODEL_LOG  # Mesa's model logger (see __init__)
 
 from ..engine import TRAJECTORY_BYTES, unpack_double
 
@@ -31,6 +34,12 @@ BETWEEN = 6        # a care episode just ended and the next step is being decide
 STATE_IDS = (SIGNALLED, AT_EXPERTTEAM, WAITING, IN_CARE, PAUSED, DONE, BETWEEN)
 STATE_STOCK = {SIGNALLED: "waiting_toegang", AT_EXPERTTEAM: "waiting_expertteam", WAITING: "waiting_list",
                IN_CARE: "in_care", PAUSED: "waiting_toegang"}
+
+#: Mesa's agent signals (observable, signal type): a subscription to one of them switches the
+#: plain registration below off for that signal.
+AGENT_ADDED = ("agents", ModelSignals.AGENT_ADDED)
+AGENT_REMOVED = ("agents", ModelSignals.AGENT_REMOVED)
+_DEBUG = logging.DEBUG
 
 
 class Jongere(mesa.Agent):
@@ -53,7 +62,28 @@ class Jongere(mesa.Agent):
 
     def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", age_years: float, severity: int,
                  week: int, returned: bool = False, person_id: int = -1, numbers: bytes | None = None) -> None:
-        super().__init__(model)
+        # Registration with Mesa. Every trajectory is a Mesa agent, registered when its need
+        # arises and deregistered when it ends: several million times in a national run.
+        # Mesa 3.5 wraps registration in its signal emitter, which costs about half of it even
+        # when nobody listens, and formats a debug message on every call even when debug
+        # logging is off. So when no one has subscribed to the model's agent signals, no batch
+        # of signals is being collected, no dataset tracks Jongeren and Mesa's model logger is
+        # not at DEBUG — when the emitter, the message and the dataset loop would do nothing —
+        # a Jongere enters Mesa 3.5's own bookkeeping directly: the model-wide and the
+        # per-type agent set and the id counter. Otherwise Mesa's ``Agent.__init__`` runs,
+        # signal and message included (tests/test_mesa_integration.py checks both paths).
+        by_type = model._agents_by_type.get(Jongere)
+        if by_type is not None and model._batch_context is None and not Jongere._datasets and (
+                not model.subscribers or AGENT_ADDED not in model.subscribers) and \
+                not _MESA_MODEL_LOG.isEnabledFor(_DEBUG):
+            self.model = model
+            self.pos = None
+            model._all_agents._agents[self] = None
+            self.unique_id = model.agent_id_counter
+            model.agent_id_counter += 1
+            by_type._agents[self] = None
+        else:  # (the first Jongere goes through Mesa, which creates the per-type set)
+            super().__init__(model)
         #: The trajectory's own random numbers (``u``); without them (``run.random_streams =
         #: "single"``) every draw comes from the shared stream.
         self.numbers = numbers if numbers is not None else b""
@@ -113,12 +143,24 @@ class Jongere(mesa.Agent):
     def remove(self) -> None:
         """Deregister from the model, as ``mesa.Agent.remove`` does (removing twice is harmless).
 
-        Mesa's version wraps the call in ``contextlib.suppress``, a context manager per call
-        (0.3 µs, once per trajectory); ``try`` costs nothing when nothing is raised.
+        Under the same conditions as in ``__init__`` the agent leaves Mesa's two agent sets
+        directly; otherwise through Mesa (signal, debug message, datasets). Mesa's version
+        wraps the call in ``contextlib.suppress``, a context manager per call; ``try`` costs
+        nothing when nothing is raised.
         """
+        model = self.model
+        if model._batch_context is None and not Jongere._datasets and (
+                not model.subscribers or AGENT_REMOVED not in model.subscribers) and \
+                not _MESA_MODEL_LOG.isEnabledFor(_DEBUG):
+            try:
+                del model._agents_by_type[Jongere]._agents[self]
+                del model._all_agents._agents[self]
+            except KeyError:
+                pass
+            return
         try:
-            self.model.deregister_agent(self)
+            model.deregister_agent(self)
         except KeyError:
             pass
         for dataset in self._datasets:
-            self.model.data_registry[dataset].remove_agent(self)
+            model.data_registry[dataset].remove_agent(self)
