@@ -46,6 +46,8 @@ CONFIGS: list[tuple[str, str, int, float, dict[str, Any]]] = [
     ("nederland-16wk", "nederland", 42, 16 / 52, {"run.warmup_years": 4 / 52}),
     ("default-central", "default", 7, 2, {"run.warmup_years": 1, "levers.coordination.queue": "central",
                                           "levers.coordination.expertteam_triage": "maatwerk_only"}),
+    ("klas-single-stream", "klas", 2, 3, {"run.random_streams": "single"}),
+    ("default-10y", "default", 1, 10, {}),
 ]
 
 

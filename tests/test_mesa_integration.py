@@ -74,7 +74,7 @@ def test_a_removed_jongere_can_be_removed_again_harmlessly():
     model = _model()
     g = model.gemeenten[0]
     assert isinstance(g, Gemeente)
-    j = Jongere(model, g, 10.0, 1, 0)
+    j = Jongere(model, g, -520, 1, 0)
     assert j in model.agents
     j.remove()
     j.remove()  # as mesa.Agent.remove: no error

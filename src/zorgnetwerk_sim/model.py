@@ -29,6 +29,9 @@ from .scenario.schema import AanbiederSpec, Scenario
 _register_unsignalled = mesa.Model.register_agent.__wrapped__
 _deregister_unsignalled = mesa.Model.deregister_agent.__wrapped__
 
+_BAND_LOW = np.array([lo for lo, _ in AGE_BANDS])
+_BAND_WIDTH = np.array([hi - lo for lo, hi in AGE_BANDS])
+
 # Generated portfolios: groups of related care types a generated aanbieder specialises in.
 PORTFOLIO_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ambulant_licht", "ambulant_intensief"),
@@ -171,6 +174,7 @@ class ZorgnetwerkModel(mesa.Model):
         self._band_youth = np.array([g.band_youth() for g in self.gemeenten])
         weights = self._band_youth * self._rates
         self._age_cum = [np.cumsum(w / w.sum()).tolist() if w.sum() > 0 else [1.0] * 4 for w in weights]
+        self._age_cum_array = np.array(self._age_cum)
         # Expected needs per gemeente per year: the age bands added in a fixed order, not with a
         # matrix product. BLAS may round differently on another CPU (so another machine could
         # draw other Poisson counts from the same seed), and OpenBLAS leaves worker threads
@@ -213,7 +217,7 @@ class ZorgnetwerkModel(mesa.Model):
                 for ab in providers:
                     for _ in range(int(ab.capacity[t] * a.initial_occupancy)):
                         g = region.gemeenten[stream.choice_index(cum)]
-                        j = Jongere(self, g, self._draw_age(g, stream.u), severity_of[CareType(t)], 0,
+                        j = Jongere(self, g, -int(self._draw_age(g, stream.u) * 52), severity_of[CareType(t)], 0,
                                     numbers=self.numbers_for(stream))
                         self.n_entered += 1
                         j.entry_week = -int(stream.exp(self.pathway.mean_duration[t] * 0.5))
@@ -239,7 +243,7 @@ class ZorgnetwerkModel(mesa.Model):
                 n_wait = int(intake * a.initial_wait_weeks)
                 for _ in range(n_wait):
                     g = region.gemeenten[stream.choice_index(cum)]
-                    j = Jongere(self, g, self._draw_age(g, stream.u), severity_of[CareType(t)], 0,
+                    j = Jongere(self, g, -int(self._draw_age(g, stream.u) * 52), severity_of[CareType(t)], 0,
                                 numbers=self.numbers_for(stream))
                     self.n_entered += 1
                     j.care = t
@@ -330,7 +334,6 @@ class ZorgnetwerkModel(mesa.Model):
         mix = a.severity_mix
         # Python floats and ints from here on: numpy scalars cost ~10x more per operation and
         # give the same doubles.
-        shift_all = (a.prevention_severity_shift * reduction).tolist()
         n_new = counts.tolist()
         new_need = self.pathway.new_need
         # Baseline crisis (seed 002): part of the severe needs start as a crisis, however long
@@ -344,20 +347,33 @@ class ZorgnetwerkModel(mesa.Model):
         # keeps none and draws from that stream.
         own = self.own_draws
         width = 4 + TRAJECTORY_DRAWS
-        rng = self.arrival_rng
-        for gi in np.flatnonzero(counts).tolist():
-            g = self.gemeenten[gi]
-            shift = shift_all[gi]
-            p_ernstig = mix[2] * (1.0 - shift)
-            p_matig = mix[1] * (1.0 - shift / 2.0)
-            values = memoryview(rng.random(n_new[gi] * width))
-            raw = values.cast("B")
-            for base in range(0, len(values), width):
-                x, c, x_band, x_age = values[base], values[base + 1], values[base + 2], values[base + 3]
-                numbers = bytes(raw[8 * base + 32:8 * base + 32 + TRAJECTORY_BYTES]) if own else None
-                severity = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
-                kind = "crisis" if severity == 2 and c < p_crisis else "new"
-                new_need(g, self._age_from(g, x_band, x_age), severity, week, kind, None, numbers)
+        total = sum(n_new)
+        if total == 0:
+            return
+        # One draw for the week: the generator gives the same doubles as one block per gemeente
+        # in turn. The four attribute numbers are turned into each need's severity, crisis and
+        # birth week for all needs at once (the same double arithmetic as one at a time).
+        block = self.arrival_rng.random(total * width).reshape(total, width)
+        at = np.repeat(np.arange(len(n_new)), counts)  # the gemeente of each need
+        shift = a.prevention_severity_shift * reduction
+        p_ernstig = mix[2] * (1.0 - shift)
+        p_matig = mix[1] * (1.0 - shift / 2.0)
+        x = block[:, 0]
+        severity = np.where(x < p_ernstig[at], 2, np.where(x < (p_ernstig + p_matig)[at], 1, 0))
+        crisis = (severity == 2) & (block[:, 1] < p_crisis)
+        # The age band by the gemeente's weights (engine.choice_from: the number of cumulative
+        # weights at or below the scaled draw), then uniform within the band.
+        cum = self._age_cum_array[at]
+        band = np.minimum((cum <= (block[:, 2] * cum[:, -1])[:, None]).sum(axis=1), len(AGE_BANDS) - 1)
+        age = _BAND_LOW[band] + block[:, 3] * _BAND_WIDTH[band]
+        birth = week - (age * 52).astype(np.int64)
+        raw = memoryview(block).cast("B")
+        gemeenten = self.gemeenten
+        for i, gi, birth_week, sev, is_crisis in zip(range(total), at.tolist(), birth.tolist(), severity.tolist(),
+                                                     crisis.tolist()):
+            o = 8 * width * i + 32
+            new_need(gemeenten[gi], birth_week, sev, week, "crisis" if is_crisis else "new", None,
+                     bytes(raw[o:o + TRAJECTORY_BYTES]) if own else None)
 
     def _prevention_spend_per_youth(self, cut: bool) -> float:
         a = self.spec.assumptions

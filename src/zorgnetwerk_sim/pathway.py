@@ -234,29 +234,37 @@ class Pathway:
         return waited
 
     # -- entry and toegang -----------------------------------------------------------------------
-    def new_need(self, g: "Gemeente", age_years: float, severity: int, week: int, kind: str = "new",
+    def new_need(self, g: "Gemeente", birth_week: int, severity: int, week: int, kind: str = "new",
                  past: tuple | None = None, numbers: bytes | None = None) -> Jongere:
         """A need is signalled; ``past`` is what a return keeps of the earlier trajectory of the
         same jongere (see ``schedule_return``); ``numbers`` the trajectory's own random numbers
         (default: fresh ones from the ``returns`` stream)."""
-        j = Jongere(self.model, g, age_years, severity, week, returned=kind in ("return", "relapse"),
-                    person_id=-1 if past is None else past[0],
-                    numbers=numbers if numbers is not None else self.model.numbers_for(self.model.streams.returns))
+        model = self.model
+        if numbers is None:
+            numbers = model.numbers_for(model.streams.returns)
+        flow = g.flow
+        model.n_entered += 1
+        flow[F_NEW_NEEDS] += 1
+        if kind == "new":  # (most needs: the short way)
+            j = Jongere(model, g, birth_week, severity, week, False, -1, numbers)
+            if self.log is not None:
+                self.record(j, SIGNAAL, week)
+            self.enter_toegang(j, week)
+            return j
+        j = Jongere(model, g, birth_week, severity, week, kind == "return" or kind == "relapse",
+                    -1 if past is None else past[0], numbers)
         if past is not None:
             # The same person: counted once per year, and a case lost from view at the
             # expertteam comes back as complex as it left (seed 003).
             _, j.counted_year, j.counted_specialist_year, j.complex, j.maatwerk = past
-        self.model.n_entered += 1
-        g.flow[F_NEW_NEEDS] += 1
         if kind == "return":
-            g.flow[F_RETURNS] += 1
+            flow[F_RETURNS] += 1
         elif kind == "relapse":
-            g.flow[F_RELAPSES] += 1
+            flow[F_RELAPSES] += 1
         if self.log is not None:
-            self.record(j, SIGNAAL if kind in ("new", "crisis") else TERUGKEER if kind == "return" else TERUGVAL,
-                        week)
+            self.record(j, SIGNAAL if kind == "crisis" else TERUGKEER if kind == "return" else TERUGVAL, week)
         if kind == "crisis":  # baseline crisis: straight to crisis care, no toegang (seed 002)
-            g.flow[F_BASELINE_CRISES] += 1
+            flow[F_BASELINE_CRISES] += 1
             self.crisis(j, week)
         else:
             self.enter_toegang(j, week)
@@ -803,7 +811,9 @@ def on_rebounce(j: Jongere, epoch: int) -> None:
 def on_return(payload: tuple, epoch: int) -> None:
     g, birth_week, severity, kind, past = payload
     model = g.model
-    model.pathway.new_need(g, (model.week - birth_week) / 52.0, severity, model.week, kind, past)
+    week = model.week
+    # (the birth week as it always was: from the age in years, truncated to whole weeks)
+    model.pathway.new_need(g, week - int((week - birth_week) / 52.0 * 52), severity, week, kind, past)
 
 
 STEP_UP_IDS = frozenset({int(CareType.AMBULANT_LICHT), int(CareType.AMBULANT_INTENSIEF)})

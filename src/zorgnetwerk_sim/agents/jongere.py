@@ -60,7 +60,7 @@ class Jongere(mesa.Agent):
                  "escalation_week", "withdrawal_week", "age_out_week", "wait_event", "person_id", "list_since",
                  "list_care", "team_event", "numbers", "ri")
 
-    def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", age_years: float, severity: int,
+    def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", birth_week: int, severity: int,
                  week: int, returned: bool = False, person_id: int = -1, numbers: bytes | None = None) -> None:
         # Registration with Mesa. Every trajectory is a Mesa agent, registered when its need
         # arises and deregistered when it ends: several million times in a national run.
@@ -95,7 +95,7 @@ class Jongere(mesa.Agent):
             model.n_persons += 1
         self.person_id = person_id
         self.gemeente = gemeente
-        self.birth_week = week - int(age_years * 52)
+        self.birth_week = birth_week
         self.entry_week = week
         self.severity = severity        # 0 licht, 1 matig, 2 ernstig
         self.care = -1                   # CareType value once assessed
