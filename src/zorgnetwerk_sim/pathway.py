@@ -71,8 +71,10 @@ F_WAITS_OVER_NORM = F["waits_over_norm"]
 F_WITHDRAWALS = F["withdrawals"]
 F_YOUTH_IN_CARE = F["youth_in_care"]
 F_YOUTH_IN_SPECIALIST_CARE = F["youth_in_specialist_care"]
+S_IN_CARE = S["in_care"]
 S_IN_CRISIS = S["in_crisis"]
 S_IN_VERBLIJF = S["in_verblijf"]
+S_WAITING_TOEGANG = S["waiting_toegang"]
 
 NEVER = 1 << 62  # a wait deadline that does not apply
 PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
@@ -190,13 +192,18 @@ class Pathway:
         # (conditional expressions instead of max()/min() on ints: a builtin call costs more,
         # and these run several million times in a national run)
         age_out = j.birth_week + self.max_age_weeks
-        j.age_out_week = age_out if age_out > week else week + 1
+        when = j.age_out_week = age_out if age_out > week else week + 1
         if self._withdrawal_mean is not None:
             t = math.ceil(exp_draw(j.u, self._withdrawal_mean))
-            j.withdrawal_week = week + (t if t > 1 else 1)
+            withdrawal = j.withdrawal_week = week + (t if t > 1 else 1)
+            if withdrawal < when:
+                when = withdrawal
         else:
             j.withdrawal_week = NEVER
-        self.schedule_wait_event(j)
+        # one pending event for the earliest deadline (as schedule_wait_event)
+        if j.escalation_week < when:
+            when = j.escalation_week
+        j.wait_event = self.calendar.schedule(when, on_wait_deadline, j, j.wait_epoch)
 
     def next_escalation(self, j: Jongere, week: int) -> int:
         """The week of the next escalation of this wait (NEVER if the hazard is nil)."""
@@ -271,7 +278,12 @@ class Pathway:
         return j
 
     def enter_toegang(self, j: Jongere, week: int) -> None:
-        self.set_state(j, SIGNALLED)
+        if j.state == PAUSED or j.state < 0:  # (set_state, written out: the same stock, or a new one)
+            if j.state < 0:
+                j.gemeente.stock[S_WAITING_TOEGANG] += 1
+            j.state = SIGNALLED
+        else:
+            self.set_state(j, SIGNALLED)
         j.queue_token += 1
         j.gemeente.toegang.append((j, j.queue_token))
         self.begin_wait(j, week)
@@ -341,12 +353,14 @@ class Pathway:
               may_bounce: bool = True) -> None:
         g = j.gemeente
         region = g.region
-        care = self.offered_care(region, j.care)
-        j.care = care
-        providers = region.providers_of.get(care)
-        if not providers:  # nobody in the region offers any care: the need cannot be served
-            self.leave(j, week, "no provider")
-            return
+        providers = region.providers_of.get(j.care)
+        if not providers:  # not offered here: the nearest care type that is
+            j.care = self.offered_care(region, j.care)
+            providers = region.providers_of.get(j.care)
+            if not providers:  # nobody in the region offers any care: the need cannot be served
+                self.leave(j, week, "no provider")
+                return
+        care = j.care
         if j.referred_week < 0:
             j.referred_week = week
             g.flow[F_WAITLIST_ENTRIES] += 1
@@ -460,16 +474,26 @@ class Pathway:
             g.flow[F_AGED_OUT] += 1
             self.leave(j, week, "aged out")
             return None
-        waited = self.end_wait(j)
+        waited = self.end_wait(j) if j.wait_since >= 0 else 0
+        flow = g.flow
         if j.referred_week >= 0:
             wait = week - j.referred_week
-            g.flow[F_WAITS_COMPLETED] += 1
-            g.flow[F_WAIT_WEEKS_SUM] += wait
+            flow[F_WAITS_COMPLETED] += 1
+            flow[F_WAIT_WEEKS_SUM] += wait
             if wait > self.a.wait_norm_weeks:
-                g.flow[F_WAITS_OVER_NORM] += 1
+                flow[F_WAITS_OVER_NORM] += 1
             self.model.recorder.wait_completed(g.large, 2 if j.maatwerk else 1 if j.urgent else 0, wait)
             j.referred_week = -1
-        self.set_state(j, IN_CARE)
+        # set_state(j, IN_CARE), written out
+        state = j.state
+        stock = g.stock
+        if state == WAITING:
+            self.list_accounting(j, IN_CARE)
+        old = STOCK_OF_STATE[state]
+        if old is not None:
+            stock[old] -= 1
+        stock[S_IN_CARE] += 1
+        j.state = IN_CARE
         # The care path runs once per care episode (millions of times in a national run), so
         # the tariff, take_place and set_verblijf are written out here.
         j.care = care
@@ -489,15 +513,15 @@ class Pathway:
         if (care in VERBLIJF_IDS) != j.in_verblijf:
             self.set_verblijf(j, not j.in_verblijf)
         if care == CRISIS:
-            g.stock[S_IN_CRISIS] += 1
+            stock[S_IN_CRISIS] += 1
         year = week // 52
         if j.counted_year != year:  # distinct jongeren in care during the year
-            g.flow[F_YOUTH_IN_CARE] += 1
+            flow[F_YOUTH_IN_CARE] += 1
             j.counted_year = year
         if care != WIJKTEAM and j.counted_specialist_year != year:
-            g.flow[F_YOUTH_IN_SPECIALIST_CARE] += 1
+            flow[F_YOUTH_IN_SPECIALIST_CARE] += 1
             j.counted_specialist_year = year
-        g.flow[F_CARE_STARTS] += 1
+        flow[F_CARE_STARTS] += 1
         duration = gamma2_draw(j.u, self.mean_duration[care])
         if self.mech.waiting_hurts:
             duration *= 1.0 + self.a.late_help_duration_per_week_waited * waited  # late help lasts longer
@@ -516,13 +540,26 @@ class Pathway:
     def stop_care(self, j: Jongere, week: int) -> None:
         """Release the place and settle the cost of the episode."""
         g = j.gemeente
-        g.cost_rate -= j.tariff
+        tariff = j.tariff
+        g.cost_rate -= tariff
         if j.pooled:
-            g.pool_rate -= j.tariff
+            g.pool_rate -= tariff
+        stock = g.stock
         if j.care == CRISIS:
-            g.stock[S_IN_CRISIS] -= 1
-        self.release_place(j, week)
-        self.set_state(j, BETWEEN)
+            stock[S_IN_CRISIS] -= 1
+        # release_place, written out
+        a = j.aanbieder
+        if a is not None:
+            a.occupied[j.care] -= 1
+            a.clients.discard(j)
+            a.revenue_rate -= tariff
+            j.aanbieder = None
+        weeks = week - j.care_start
+        j.cost += tariff * (weeks if weeks > 0 else 0)
+        j.care_start = week
+        # set_state(j, BETWEEN) from IN_CARE (BETWEEN is no stock)
+        stock[S_IN_CARE] -= 1
+        j.state = BETWEEN
         j.epoch += 1
 
     def release_place(self, j: Jongere, week: int) -> None:
@@ -631,15 +668,20 @@ class Pathway:
             self.stop_care(j, week)
         if j.waitlist is not None:
             j.waitlist.discard(j)
-        self.wait_left_unserved(j, week)
+        if j.referred_week >= 0:
+            self.wait_left_unserved(j, week)
         if j.wait_since >= 0:
             self.end_wait(j)
         if j.in_verblijf:
             self.set_verblijf(j, False)
-        self.set_state(j, DONE)
+        if j.state == BETWEEN:  # (set_state(j, DONE): neither is a stock)
+            j.state = DONE
+        else:
+            self.set_state(j, DONE)
         j.epoch += 1
-        g.flow[F_TRAJECTORIES_ENDED] += 1
-        g.flow[F_TRAJECTORY_WEEKS_SUM] += week - j.entry_week
+        flow = g.flow
+        flow[F_TRAJECTORIES_ENDED] += 1
+        flow[F_TRAJECTORY_WEEKS_SUM] += week - j.entry_week
         self.model.recorder.trajectory_cost(j.cost)
         if self.log is not None:
             self.record(j, END_ACTIVITY[reason], week, by)
