@@ -10,6 +10,11 @@ if TYPE_CHECKING:
     from .engine import RandomStream
 
 
+#: Lane groups served in turn: urgent lanes first, or all four together.
+_URGENT_FIRST = ((2, 3), (0, 1))
+_ALL_LANES = ((0, 1, 2, 3),)
+
+
 class WaitList:
     """One wachtlijst for one care type (at one aanbieder, or central for a region).
 
@@ -89,20 +94,30 @@ class WaitList:
         """
         if self.n == 0:
             return None
-        groups = ((2, 3), (0, 1)) if urgency else ((0, 1, 2, 3),)
+        groups = _URGENT_FIRST if urgency else _ALL_LANES
         if not cherry_pick:
-            # Push, the common case (once per care start): the oldest head (place in line, then
-            # arrival) in the first group of lanes that has one. Plain loops: no temporary lists.
+            # Push, the common case (once per care start): the oldest head in the first group
+            # of lanes that has one. Entries are unique in (place in line, arrival), so comparing
+            # whole entries compares exactly those two. ``_head`` and ``_take`` written out.
             lanes = self._lanes
             for group in groups:
                 best = None
-                best_i = -1
+                best_lane = None
                 for i in group:
-                    h = self._head(lanes[i])
-                    if h is not None and (best is None or h[:2] < best[:2]):
-                        best, best_i = h, i
-                if best is not None:
-                    return self._take(best_i)
+                    lane = lanes[i]
+                    while lane:
+                        entry = lane[0]
+                        if entry[2].queue_token == entry[3] and entry[2].waitlist is self:
+                            if best is None or entry < best:
+                                best, best_lane = entry, lane
+                            break
+                        heappop(lane)  # a stale entry: that jongere has left the list
+                if best_lane is not None:
+                    j = heappop(best_lane)[2]
+                    j.queue_token += 1
+                    j.waitlist = None
+                    self.n -= 1
+                    return j
             return None
         for group in groups:
             heads = [(self._head(self._lanes[i]), i) for i in group]

@@ -14,7 +14,6 @@ import mesa
 import numpy as np
 
 from ..metrics import COSTS, FLOWS, STOCKS
-from ..policies.trust import sum_left
 
 if TYPE_CHECKING:
     from ..model import ZorgnetwerkModel
@@ -75,13 +74,17 @@ class Gemeente(mesa.Agent):
         # informed allocation needs both regie and trust.
         # Trust in each provider is looked up once and used twice (the lookup is the hot spot of
         # a referral).
-        me = self.org_id
-        trusts = trust.trust_in(me, [a.org_id for a in providers])
-        shared = sum_left(trusts) / len(providers)
-        if model.streams.allocation.u() < self.region.regie_strength * shared:
+        trusts, total = trust.trust_in(self.org_id, providers)
+        u = model.streams.allocation.u
+        if u() < self.region.regie_strength * (total / len(providers)):
             return min(providers, key=lambda a: a.expected_wait(care))
-        weights = [a.size_share[care] * t for a, t in zip(providers, trusts)]
-        x = model.streams.allocation.u() * sum_left(weights)
+        weights = []
+        total = 0.0
+        for a, t in zip(providers, trusts):
+            w = a.size_share[care] * t
+            weights.append(w)
+            total += w  # (left to right, as sum_left)
+        x = u() * total
         for a, w in zip(providers, weights):
             x -= w
             if x < 0:

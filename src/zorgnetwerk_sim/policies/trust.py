@@ -52,17 +52,21 @@ class TrustNetwork:
         r = self._r[i, j]
         return (r + 1.0) / (r + self._s[i, j] + 2.0)
 
-    def trust_in(self, a: int, others: list[int]) -> list[float]:
-        """``[trust(a, b) for b in others]`` in one call (a referral asks for all its providers)."""
+    def trust_in(self, a: int, others: list) -> tuple[list[float], float]:
+        """``[trust(a, b.org_id) for b in others]`` and their sum (left to right, as
+        ``sum_left``) in one call: a referral asks for all its providers."""
         index = self.index
         i = index[a]
         r, s = self._r, self._s
         out = []
+        total = 0.0
         for b in others:
-            j = index[b]
+            j = index[b.org_id]
             rij = r[i, j]
-            out.append((rij + 1.0) / (rij + s[i, j] + 2.0))
-        return out
+            t = (rij + 1.0) / (rij + s[i, j] + 2.0)
+            out.append(t)
+            total += t
+        return out, total
 
     def success(self, a: int, b: int, weight: float = 1.0) -> None:
         if self.dynamic:  # (checked here: every care episode with an aanbieder ends in a success)
