@@ -84,7 +84,8 @@ WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
 STOCK_OF_STATE = tuple(S[STATE_STOCK[state]] if state in STATE_STOCK else None
                        for state in range(max(STATE_IDS) + 1)) + (None,)
 WIJKTEAM, CRISIS = int(CareType.WIJKTEAM), int(CareType.CRISIS)
-AMBULANT_LICHT = int(CareType.AMBULANT_LICHT)
+AMBULANT_LICHT, AMBULANT_INTENSIEF = int(CareType.AMBULANT_LICHT), int(CareType.AMBULANT_INTENSIEF)
+PLEEGZORG, RESIDENTIEEL = int(CareType.PLEEGZORG), int(CareType.RESIDENTIEEL)
 VERBLIJF_IDS = frozenset(int(c) for c in VERBLIJF)
 #: ``lighter()`` per care type id, as ints (None: care can simply end); avoids building a
 #: CareType for every finished episode.
@@ -122,6 +123,10 @@ class Pathway:
         self._escalation = (a.escalation_hazard_per_week, a.escalation_hazard_growth_per_week)
         self._withdrawal_mean = (1.0 / a.withdrawal_hazard_per_week
                                  if self.mech.withdrawal and a.withdrawal_hazard_per_week > 0 else None)
+        # ... and of every care episode (start_care runs once per episode).
+        self._late_help = a.late_help_duration_per_week_waited if self.mech.waiting_hurts else None
+        self._pooling_min_tariff = self.c.pooling_min_tariff_eur_per_week
+        self._maatwerk_share = sc.uncertainties.maatwerk_share
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def set_state(self, j: Jongere, state: int) -> None:
@@ -293,12 +298,13 @@ class Pathway:
         capacity = g.assessment_capacity()
         g.toegang_credit += capacity
         queue = g.toegang
+        assess = self.assess
         while queue and g.toegang_credit >= 1.0:
             j, token = queue.popleft()
             if j.state != SIGNALLED or j.queue_token != token:
                 continue
             g.toegang_credit -= 1.0
-            self.assess(j, week)
+            assess(j, week)
         if not queue:
             g.toegang_credit = min(g.toegang_credit, capacity)  # unused hours are not banked
 
@@ -318,10 +324,10 @@ class Pathway:
             # A long wait for light care: the wijkteam keeps the case and supports it itself.
             g.flow[F_DIVERTED] += 1
             j.care = WIJKTEAM
-        if j.care >= CareType.AMBULANT_INTENSIEF and not j.complex:
+        if j.care >= AMBULANT_INTENSIEF and not j.complex:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
             j.complex = j.u() < share
-            j.maatwerk = j.complex and j.u() < self.model.spec.uncertainties.maatwerk_share
+            j.maatwerk = j.complex and j.u() < self._maatwerk_share
         if self.log is not None:
             self.record(j, TOEGANG, week)
         self.route(j, week)
@@ -336,7 +342,8 @@ class Pathway:
             self.set_state(j, AT_EXPERTTEAM)
             j.team_since = week
             team.queue.append(j)
-            self.record(j, EXPERTTEAM, week, team)
+            if self.log is not None:
+                self.record(j, EXPERTTEAM, week, team)
             return
         self.refer(j, week)
 
@@ -502,7 +509,7 @@ class Pathway:
             self.set_inflation(week)
         tariff = self._tariffs[1 if j.maatwerk else 0][care]
         j.tariff = tariff
-        j.pooled = tariff >= self.c.pooling_min_tariff_eur_per_week
+        j.pooled = tariff >= self._pooling_min_tariff
         g.cost_rate += tariff
         if j.pooled:
             g.pool_rate += tariff
@@ -523,8 +530,8 @@ class Pathway:
             j.counted_specialist_year = year
         flow[F_CARE_STARTS] += 1
         duration = gamma2_draw(j.u, self.mean_duration[care])
-        if self.mech.waiting_hurts:
-            duration *= 1.0 + self.a.late_help_duration_per_week_waited * waited  # late help lasts longer
+        if self._late_help is not None:
+            duration *= 1.0 + self._late_help * waited  # late help lasts longer (waiting hurts)
         if j.maatwerk:
             duration *= self.a.maatwerk_duration_multiplier
         j.care_start = week
@@ -617,8 +624,7 @@ class Pathway:
         if care == CRISIS:
             # After a crisis admission: an uithuisplaatsing, or intensive care at home.
             placed = j.u() < self.a.placement_after_crisis
-            j.care = (int(CareType.PLEEGZORG) if (week - j.birth_week) < 12 * 52 else int(CareType.RESIDENTIEEL)) \
-                if placed else int(CareType.AMBULANT_INTENSIEF)
+            j.care = (PLEEGZORG if (week - j.birth_week) < 12 * 52 else RESIDENTIEEL) if placed else AMBULANT_INTENSIEF
             j.urgent = True
             self.set_verblijf(j, False)
             self.refer(j, week, front=True, may_bounce=False)
@@ -627,7 +633,8 @@ class Pathway:
         if nxt is not None and j.u() < self.a.afschaling_share:
             g.flow[F_AFSCHALINGEN] += 1
             j.urgent = False
-            self.record(j, AFSCHALING, week, a)
+            if self.log is not None:
+                self.record(j, AFSCHALING, week, a)
             if a is not None and a.active and nxt in a.waitlists and a.capacity[nxt] - a.occupied[nxt] > 0:
                 self.start_care(j, a, nxt, week)  # continuity: the same aanbieder steps down
             else:

@@ -118,5 +118,6 @@ class TrustNetwork:
         idx = list(self.index.values()) if among is None else [self.index[o] for o in among if o in self.index]
         if len(idx) < 2:
             return float(m[idx[0], idx[0]]) if idx else 0.5
-        sub = m[np.ix_(idx, idx)]
+        # (all organisations in matrix order, the weekly record's case: the matrix itself)
+        sub = m if len(idx) == len(m) and idx == list(range(len(m))) else m[np.ix_(idx, idx)]
         return float((sub.sum() - np.trace(sub)) / (len(idx) * (len(idx) - 1)))
