@@ -47,9 +47,9 @@ def test_a_wait_ends_at_the_age_limit():
                       "mechanisms.withdrawal": False, "mechanisms.waiting_hurts": False})
     g = model.gemeenten[0]
     for _ in range(20):
-        model.pathway.new_need(g, 10.0, 1, model.week)
+        model.pathway.new_need(g, model.week - 10 * 52, 1, model.week)  # born ten years ago
     max_age = model.spec.assumptions.max_age_years
-    j = model.pathway.new_need(g, max_age - 0.1, 1, model.week)  # five weeks below the limit
+    j = model.pathway.new_need(g, model.week - int((max_age - 0.1) * 52), 1, model.week)  # five weeks below the limit
     assert j.state == SIGNALLED and j.escalation_week == NEVER and j.withdrawal_week == NEVER
     assert j.wait_event is not None and j.wait_event[0] == j.age_out_week
     for _ in range(10):

@@ -79,7 +79,7 @@ class Aanbieder(mesa.Agent):
     def expected_wait(self, care: int) -> float:
         """What a well-informed toegang sees: queue plus occupancy relative to capacity."""
         cap = self.capacity[care]
-        return (len(self.waitlists[care]) + self.occupied[care] + 1) / cap if cap > 0 else math.inf
+        return (self.waitlists[care].n + self.occupied[care] + 1) / cap if cap > 0 else math.inf  # (.n: len())
 
     def maatwerk_acceptance(self, base: float, trust: float, weight: float, floor: float) -> float:
         """Chance to pick a maatwerk case under pull: flexible and trusting aanbieders take them."""
