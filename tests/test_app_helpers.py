@@ -244,6 +244,18 @@ def test_weekly_series_strip_and_per_gemeente_follow_the_run(short) -> None:
         assert col in frame.columns
     parts = [c for c in frame.columns if c.startswith("cost_") and c.endswith("_per_year") and c != "cost_total_per_year"]
     assert np.allclose(frame[parts].sum(axis=1), frame["cost_total_per_year"])
+    # the region's series are the sums over its gemeenten of the run's time series (the trust: their mean)
+    ts = sim.model.recorder.timeseries().groupby("week")
+    for col in ("waiting_list", "waiting_expertteam", "placements", "crisis", "waits_completed", "cost_total"):
+        assert np.allclose(frame[col], ts[col].sum()), col
+    assert np.allclose(frame["trust_mean"], ts["trust_mean"].mean())
+    assert frame["placements"].sum() > 0 and frame["cost_total"].gt(0).all()
+    # ... and the 13-week windows are pandas' rolling windows (the first weeks: what there is so far)
+    roll = ts[["wait_weeks_sum", "waits_completed", "cost_total"]].sum().rolling(13, min_periods=1)
+    waits = roll["waits_completed"].sum()
+    expected_wait = (roll["wait_weeks_sum"].sum() / waits).where(waits > 0)
+    assert np.allclose(frame["wachttijd"], expected_wait, equal_nan=True)
+    assert np.allclose(frame["cost_total_per_year"], roll["cost_total"].mean() * 52)
     strip = kpi_strip(frame)
     assert [h.key for h in strip] == ["wachtlijst", "wachttijd", "uithuisplaatsingen", "crisis", "kosten",
                                       "vertrouwen"]

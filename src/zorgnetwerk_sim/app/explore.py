@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..api import Simulation
+from ..metrics import C, F, S
 from ..runner.experiment import _kind, _leaf_annotation
 from ..scenario import Scenario, parameter_table, scenario_from_dict, scenario_to_toml
 from ..scenario.loader import read_scenario_file, resolve_path
@@ -139,23 +140,41 @@ COST_PARTS = {"cost_care": "zorg", "cost_toegang": "toegang", "cost_admin": "adm
 
 
 def weekly(sim: Simulation) -> pd.DataFrame:
-    """Region totals per week so far: wachtlijst, wachttijd, uithuisplaatsingen, crisis, kosten, trust."""
-    ts = sim.model.recorder.timeseries()
-    if ts.empty:
+    """Region totals per week so far: wachtlijst, wachttijd, uithuisplaatsingen, crisis, kosten, trust.
+
+    The sums over gemeenten of the run's time series (``timeseries.parquet``), taken straight from
+    the recorder's arrays: it runs after every step of the Verkennen page, and building the
+    per-gemeente table first cost more than the step itself."""
+    rec = sim.model.recorder
+    weeks = sim.model.week
+    if weeks == 0:
         return pd.DataFrame()
-    sums = [c for c in ("waiting_list", "waiting_expertteam", "waiting_toegang", "placements", "crisis",
-                        "waits_completed", "wait_weeks_sum", *COST_PARTS, "cost_total") if c in ts.columns]
-    g = ts.groupby("week", sort=True, observed=True)
-    out = g[sums].sum()
-    out["trust_mean"] = g["trust_mean"].mean()
-    out["wachtlijst"] = out["waiting_list"] + out["waiting_expertteam"]
-    roll = out.rolling(ROLLING_WEEKS, min_periods=1)
-    waits = roll["waits_completed"].sum()
-    out["wachttijd"] = (roll["wait_weeks_sum"].sum() / waits).where(waits > 0)
+    stocks, flows, costs = (a[:weeks].sum(axis=1) for a in (rec.stocks, rec.flows, rec.costs))
+    data: dict[str, np.ndarray] = {name: stocks[:, S[name]].astype(float)
+                                   for name in ("waiting_list", "waiting_expertteam", "waiting_toegang")}
+    data.update({name: flows[:, F[name]] for name in ("placements", "crisis", "waits_completed", "wait_weeks_sum")})
+    data.update({name: costs[:, C[name]] for name in COST_PARTS if name in C})
+    data["cost_total"] = costs.sum(axis=1)
+    region_of = [g.region.index for g in sim.model.gemeenten]  # the gemeenten's mean, as per row
+    data["trust_mean"] = rec.region_trust[:weeks][:, region_of].mean(axis=1)
+    data["wachtlijst"] = data["waiting_list"] + data["waiting_expertteam"]
+    # Rolling 13-week windows (the first weeks: what there is so far)
+    window = np.minimum(np.arange(1, weeks + 1), ROLLING_WEEKS)
+    waits = _rolling_sum(data["waits_completed"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        data["wachttijd"] = np.where(waits > 0, _rolling_sum(data["wait_weeks_sum"]) / waits, np.nan)
     for col in ("placements", "crisis", *COST_PARTS, "cost_total"):
-        if col in out.columns:
-            out[f"{col}_per_year"] = roll[col].mean() * 52
-    out["year"] = out.index.to_numpy() / 52.0
+        if col in data:
+            data[f"{col}_per_year"] = _rolling_sum(data[col]) / window * 52
+    data["year"] = np.arange(weeks) / 52.0
+    return pd.DataFrame(data, index=pd.RangeIndex(weeks, name="week"))
+
+
+def _rolling_sum(x: np.ndarray) -> np.ndarray:
+    """Sum over the last ROLLING_WEEKS values up to each week."""
+    total = np.cumsum(x)
+    out = total.copy()
+    out[ROLLING_WEEKS:] -= total[:-ROLLING_WEEKS]
     return out
 
 
