@@ -70,21 +70,17 @@ class TrustNetwork:
 
     def success(self, a: int, b: int, weight: float = 1.0) -> None:
         if self.dynamic:  # (checked here: every care episode with an aanbieder ends in a success)
-            index = self.index
-            i, j = index[a], index[b]
-            amount = self.gain * weight
-            r = self._r
-            r[i, j] += amount
-            r[j, i] += amount
+            self._add(self._r, a, b, self.gain * weight)
 
     def failure(self, a: int, b: int, weight: float = 1.0) -> None:
         if self.dynamic:
-            index = self.index
-            i, j = index[a], index[b]
-            amount = self.loss * weight
-            s = self._s
-            s[i, j] += amount
-            s[j, i] += amount
+            self._add(self._s, a, b, self.loss * weight)
+
+    def _add(self, view: memoryview, a: int, b: int, amount: float) -> None:
+        index = self.index
+        i, j = index[a], index[b]
+        view[i, j] += amount
+        view[j, i] += amount
 
     def weekly(self, informal_contacts_per_year: float) -> None:
         """Forgetting, and informal contact that adds a little positive evidence to every pair."""
