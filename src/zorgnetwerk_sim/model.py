@@ -332,27 +332,24 @@ class ZorgnetwerkModel(mesa.Model):
         counts = self.arrival_rng.poisson(lam)
         a = self.spec.assumptions
         mix = a.severity_mix
-        # Python floats and ints from here on: numpy scalars cost ~10x more per operation and
-        # give the same doubles.
         n_new = counts.tolist()
+        total = sum(n_new)
+        if total == 0:
+            return
         new_need = self.pathway.new_need
         # Baseline crisis (seed 002): part of the severe needs start as a crisis, however long
         # anyone waited. Drawn with the need itself, so every policy faces the same crises.
         p_crisis = a.crisis_share_of_new_ernstig if self.spec.mechanisms.baseline_crisis else 0.0
-        # Each new need takes its numbers from the arrivals generator at once, one block per
-        # gemeente and week: four for itself (severity, crisis, age band, age) and
-        # TRAJECTORY_DRAWS for what will happen to it (docs/model.md §4.9), which it keeps as a
-        # small bytes object of its own (a view of the block would keep the whole block alive
-        # for as long as any of its trajectories lives). With one shared stream ("single") it
-        # keeps none and draws from that stream.
+        # Each new need takes its numbers from the arrivals generator at once: four for itself
+        # (severity, crisis, age band, age) and TRAJECTORY_DRAWS for what will happen to it
+        # (docs/model.md §4.9), which it keeps as a small bytes object of its own (a view of
+        # the block would keep the whole block alive for as long as any of its trajectories
+        # lives). With one shared stream ("single") it keeps none and draws from that stream.
+        # The week's needs take one block, gemeente by gemeente (the generator gives the same
+        # doubles as one block per gemeente in turn), and their severity, crisis and birth week
+        # are computed for all of them at once, with the same double arithmetic as one at a time.
         own = self.own_draws
         width = 4 + TRAJECTORY_DRAWS
-        total = sum(n_new)
-        if total == 0:
-            return
-        # One draw for the week: the generator gives the same doubles as one block per gemeente
-        # in turn. The four attribute numbers are turned into each need's severity, crisis and
-        # birth week for all needs at once (the same double arithmetic as one at a time).
         block = self.arrival_rng.random(total * width).reshape(total, width)
         at = np.repeat(np.arange(len(n_new)), counts)  # the gemeente of each need
         shift = a.prevention_severity_shift * reduction
