@@ -68,3 +68,37 @@ def test_a_jongere_keeps_its_own_numbers_whatever_the_policy(mode, least, most):
     assert len(common) > 1000
     same = sum(a[k] == b[k] for k in common) / len(common)
     assert least <= same <= most, same
+
+
+def test_the_weeks_needs_get_the_attributes_one_need_at_a_time_would():
+    # new_needs turns the first four numbers of each need (severity, crisis, age band, age) into
+    # its severity, baseline crisis and birth week for the whole week at once; that must be the
+    # same arithmetic as the one-need-at-a-time rules, also at the thresholds themselves.
+    from zorgnetwerk_sim.api import Simulation
+
+    model = Simulation("default", seed=3).model
+    n_g = len(model.gemeenten)
+    rng = np.random.default_rng(11)
+    block = rng.random((6000, 4))
+    at = rng.integers(0, n_g, len(block))
+    reduction = rng.uniform(0.0, 0.3, n_g)  # prevention shifts the severity mix
+    a = model.spec.assumptions
+    mix, p_crisis, week = a.severity_mix, 0.35, 300
+    # rows that sit exactly on a threshold or an edge
+    g0 = int(at[0])
+    shift0 = a.prevention_severity_shift * reduction[g0]
+    pe0 = mix[2] * (1.0 - shift0)
+    cum0 = model._age_cum[g0]
+    block[0] = [pe0, p_crisis, cum0[0] / cum0[-1], 0.0]
+    block[1] = [pe0 + mix[1] * (1.0 - shift0 / 2.0), 0.0, 0.0, 1.0 - 2**-53]
+    at[1] = g0
+    birth, severity, crisis = model.need_attributes(block, at, reduction, p_crisis, week)
+    for i, (x, c, x_band, x_age) in enumerate(block.tolist()):
+        g = model.gemeenten[int(at[i])]
+        shift = a.prevention_severity_shift * float(reduction[g.index])
+        p_ernstig, p_matig = mix[2] * (1.0 - shift), mix[1] * (1.0 - shift / 2.0)
+        sev = 2 if x < p_ernstig else 1 if x < p_ernstig + p_matig else 0
+        assert severity[i] == sev
+        assert crisis[i] == (sev == 2 and c < p_crisis)
+        assert birth[i] == week - int(model._age_from(g, x_band, x_age) * 52), i
+    assert set(severity.tolist()) == {0, 1, 2} and crisis.any() and not crisis.all()

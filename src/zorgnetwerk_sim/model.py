@@ -331,7 +331,6 @@ class ZorgnetwerkModel(mesa.Model):
         lam = self._incidence_per_year / 52.0 * u.incidence_multiplier * growth * (1.0 - reduction)
         counts = self.arrival_rng.poisson(lam)
         a = self.spec.assumptions
-        mix = a.severity_mix
         n_new = counts.tolist()
         total = sum(n_new)
         if total == 0:
@@ -352,7 +351,22 @@ class ZorgnetwerkModel(mesa.Model):
         width = 4 + TRAJECTORY_DRAWS
         block = self.arrival_rng.random(total * width).reshape(total, width)
         at = np.repeat(np.arange(len(n_new)), counts)  # the gemeente of each need
-        shift = a.prevention_severity_shift * reduction
+        birth, severity, crisis = self.need_attributes(block, at, reduction, p_crisis, week)
+        raw = memoryview(block).cast("B")
+        gemeenten = self.gemeenten
+        for i, gi, birth_week, sev, is_crisis in zip(range(total), at.tolist(), birth.tolist(), severity.tolist(),
+                                                     crisis.tolist()):
+            o = 8 * width * i + 32
+            new_need(gemeenten[gi], birth_week, sev, week, "crisis" if is_crisis else "new", None,
+                     bytes(raw[o:o + TRAJECTORY_BYTES]) if own else None)
+
+    def need_attributes(self, block: np.ndarray, at: np.ndarray, reduction: np.ndarray, p_crisis: float,
+                        week: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Birth week, severity and baseline crisis of new needs from their first four numbers
+        (severity, crisis, age band, age; one row per need, ``at`` its gemeente), for all needs at
+        once: the same double arithmetic as one need at a time (tests/test_streams.py)."""
+        mix = self.spec.assumptions.severity_mix
+        shift = self.spec.assumptions.prevention_severity_shift * reduction
         p_ernstig = mix[2] * (1.0 - shift)
         p_matig = mix[1] * (1.0 - shift / 2.0)
         x = block[:, 0]
@@ -363,14 +377,7 @@ class ZorgnetwerkModel(mesa.Model):
         cum = self._age_cum_array[at]
         band = np.minimum((cum <= (block[:, 2] * cum[:, -1])[:, None]).sum(axis=1), len(AGE_BANDS) - 1)
         age = _BAND_LOW[band] + block[:, 3] * _BAND_WIDTH[band]
-        birth = week - (age * 52).astype(np.int64)
-        raw = memoryview(block).cast("B")
-        gemeenten = self.gemeenten
-        for i, gi, birth_week, sev, is_crisis in zip(range(total), at.tolist(), birth.tolist(), severity.tolist(),
-                                                     crisis.tolist()):
-            o = 8 * width * i + 32
-            new_need(gemeenten[gi], birth_week, sev, week, "crisis" if is_crisis else "new", None,
-                     bytes(raw[o:o + TRAJECTORY_BYTES]) if own else None)
+        return week - (age * 52).astype(np.int64), severity, crisis
 
     def _prevention_spend_per_youth(self, cut: bool) -> float:
         a = self.spec.assumptions
