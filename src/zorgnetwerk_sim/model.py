@@ -174,7 +174,6 @@ class ZorgnetwerkModel(mesa.Model):
         self._band_youth = np.array([g.band_youth() for g in self.gemeenten])
         weights = self._band_youth * self._rates
         self._age_cum = [np.cumsum(w / w.sum()).tolist() if w.sum() > 0 else [1.0] * 4 for w in weights]
-        self._age_cum_array = np.array(self._age_cum)
         # Expected needs per gemeente per year: the age bands added in a fixed order, not with a
         # matrix product. BLAS may round differently on another CPU (so another machine could
         # draw other Poisson counts from the same seed), and OpenBLAS leaves worker threads
@@ -374,7 +373,7 @@ class ZorgnetwerkModel(mesa.Model):
         crisis = (severity == 2) & (block[:, 1] < p_crisis)
         # The age band by the gemeente's weights (engine.choice_from: the number of cumulative
         # weights at or below the scaled draw), then uniform within the band.
-        cum = self._age_cum_array[at]
+        cum = np.array(self._age_cum)[at]
         band = np.minimum((cum <= (block[:, 2] * cum[:, -1])[:, None]).sum(axis=1), len(AGE_BANDS) - 1)
         age = _BAND_LOW[band] + block[:, 3] * _BAND_WIDTH[band]
         return week - (age * 52).astype(np.int64), severity, crisis

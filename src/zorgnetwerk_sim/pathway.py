@@ -71,10 +71,8 @@ F_WAITS_OVER_NORM = F["waits_over_norm"]
 F_WITHDRAWALS = F["withdrawals"]
 F_YOUTH_IN_CARE = F["youth_in_care"]
 F_YOUTH_IN_SPECIALIST_CARE = F["youth_in_specialist_care"]
-S_IN_CARE = S["in_care"]
 S_IN_CRISIS = S["in_crisis"]
 S_IN_VERBLIJF = S["in_verblijf"]
-S_WAITING_TOEGANG = S["waiting_toegang"]
 
 NEVER = 1 << 62  # a wait deadline that does not apply
 PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
@@ -197,18 +195,13 @@ class Pathway:
         # (conditional expressions instead of max()/min() on ints: a builtin call costs more,
         # and these run several million times in a national run)
         age_out = j.birth_week + self.max_age_weeks
-        when = j.age_out_week = age_out if age_out > week else week + 1
+        j.age_out_week = age_out if age_out > week else week + 1
         if self._withdrawal_mean is not None:
             t = math.ceil(exp_draw(j.u, self._withdrawal_mean))
-            withdrawal = j.withdrawal_week = week + (t if t > 1 else 1)
-            if withdrawal < when:
-                when = withdrawal
+            j.withdrawal_week = week + (t if t > 1 else 1)
         else:
             j.withdrawal_week = NEVER
-        # one pending event for the earliest deadline (as schedule_wait_event)
-        if j.escalation_week < when:
-            when = j.escalation_week
-        j.wait_event = self.calendar.schedule(when, on_wait_deadline, j, j.wait_epoch)
+        self.schedule_wait_event(j)
 
     def next_escalation(self, j: Jongere, week: int) -> int:
         """The week of the next escalation of this wait (NEVER if the hazard is nil)."""
@@ -254,27 +247,22 @@ class Pathway:
         model = self.model
         if numbers is None:
             numbers = model.numbers_for(model.streams.returns)
-        flow = g.flow
-        model.n_entered += 1
-        flow[F_NEW_NEEDS] += 1
-        if kind == "new":  # (most needs: the short way)
-            j = Jongere(model, g, birth_week, severity, week, False, -1, numbers)
-            if self.log is not None:
-                self.record(j, SIGNAAL, week)
-            self.enter_toegang(j, week)
-            return j
         j = Jongere(model, g, birth_week, severity, week, kind == "return" or kind == "relapse",
                     -1 if past is None else past[0], numbers)
         if past is not None:
             # The same person: counted once per year, and a case lost from view at the
             # expertteam comes back as complex as it left (seed 003).
             _, j.counted_year, j.counted_specialist_year, j.complex, j.maatwerk = past
+        model.n_entered += 1
+        flow = g.flow
+        flow[F_NEW_NEEDS] += 1
         if kind == "return":
             flow[F_RETURNS] += 1
         elif kind == "relapse":
             flow[F_RELAPSES] += 1
         if self.log is not None:
-            self.record(j, SIGNAAL if kind == "crisis" else TERUGKEER if kind == "return" else TERUGVAL, week)
+            self.record(j, SIGNAAL if kind in ("new", "crisis") else TERUGKEER if kind == "return" else TERUGVAL,
+                        week)
         if kind == "crisis":  # baseline crisis: straight to crisis care, no toegang (seed 002)
             flow[F_BASELINE_CRISES] += 1
             self.crisis(j, week)
@@ -283,12 +271,7 @@ class Pathway:
         return j
 
     def enter_toegang(self, j: Jongere, week: int) -> None:
-        if j.state == PAUSED or j.state < 0:  # (set_state, written out: the same stock, or a new one)
-            if j.state < 0:
-                j.gemeente.stock[S_WAITING_TOEGANG] += 1
-            j.state = SIGNALLED
-        else:
-            self.set_state(j, SIGNALLED)
+        self.set_state(j, SIGNALLED)
         j.queue_token += 1
         j.gemeente.toegang.append((j, j.queue_token))
         self.begin_wait(j, week)
@@ -481,7 +464,7 @@ class Pathway:
             g.flow[F_AGED_OUT] += 1
             self.leave(j, week, "aged out")
             return None
-        waited = self.end_wait(j) if j.wait_since >= 0 else 0
+        waited = self.end_wait(j)
         flow = g.flow
         if j.referred_week >= 0:
             wait = week - j.referred_week
@@ -491,16 +474,7 @@ class Pathway:
                 flow[F_WAITS_OVER_NORM] += 1
             self.model.recorder.wait_completed(g.large, 2 if j.maatwerk else 1 if j.urgent else 0, wait)
             j.referred_week = -1
-        # set_state(j, IN_CARE), written out
-        state = j.state
-        stock = g.stock
-        if state == WAITING:
-            self.list_accounting(j, IN_CARE)
-        old = STOCK_OF_STATE[state]
-        if old is not None:
-            stock[old] -= 1
-        stock[S_IN_CARE] += 1
-        j.state = IN_CARE
+        self.set_state(j, IN_CARE)
         # The care path runs once per care episode (millions of times in a national run), so
         # the tariff, take_place and set_verblijf are written out here.
         j.care = care
@@ -520,7 +494,7 @@ class Pathway:
         if (care in VERBLIJF_IDS) != j.in_verblijf:
             self.set_verblijf(j, not j.in_verblijf)
         if care == CRISIS:
-            stock[S_IN_CRISIS] += 1
+            g.stock[S_IN_CRISIS] += 1
         year = week // 52
         if j.counted_year != year:  # distinct jongeren in care during the year
             flow[F_YOUTH_IN_CARE] += 1
@@ -547,26 +521,13 @@ class Pathway:
     def stop_care(self, j: Jongere, week: int) -> None:
         """Release the place and settle the cost of the episode."""
         g = j.gemeente
-        tariff = j.tariff
-        g.cost_rate -= tariff
+        g.cost_rate -= j.tariff
         if j.pooled:
-            g.pool_rate -= tariff
-        stock = g.stock
+            g.pool_rate -= j.tariff
         if j.care == CRISIS:
-            stock[S_IN_CRISIS] -= 1
-        # release_place, written out
-        a = j.aanbieder
-        if a is not None:
-            a.occupied[j.care] -= 1
-            a.clients.discard(j)
-            a.revenue_rate -= tariff
-            j.aanbieder = None
-        weeks = week - j.care_start
-        j.cost += tariff * (weeks if weeks > 0 else 0)
-        j.care_start = week
-        # set_state(j, BETWEEN) from IN_CARE (BETWEEN is no stock)
-        stock[S_IN_CARE] -= 1
-        j.state = BETWEEN
+            g.stock[S_IN_CRISIS] -= 1
+        self.release_place(j, week)
+        self.set_state(j, BETWEEN)
         j.epoch += 1
 
     def release_place(self, j: Jongere, week: int) -> None:
@@ -675,16 +636,12 @@ class Pathway:
             self.stop_care(j, week)
         if j.waitlist is not None:
             j.waitlist.discard(j)
-        if j.referred_week >= 0:
-            self.wait_left_unserved(j, week)
+        self.wait_left_unserved(j, week)
         if j.wait_since >= 0:
             self.end_wait(j)
         if j.in_verblijf:
             self.set_verblijf(j, False)
-        if j.state == BETWEEN:  # (set_state(j, DONE): neither is a stock)
-            j.state = DONE
-        else:
-            self.set_state(j, DONE)
+        self.set_state(j, DONE)
         j.epoch += 1
         flow = g.flow
         flow[F_TRAJECTORIES_ENDED] += 1

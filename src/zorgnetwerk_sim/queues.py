@@ -98,26 +98,18 @@ class WaitList:
         if not cherry_pick:
             # Push, the common case (once per care start): the oldest head in the first group
             # of lanes that has one. Entries are unique in (place in line, arrival), so comparing
-            # whole entries compares exactly those two. ``_head`` and ``_take`` written out.
+            # whole entries compares exactly those two; empty lanes are skipped without a call.
             lanes = self._lanes
             for group in groups:
                 best = None
-                best_lane = None
+                best_i = -1
                 for i in group:
-                    lane = lanes[i]
-                    while lane:
-                        entry = lane[0]
-                        if entry[2].queue_token == entry[3] and entry[2].waitlist is self:
-                            if best is None or entry < best:
-                                best, best_lane = entry, lane
-                            break
-                        heappop(lane)  # a stale entry: that jongere has left the list
-                if best_lane is not None:
-                    j = heappop(best_lane)[2]
-                    j.queue_token += 1
-                    j.waitlist = None
-                    self.n -= 1
-                    return j
+                    if lanes[i]:
+                        h = self._head(lanes[i])
+                        if h is not None and (best is None or h < best):
+                            best, best_i = h, i
+                if best is not None:
+                    return self._take(best_i)
             return None
         for group in groups:
             heads = [(self._head(self._lanes[i]), i) for i in group]

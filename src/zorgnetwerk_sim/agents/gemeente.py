@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 
 from ..metrics import COSTS, FLOWS, STOCKS
+from ..policies.trust import sum_left
 
 if TYPE_CHECKING:
     from ..model import ZorgnetwerkModel
@@ -74,17 +75,12 @@ class Gemeente(mesa.Agent):
         # informed allocation needs both regie and trust.
         # Trust in each provider is looked up once and used twice (the lookup is the hot spot of
         # a referral).
-        trusts, total = trust.trust_in(self.org_id, providers)
-        u = model.streams.allocation.u
-        if u() < self.region.regie_strength * (total / len(providers)):
+        trusts = trust.trust_in(self.org_id, providers)
+        shared = sum_left(trusts) / len(providers)
+        if model.streams.allocation.u() < self.region.regie_strength * shared:
             return min(providers, key=lambda a: a.expected_wait(care))
-        weights = []
-        total = 0.0
-        for a, t in zip(providers, trusts):
-            w = a.size_share[care] * t
-            weights.append(w)
-            total += w  # (left to right, as sum_left)
-        x = u() * total
+        weights = [a.size_share[care] * t for a, t in zip(providers, trusts)]
+        x = model.streams.allocation.u() * sum_left(weights)
         for a, w in zip(providers, weights):
             x -= w
             if x < 0:

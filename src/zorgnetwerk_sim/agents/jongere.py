@@ -42,6 +42,15 @@ AGENT_REMOVED = ("agents", ModelSignals.AGENT_REMOVED)
 _DEBUG = logging.DEBUG
 
 
+def _mesa_unobserved(model: "ZorgnetwerkModel", signal: tuple) -> bool:
+    """Would Mesa's registration do nothing but its bookkeeping? No subscriber to ``signal``, no
+    batch of signals being collected, no dataset tracking Jongeren, Mesa's model logger not at
+    DEBUG (see ``Jongere.__init__``)."""
+    return (model._batch_context is None and not Jongere._datasets
+            and (not model.subscribers or signal not in model.subscribers)
+            and not _MESA_MODEL_LOG.isEnabledFor(_DEBUG))
+
+
 class Jongere(mesa.Agent):
     """A care trajectory. Attributes are plain values so events stay cheap."""
 
@@ -73,9 +82,7 @@ class Jongere(mesa.Agent):
         # per-type agent set and the id counter. Otherwise Mesa's ``Agent.__init__`` runs,
         # signal and message included (tests/test_mesa_integration.py checks both paths).
         by_type = model._agents_by_type.get(Jongere)
-        if by_type is not None and model._batch_context is None and not Jongere._datasets and (
-                not model.subscribers or AGENT_ADDED not in model.subscribers) and \
-                not _MESA_MODEL_LOG.isEnabledFor(_DEBUG):
+        if by_type is not None and _mesa_unobserved(model, AGENT_ADDED):
             self.model = model
             self.pos = None
             model._all_agents._agents[self] = None
@@ -149,9 +156,7 @@ class Jongere(mesa.Agent):
         nothing when nothing is raised.
         """
         model = self.model
-        if model._batch_context is None and not Jongere._datasets and (
-                not model.subscribers or AGENT_REMOVED not in model.subscribers) and \
-                not _MESA_MODEL_LOG.isEnabledFor(_DEBUG):
+        if _mesa_unobserved(model, AGENT_REMOVED):
             try:
                 del model._agents_by_type[Jongere]._agents[self]
                 del model._all_agents._agents[self]

@@ -52,21 +52,18 @@ class TrustNetwork:
         r = self._r[i, j]
         return (r + 1.0) / (r + self._s[i, j] + 2.0)
 
-    def trust_in(self, a: int, others: list) -> tuple[list[float], float]:
-        """``[trust(a, b.org_id) for b in others]`` and their sum (left to right, as
-        ``sum_left``) in one call: a referral asks for all its providers."""
+    def trust_in(self, a: int, others: list) -> list[float]:
+        """``[trust(a, b.org_id) for b in others]`` in one call: a referral asks for all its
+        providers (organisations with an ``org_id``)."""
         index = self.index
         i = index[a]
         r, s = self._r, self._s
         out = []
-        total = 0.0
         for b in others:
             j = index[b.org_id]
             rij = r[i, j]
-            t = (rij + 1.0) / (rij + s[i, j] + 2.0)
-            out.append(t)
-            total += t
-        return out, total
+            out.append((rij + 1.0) / (rij + s[i, j] + 2.0))
+        return out
 
     def success(self, a: int, b: int, weight: float = 1.0) -> None:
         if self.dynamic:  # (checked here: every care episode with an aanbieder ends in a success)
@@ -114,6 +111,5 @@ class TrustNetwork:
         idx = list(self.index.values()) if among is None else [self.index[o] for o in among if o in self.index]
         if len(idx) < 2:
             return float(m[idx[0], idx[0]]) if idx else 0.5
-        # (all organisations in matrix order, the weekly record's case: the matrix itself)
-        sub = m if len(idx) == len(m) and idx == list(range(len(m))) else m[np.ix_(idx, idx)]
+        sub = m[np.ix_(idx, idx)]
         return float((sub.sum() - np.trace(sub)) / (len(idx) * (len(idx) - 1)))
