@@ -1,8 +1,15 @@
-"""Process-mining measures of a run's event log (events sorted as ``read_log`` returns them).
+"""Process-mining measures of a run's event log, computed bucket by bucket (log.RunLog.buckets).
 
 The case is the jongere (``case_id``, across returns and relapses); throughput times and cost
 are per trajectory (``trajectory_id``: from the signal, return or relapse to its end), because
 that is the unit of the run's KPIs (``trajectory_weeks_mean``, ``cost_top20_share``).
+
+Each measure is a part per bucket (a bucket holds whole cases, sorted as ``read_log`` sorts
+them) and a combination of the parts: counts add, cases per pair add (the buckets' cases are
+disjoint), medians of whole weeks come from the counts per value, per-case and per-trajectory
+rows are concatenated in case order. :class:`Parts` collects the parts of every measure,
+:func:`measures` is the one-bucket case; the functions of a DataFrame (``directly_follows``,
+``variants``, ...) are that case for one measure.
 """
 
 from __future__ import annotations
@@ -21,32 +28,98 @@ def _same_case_pairs(ev: pd.DataFrame) -> np.ndarray:
     return case[1:] == case[:-1]
 
 
-def directly_follows(ev: pd.DataFrame) -> pd.DataFrame:
-    """The directly-follows graph: per pair of activities (a, b) with b right after a in a case,
-    how often (``count``), in how many cases (``cases``) and the median weeks between them."""
+def _add(parts: list[pd.Series]) -> pd.Series:
+    """Counts per key added over the parts; the keys in order of first appearance."""
+    return pd.concat(parts).groupby(level=list(range(parts[0].index.nlevels)), sort=False).sum()
+
+
+def _value_counts(parts: list[pd.Series]) -> pd.Series:
+    """``value_counts()`` of the whole from the parts' ``value_counts(sort=False)``: the same sort
+    of the same keys in the same order (ties as ``value_counts`` leaves them)."""
+    return _add(parts).sort_values(ascending=False)
+
+
+def _median_of_counts(counts: pd.Series) -> pd.Series:
+    """Per group (all index levels but the last): the median of the last level's values, each
+    taken as often as ``counts`` says; exactly pandas' median of the values themselves."""
+    counts = counts.sort_index()
+    groups = list(range(counts.index.nlevels - 1))
+    n = counts.groupby(level=groups, sort=False).transform("sum").to_numpy()
+    end = counts.groupby(level=groups, sort=False).cumsum().to_numpy()
+    begin = end - counts.to_numpy()
+    value = counts.index.get_level_values(-1).to_numpy().astype(np.float64)
+    keys = counts.index.droplevel(-1)
+
+    def at(k: np.ndarray) -> pd.Series:  # the value at 0-based position k of its group, sorted
+        holds = (begin <= k) & (k < end)
+        return pd.Series(value[holds], index=keys[holds])
+
+    return (at((n - 1) // 2) + at(n // 2)) / 2
+
+
+def _dfg_part(ev: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per (source, target, weeks between): how often; per (source, target): in how many cases."""
     same = _same_case_pairs(ev)
     act = ev["activity"].astype(str).to_numpy()
     week = ev["week"].to_numpy()
     pairs = pd.DataFrame({"source": act[:-1][same], "target": act[1:][same],
                           "case_id": ev["case_id"].to_numpy()[:-1][same], "weeks": (week[1:] - week[:-1])[same]})
-    if pairs.empty:
+    return (pairs.groupby(["source", "target", "weeks"], sort=False).size(),
+            pairs.groupby(["source", "target"], sort=False)["case_id"].nunique())
+
+
+def _dfg(parts: list[tuple[pd.Series, pd.Series]]) -> pd.DataFrame:
+    weeks = _add([w for w, _ in parts])
+    if weeks.empty:
         return pd.DataFrame(columns=["source", "target", "count", "cases", "median_weeks"])
-    grouped = pairs.groupby(["source", "target"], sort=False)
-    out = grouped.agg(count=("weeks", "size"), cases=("case_id", "nunique"), median_weeks=("weeks", "median"))
+    count = weeks.groupby(level=[0, 1], sort=False).sum()
+    out = pd.DataFrame({"count": count, "cases": _add([c for _, c in parts]).reindex(count.index),
+                        "median_weeks": _median_of_counts(weeks).reindex(count.index)})
     return out.reset_index().sort_values(["cases", "count", "source", "target"], ascending=[False, False, True, True],
                                          ignore_index=True)
 
 
+def directly_follows(ev: pd.DataFrame) -> pd.DataFrame:
+    """The directly-follows graph: per pair of activities (a, b) with b right after a in a case,
+    how often (``count``), in how many cases (``cases``) and the median weeks between them."""
+    return _dfg([_dfg_part(ev)])
+
+
+def _start_end_part(ev: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    return (ev.drop_duplicates("case_id", keep="first")["activity"].astype(str).value_counts(sort=False),
+            ev.drop_duplicates("case_id", keep="last")["activity"].astype(str).value_counts(sort=False))
+
+
 def start_end_counts(ev: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Cases per first activity and per last activity."""
-    first = ev.drop_duplicates("case_id", keep="first")["activity"].astype(str).value_counts()
-    last = ev.drop_duplicates("case_id", keep="last")["activity"].astype(str).value_counts()
-    return first, last
+    first, last = _start_end_part(ev)
+    return _value_counts([first]), _value_counts([last])
+
+
+def _activity_cases_part(ev: pd.DataFrame) -> pd.Series:
+    return ev[["case_id", "activity"]].astype({"activity": str}).drop_duplicates()["activity"].value_counts(sort=False)
 
 
 def activity_cases(ev: pd.DataFrame) -> pd.Series:
     """In how many cases each activity happens at least once."""
-    return ev[["case_id", "activity"]].astype({"activity": str}).drop_duplicates()["activity"].value_counts()
+    return _value_counts([_activity_cases_part(ev)])
+
+
+def _kind_part(ev: pd.DataFrame) -> pd.Series:
+    """Events per (activity, organisation type), in order of first appearance."""
+    return ev.groupby([ev["activity"].astype(str), ev["organisation_type"].astype(str)], sort=False).size()
+
+
+def _usual_kind(parts: list[pd.Series]) -> pd.Series:
+    """Per activity the organisation type that performs it most often (ties as ``value_counts``)."""
+    return _add(parts).groupby(level=0).agg(lambda s: s.droplevel(0).sort_values(ascending=False).index[0])
+
+
+def _layer_part(ev: pd.DataFrame) -> pd.Series:
+    """Cases per (activity, position in the case's path where it first occurs)."""
+    position = pd.DataFrame({"activity": ev["activity"].astype(str), "case_id": ev["case_id"],
+                             "pos": ev.groupby("case_id", sort=False).cumcount()})
+    return position.drop_duplicates(["case_id", "activity"]).groupby(["activity", "pos"]).size()
 
 
 @dataclass
@@ -57,20 +130,29 @@ class Variants:
     for_80: int           # variants needed to cover 80% of cases
 
 
-def variants(ev: pd.DataFrame) -> Variants:
-    """The distinct paths (sequences of activities) and how many cases follow each."""
+def _variants_part(ev: pd.DataFrame) -> pd.DataFrame:
+    """Per path (activities joined by ' → ') its length and how many cases follow it."""
     codes = ev["activity"].astype("category")
     names = [str(c) for c in codes.cat.categories]
     per_case = pd.Series(codes.cat.codes.to_numpy()).groupby(ev["case_id"].to_numpy(), sort=False).agg(tuple)
-    counts = per_case.value_counts()
-    n_cases = int(counts.sum())
-    table = pd.DataFrame({"variant": [" → ".join(names[k] for k in v) for v in counts.index],
-                          "length": [len(v) for v in counts.index], "cases": counts.to_numpy()})
+    counts = per_case.value_counts(sort=False)
+    return pd.DataFrame({"variant": [" → ".join(names[k] for k in v) for v in counts.index],
+                         "length": [len(v) for v in counts.index], "cases": counts.to_numpy()})
+
+
+def _variants(parts: list[pd.DataFrame]) -> Variants:
+    table = pd.concat(parts, ignore_index=True).groupby(["variant", "length"], sort=False)["cases"].sum().reset_index()
+    n_cases = int(table["cases"].sum())
     table = table.sort_values(["cases", "length", "variant"], ascending=[False, True, True], ignore_index=True)
     table["share"] = table["cases"] / n_cases if n_cases else np.nan
     table["cumulative"] = table["share"].cumsum()
     for_80 = int(np.searchsorted(table["cumulative"].to_numpy(), 0.8 - 1e-12) + 1) if n_cases else 0
     return Variants(table, len(table), n_cases, for_80)
+
+
+def variants(ev: pd.DataFrame) -> Variants:
+    """The distinct paths (sequences of activities) and how many cases follow each."""
+    return _variants([_variants_part(ev)])
 
 
 @dataclass
@@ -79,8 +161,7 @@ class Handovers:
     pairs: pd.DataFrame   # from organisation type → to organisation type: count, cases
 
 
-def handovers(ev: pd.DataFrame) -> Handovers:
-    """Handovers: consecutive events of a case at different organisations."""
+def _handovers_part(ev: pd.DataFrame) -> Handovers:
     same = _same_case_pairs(ev)
     org = (ev["organisation_type"].astype(str) + ":" + ev["organisation"].astype(str)).to_numpy()
     kind = ev["organisation_type"].astype(str).to_numpy()
@@ -89,8 +170,20 @@ def handovers(ev: pd.DataFrame) -> Handovers:
     per_case = pd.Series(moved.astype(np.int64)).groupby(case[1:]).sum()
     per_case = per_case.reindex(pd.unique(case), fill_value=0)
     pairs = pd.DataFrame({"from": kind[:-1][moved], "to": kind[1:][moved], "case_id": case[1:][moved]})
-    table = pairs.groupby(["from", "to"]).agg(count=("case_id", "size"), cases=("case_id", "nunique")).reset_index()
-    return Handovers(per_case, table.sort_values("count", ascending=False, ignore_index=True))
+    return Handovers(per_case, pairs.groupby(["from", "to"]).agg(count=("case_id", "size"),
+                                                                 cases=("case_id", "nunique")).reset_index())
+
+
+def _handovers(parts: list[Handovers]) -> Handovers:
+    pairs = pd.concat([p.pairs for p in parts], ignore_index=True)
+    table = pairs.groupby(["from", "to"])[["count", "cases"]].sum().reset_index()
+    return Handovers(pd.concat([p.per_case for p in parts]),
+                     table.sort_values("count", ascending=False, ignore_index=True))
+
+
+def handovers(ev: pd.DataFrame) -> Handovers:
+    """Handovers: consecutive events of a case at different organisations."""
+    return _handovers([_handovers_part(ev)])
 
 
 def trajectories(ev: pd.DataFrame) -> pd.DataFrame:
@@ -167,25 +260,80 @@ def toegang_to_care_weeks(ev: pd.DataFrame) -> pd.Series:
     return (first["week"] - first["week_toegang"]).astype(float)
 
 
-def key_figures(ev: pd.DataFrame, warmup_weeks: int) -> dict[str, float]:
+@dataclass
+class Measures:
+    """What the report says of a set of cases, combined over the buckets they were read in."""
+
+    n_events: int
+    n_cases: int
+    n_bounces: int              # terugverwijzingen
+    trajectories: pd.DataFrame  # as trajectories()
+    dfg: pd.DataFrame           # as directly_follows()
+    first: pd.Series            # cases per first activity
+    last: pd.Series             # cases per last activity
+    activity_cases: pd.Series   # as activity_cases()
+    usual_kind: pd.Series       # per activity the organisation type that performs it most often
+    layer: pd.Series            # per activity the median position (0, 1, ...) in a path where it first occurs
+    variants: Variants
+    handovers: Handovers
+    to_care: pd.Series          # as toegang_to_care_weeks(), by trajectory
+
+
+class Parts:
+    """The parts of every measure, one per bucket of whole cases (add them in case order)."""
+
+    def __init__(self) -> None:
+        self.n_events = self.n_cases = self.n_bounces = 0
+        self.parts: dict[str, list] = {k: [] for k in ("traj", "dfg", "ends", "act", "kind", "layer", "var", "hand",
+                                                       "care")}
+
+    def add(self, ev: pd.DataFrame) -> None:
+        if ev.empty:
+            return
+        self.n_events += len(ev)
+        self.n_cases += int(ev["case_id"].nunique())
+        self.n_bounces += int((ev["activity"].astype(str) == TERUGVERWIJZING).sum())
+        for key, part in (("traj", trajectories), ("dfg", _dfg_part), ("ends", _start_end_part),
+                          ("act", _activity_cases_part), ("kind", _kind_part), ("layer", _layer_part),
+                          ("var", _variants_part), ("hand", _handovers_part), ("care", toegang_to_care_weeks)):
+            self.parts[key].append(part(ev))
+
+    def combine(self) -> Measures:
+        p = self.parts
+        if not p["traj"]:
+            raise ValueError("no events")
+        return Measures(
+            self.n_events, self.n_cases, self.n_bounces, pd.concat(p["traj"]), _dfg(p["dfg"]),
+            _value_counts([f for f, _ in p["ends"]]), _value_counts([e for _, e in p["ends"]]),
+            _value_counts(p["act"]), _usual_kind(p["kind"]), _median_of_counts(_add(p["layer"])),
+            _variants(p["var"]), _handovers(p["hand"]), pd.concat(p["care"]).sort_index(kind="stable"))
+
+
+def measures(ev: pd.DataFrame) -> Measures:
+    """The measures of ``ev`` (sorted as ``read_log`` sorts it) as one bucket."""
+    parts = Parts()
+    parts.add(ev)
+    return parts.combine()
+
+
+def key_figures(m: Measures | pd.DataFrame, warmup_weeks: int) -> dict[str, float]:
     """The headline figures of one run's process (also the rows of the comparison of two runs)."""
-    traj = trajectories(ev)
-    var = variants(ev)
-    hand = handovers(ev)
+    if isinstance(m, pd.DataFrame):
+        m = measures(m)
+    traj, var, hand = m.trajectories, m.variants, m.handovers
     cost = cost_concentration(traj, warmup_weeks)
-    act = ev["activity"].astype(str)
     n_traj = len(traj)
-    to_care = toegang_to_care_weeks(ev)
+    to_care = m.to_care
     ended = traj[traj["ended"]]
     return {
-        "jongeren": float(ev["case_id"].nunique()),
+        "jongeren": float(m.n_cases),
         "trajectories": float(n_traj),
-        "events": float(len(ev)),
-        "events_per_case": len(ev) / max(ev["case_id"].nunique(), 1),
+        "events": float(m.n_events),
+        "events_per_case": m.n_events / max(m.n_cases, 1),
         "variants": float(var.n_variants),
         "variants_for_80": float(var.for_80),
         "top_variant_share": float(var.table["share"].iloc[0]) if len(var.table) else float("nan"),
-        "bounces_per_100_trajectories": 100.0 * float((act == TERUGVERWIJZING).sum()) / max(n_traj, 1),
+        "bounces_per_100_trajectories": 100.0 * float(m.n_bounces) / max(n_traj, 1),
         "handovers_per_case_mean": float(hand.per_case.mean()),
         "handovers_per_case_median": float(hand.per_case.median()),
         "toegang_to_care_weeks_median": float(to_care.median()) if len(to_care) else float("nan"),
@@ -197,6 +345,7 @@ def key_figures(ev: pd.DataFrame, warmup_weeks: int) -> dict[str, float]:
     }
 
 
-__all__ = ["END_ACTIVITIES", "OPENING_ACTIVITIES", "CostConcentration", "Handovers", "Variants", "activity_cases",
+__all__ = ["END_ACTIVITIES", "OPENING_ACTIVITIES", "CostConcentration", "Handovers", "Measures", "Parts", "Variants",
+           "activity_cases", "measures",
            "cost_concentration", "directly_follows", "handovers", "key_figures", "start_end_counts", "throughput",
            "throughput_cross", "toegang_to_care_weeks", "trajectories", "variants"]

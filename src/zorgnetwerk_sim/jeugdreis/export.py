@@ -18,7 +18,8 @@ the same jongere in that week, so that tools which sort by time keep the order o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -59,9 +60,8 @@ def _iso(times: pd.Series) -> pd.Series:
     return times.dt.strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
 
 
-def xes_frame(run: RunLog) -> pd.DataFrame:
+def xes_frame(ev: pd.DataFrame) -> pd.DataFrame:
     """The events with XES column names and ISO 8601 times, sorted by case and time."""
-    ev = run.events
     frame = pd.DataFrame({XES_NAMES[c]: ev[c] for c in ("case_id", "activity")})
     frame[XES_NAMES["time"]] = _iso(timestamps(ev))
     for column in ("organisation", "organisation_type", "region", "gemeente", "care_type", "cost_eur",
@@ -71,7 +71,9 @@ def xes_frame(run: RunLog) -> pd.DataFrame:
 
 
 def write_csv(run: RunLog, path: Path) -> None:
-    xes_frame(run).to_csv(path, index=False)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        for k, ev in enumerate(run.buckets()):
+            xes_frame(ev).to_csv(f, index=False, header=k == 0)
 
 
 # -- XES ----------------------------------------------------------------------------------------
@@ -103,7 +105,16 @@ def _quoted(values: pd.Series) -> list[str]:
 
 
 def write_xes(run: RunLog, path: Path) -> None:
-    ev = run.events
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(_XES_HEAD.format(name=quoteattr(f"jeugdreis {run.name}")))
+        for ev in run.buckets():
+            for text in _xes_traces(ev):
+                f.write(text)
+        f.write("</log>\n")
+
+
+def _xes_traces(ev: pd.DataFrame) -> Iterator[str]:
+    """The traces of the (whole) cases in ``ev``, in pieces of up to 20,000 events."""
     cases = ev["case_id"].tolist()
     acts, orgs, roles, groups, gems, care = (_quoted(ev[c]) for c in (
         "activity", "organisation", "organisation_type", "region", "gemeente", "care_type"))
@@ -111,31 +122,28 @@ def write_xes(run: RunLog, path: Path) -> None:
     costs = ev["cost_eur"].tolist()
     trajectories = ev["trajectory_id"].tolist()
     weeks = ev["week"].tolist()
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(_XES_HEAD.format(name=quoteattr(f"jeugdreis {run.name}")))
-        chunk: list[str] = []
-        previous = None
-        for i, case in enumerate(cases):
-            if case != previous:
-                if previous is not None:
-                    chunk.append("  </trace>\n")
-                chunk.append(f'  <trace>\n    <string key="concept:name" value="{case}"/>\n')
-                previous = case
-            chunk.append(
-                f'    <event><string key="concept:name" value={acts[i]}/>'
-                f'<date key="time:timestamp" value="{times[i]}"/>'
-                f'<string key="org:resource" value={orgs[i]}/><string key="org:role" value={roles[i]}/>'
-                f'<string key="org:group" value={groups[i]}/><string key="gemeente" value={gems[i]}/>'
-                f'<string key="care_type" value={care[i]}/>'
-                f'<float key="cost_so_far_eur" value="{costs[i]!r}"/>'
-                f'<int key="trajectory" value="{trajectories[i]}"/><int key="week" value="{weeks[i]}"/></event>\n')
-            if len(chunk) >= 20_000:
-                f.write("".join(chunk))
-                chunk = []
-        if previous is not None:
-            chunk.append("  </trace>\n")
-        chunk.append("</log>\n")
-        f.write("".join(chunk))
+    chunk: list[str] = []
+    previous = None
+    for i, case in enumerate(cases):
+        if case != previous:
+            if previous is not None:
+                chunk.append("  </trace>\n")
+            chunk.append(f'  <trace>\n    <string key="concept:name" value="{case}"/>\n')
+            previous = case
+        chunk.append(
+            f'    <event><string key="concept:name" value={acts[i]}/>'
+            f'<date key="time:timestamp" value="{times[i]}"/>'
+            f'<string key="org:resource" value={orgs[i]}/><string key="org:role" value={roles[i]}/>'
+            f'<string key="org:group" value={groups[i]}/><string key="gemeente" value={gems[i]}/>'
+            f'<string key="care_type" value={care[i]}/>'
+            f'<float key="cost_so_far_eur" value="{costs[i]!r}"/>'
+            f'<int key="trajectory" value="{trajectories[i]}"/><int key="week" value="{weeks[i]}"/></event>\n')
+        if len(chunk) >= 20_000:
+            yield "".join(chunk)
+            chunk = []
+    if previous is not None:
+        chunk.append("  </trace>\n")
+    yield "".join(chunk)
 
 
 # -- OCEL 2.0 -----------------------------------------------------------------------------------
@@ -143,40 +151,81 @@ def _object_id(kind: str, name: object) -> str:
     return f"{kind}:{name}"
 
 
-def ocel_objects(ev: pd.DataFrame) -> list[dict]:
-    """The objects of the object-centric log with their object-to-object relations."""
-    objects: list[dict] = []
+def _object(kind: str, name: object, related: Iterable[tuple[str, object, str]] = ()) -> dict:
+    return {"id": _object_id(kind, name), "type": kind, "attributes": [],
+            "relationships": [{"objectId": _object_id(k, n), "qualifier": q} for k, n, q in related]}
 
-    def add(kind: str, name: object, related: Iterable[tuple[str, object, str]] = ()) -> None:
-        objects.append({"id": _object_id(kind, name), "type": kind, "attributes": [],
-                        "relationships": [{"objectId": _object_id(k, n), "qualifier": q} for k, n, q in related]})
 
-    for region in sorted(ev["region"].astype(str).unique()):
-        add("regio", region)
-    gem_region = ev.drop_duplicates("gemeente")[["gemeente", "region"]].astype(str)
-    for gem, region in sorted(gem_region.itertuples(index=False)):
-        add("gemeente", gem, [("regio", region, "hoort bij")])
-    acting = ev[ev["organisation_type"].isin(["aanbieder", "expertteam"])]
-    pairs = acting[["organisation_type", "organisation", "region"]].astype(str).drop_duplicates()
-    for (kind, name), group in sorted(pairs.groupby(["organisation_type", "organisation"])):
-        add(kind, name, [("regio", r, "werkt in") for r in sorted(group["region"])])
-    first = ev.drop_duplicates("case_id")[["case_id", "gemeente"]]
-    for case, gem in zip(first["case_id"].tolist(), first["gemeente"].astype(str).tolist()):
-        add("jongere", case, [("gemeente", gem, "woont in")])
-    return objects
+@dataclass
+class _OcelObjects:
+    """What the objects of the object-centric log are made of, gathered bucket by bucket."""
+
+    activities: dict[str, None] = field(default_factory=dict)  # the activity vocabulary, in its order
+    used: set[str] = field(default_factory=set)                # the activities that happen
+    regions: set[str] = field(default_factory=set)
+    gemeente_region: dict[str, str] = field(default_factory=dict)  # (first seen)
+    acting: set[tuple[str, str, str]] = field(default_factory=set)  # (type, aanbieder or expertteam, regio)
+    jongeren: list[pd.DataFrame] = field(default_factory=list)      # case_id, gemeente of its first event
+
+    def add(self, ev: pd.DataFrame) -> None:
+        act = ev["activity"]
+        names = [str(a) for a in act.cat.categories] if isinstance(act.dtype, pd.CategoricalDtype) else []
+        self.used |= set(act.astype(str).unique())
+        self.activities |= dict.fromkeys(names or sorted(self.used))
+        self.regions |= set(ev["region"].astype(str).unique())
+        for gem, region in ev.drop_duplicates("gemeente")[["gemeente", "region"]].astype(str).itertuples(index=False):
+            self.gemeente_region.setdefault(gem, region)
+        acting = ev[ev["organisation_type"].isin(["aanbieder", "expertteam"])]
+        self.acting |= set(acting[["organisation_type", "organisation", "region"]].astype(str).drop_duplicates()
+                           .itertuples(index=False, name=None))
+        self.jongeren.append(ev.drop_duplicates("case_id")[["case_id", "gemeente"]])
+
+    def objects(self) -> Iterator[dict]:
+        """The objects with their object-to-object relations, jongeren last, in case order."""
+        for region in sorted(self.regions):
+            yield _object("regio", region)
+        for gem, region in sorted(self.gemeente_region.items()):
+            yield _object("gemeente", gem, [("regio", region, "hoort bij")])
+        works_in: dict[tuple[str, str], list[str]] = {}
+        for kind, name, region in sorted(self.acting):
+            works_in.setdefault((kind, name), []).append(region)
+        for (kind, name), regions in works_in.items():
+            yield _object(kind, name, [("regio", r, "werkt in") for r in regions])
+        for first in self.jongeren:
+            for case, gem in zip(first["case_id"].tolist(), first["gemeente"].astype(str).tolist()):
+                yield _object("jongere", case, [("gemeente", gem, "woont in")])
 
 
 def write_ocel(run: RunLog, path: Path) -> None:
-    ev = run.events
-    activities = [str(a) for a in ev["activity"].cat.categories] if isinstance(
-        ev["activity"].dtype, pd.CategoricalDtype) else sorted(ev["activity"].astype(str).unique())
-    used = set(ev["activity"].astype(str).unique())
+    gathered = _OcelObjects()
+    for ev in run.buckets(["activity", "gemeente", "region", "organisation_type", "organisation"]):
+        gathered.add(ev)
     event_attributes = [{"name": "care_type", "type": "string"}, {"name": "cost_so_far_eur", "type": "float"},
                         {"name": "trajectory", "type": "integer"}, {"name": "week", "type": "integer"}]
     header = {
         "objectTypes": [{"name": t, "attributes": []} for t in OBJECT_TYPES],
-        "eventTypes": [{"name": a, "attributes": event_attributes} for a in activities if a in used],
+        "eventTypes": [{"name": a, "attributes": event_attributes} for a in gathered.activities if a in gathered.used],
     }
+    dumps = json.dumps
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(dumps(header, ensure_ascii=False)[:-1])
+        f.write(', "objects": [')  # one list, written as json.dumps writes a list
+        separator = ""
+        for obj in gathered.objects():
+            f.write(separator + dumps(obj, ensure_ascii=False))
+            separator = ", "
+        del gathered
+        f.write('], "events": [\n')
+        separator = ""
+        for ev in run.buckets():
+            for text in _ocel_events(ev):
+                f.write(separator + text)
+                separator = ",\n"
+        f.write("\n]}\n")
+
+
+def _ocel_events(ev: pd.DataFrame) -> Iterator[str]:
+    """The events of ``ev`` as OCEL 2.0 JSON objects, in pieces of up to 20,000 joined by ',\\n'."""
     dumps = json.dumps
     ids = ev["event_id"].tolist()
     acts = ev["activity"].astype(str).tolist()
@@ -190,25 +239,18 @@ def write_ocel(run: RunLog, path: Path) -> None:
     costs = ev["cost_eur"].tolist()
     trajectories = ev["trajectory_id"].tolist()
     weeks = ev["week"].tolist()
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(dumps(header, ensure_ascii=False)[:-1])
-        f.write(', "objects": ')
-        f.write(dumps(ocel_objects(ev), ensure_ascii=False))
-        f.write(', "events": [\n')
-        chunk: list[str] = []
-        separator = ""
-        for i in range(len(ids)):
-            related = [{"objectId": f"jongere:{cases[i]}", "qualifier": "jongere"},
-                       {"objectId": f"gemeente:{gems[i]}", "qualifier": "gemeente"},
-                       {"objectId": f"regio:{regions[i]}", "qualifier": "regio"}]
-            if kinds[i] not in ("gemeente", "regio"):
-                related.append({"objectId": f"{kinds[i]}:{orgs[i]}", "qualifier": "uitvoerder"})
-            chunk.append(dumps({
-                "id": f"e{ids[i]}", "type": acts[i], "time": times[i],
-                "attributes": [{"name": "care_type", "value": care[i]}, {"name": "cost_so_far_eur", "value": costs[i]},
-                               {"name": "trajectory", "value": trajectories[i]}, {"name": "week", "value": weeks[i]}],
-                "relationships": related}, ensure_ascii=False))
-            if len(chunk) >= 20_000 or i == len(ids) - 1:
-                f.write(separator + ",\n".join(chunk))
-                separator, chunk = ",\n", []
-        f.write("\n]}\n")
+    chunk: list[str] = []
+    for i in range(len(ids)):
+        related = [{"objectId": f"jongere:{cases[i]}", "qualifier": "jongere"},
+                   {"objectId": f"gemeente:{gems[i]}", "qualifier": "gemeente"},
+                   {"objectId": f"regio:{regions[i]}", "qualifier": "regio"}]
+        if kinds[i] not in ("gemeente", "regio"):
+            related.append({"objectId": f"{kinds[i]}:{orgs[i]}", "qualifier": "uitvoerder"})
+        chunk.append(dumps({
+            "id": f"e{ids[i]}", "type": acts[i], "time": times[i],
+            "attributes": [{"name": "care_type", "value": care[i]}, {"name": "cost_so_far_eur", "value": costs[i]},
+                           {"name": "trajectory", "value": trajectories[i]}, {"name": "week", "value": weeks[i]}],
+            "relationships": related}, ensure_ascii=False))
+        if len(chunk) >= 20_000 or i == len(ids) - 1:
+            yield ",\n".join(chunk)
+            chunk = []

@@ -1,10 +1,19 @@
 """Reading a run's event log (``events.parquet``, see ``zorgnetwerk_sim.eventlog``) for exports
-and the process report, and the checks of an output path before anything is written."""
+and the process report, and the checks of an output path before anything is written.
+
+A national log (~17 million events) does not fit in memory as one DataFrame, so the log is read
+in buckets of whole cases: the cases are cut, in case order, into ranges of at most
+:data:`BUCKET_EVENTS` events (a case is never split), and each bucket is read with a filter on
+``case_id`` and sorted by case, week and event order. A log of at most ``BUCKET_EVENTS``
+events is one bucket, read without a filter. The measures (analysis.py) and the exports
+(export.py) are computed per bucket and combined; the buckets together are the whole log sorted
+as one DataFrame would be."""
 
 from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,18 +24,62 @@ from ..eventlog import COLUMNS, FILE_NAME
 from ..safeio import OutputError, check_output_file, check_output_folder
 
 
+#: At most this many events are read into memory at a time (more only when one case has more)
+BUCKET_EVENTS = 1_000_000
+#: The order of a run's events within a bucket: by case, then as they happened
+ORDER = ["case_id", "week", "event_id"]
+
+
 class LogError(ValueError):
     """The run folder, its event log or an output path cannot be used; the message is one line."""
 
 
 @dataclass
 class RunLog:
-    """A run's events, sorted by case and time, with what the run folder says about the run."""
+    """A run's event log (read bucket by bucket) with what the run folder says about the run."""
 
     folder: Path
-    events: pd.DataFrame
+    path: Path
+    n_events: int
     scenario: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    _ranges: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """All events as one DataFrame, sorted by case and time (for logs that fit in memory)."""
+        return self.read()
+
+    def read(self, columns: list[str] | None = None, case_range: tuple[int, int] | None = None) -> pd.DataFrame:
+        """The events (of the cases ``lo <= case_id <= hi`` of ``case_range``), sorted by case and time;
+        ``columns``: these besides the ones the order needs (default all)."""
+        import pyarrow.dataset as ds
+
+        wanted = list(COLUMNS) if columns is None else list(dict.fromkeys([*ORDER, *columns]))
+        where = None if case_range is None else (ds.field("case_id") >= case_range[0]) & (
+            ds.field("case_id") <= case_range[1])
+        try:
+            table = ds.dataset(self.path, format="parquet").to_table(columns=wanted, filter=where)
+            events = table.to_pandas()
+        except Exception as err:  # noqa: BLE001 - any unreadable file is bad input
+            raise LogError(f"{self.path}: cannot be read ({type(err).__name__}: {_first_line(err)})") from None
+        del table
+        return events.sort_values(ORDER, kind="stable", ignore_index=True)
+
+    def case_ranges(self) -> list[tuple[int, int]]:
+        """The buckets as ranges of case ids ``(lo, hi)``, in case order; ``[]`` for one bucket."""
+        if self._ranges is None:
+            self._ranges = [] if self.n_events <= BUCKET_EVENTS else _cut(self.path, BUCKET_EVENTS)
+        return self._ranges
+
+    def buckets(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+        """The events in buckets of whole cases, in case order, each sorted as :attr:`events`."""
+        ranges = self.case_ranges()
+        if not ranges:
+            yield self.read(columns)
+            return
+        for case_range in ranges:
+            yield self.read(columns, case_range)
 
     @property
     def name(self) -> str:
@@ -42,10 +95,9 @@ class RunLog:
         return None if years is None else int(round(float(years) * 52))
 
 
-def read_log(run_dir: str | Path, columns: list[str] | None = None) -> RunLog:
-    """The event log of ``run_dir`` (the folder of ``zorgsim run --event-log``), checked.
-
-    Rows are sorted by case, week and event order (the order the events happened)."""
+def read_log(run_dir: str | Path) -> RunLog:
+    """The event log of ``run_dir`` (the folder of ``zorgsim run --event-log``), checked; its events
+    are read when asked for (:meth:`RunLog.buckets`, :attr:`RunLog.events`)."""
     folder = Path(run_dir)
     if not folder.is_dir():
         raise LogError(f"{folder}: not a folder; give the output folder of 'zorgsim run SCENARIO --event-log'")
@@ -56,20 +108,36 @@ def read_log(run_dir: str | Path, columns: list[str] | None = None) -> RunLog:
     import pyarrow.parquet as pq
 
     try:
-        present = pq.read_schema(path).names
+        meta = pq.read_metadata(path)
+        present, n_events = meta.schema.to_arrow_schema().names, meta.num_rows
     except Exception as err:  # noqa: BLE001 - any unreadable file is bad input
         raise LogError(f"{path}: not a readable Parquet file ({type(err).__name__}: {_first_line(err)})") from None
     missing = [c for c in COLUMNS if c not in present]
     if missing:
         raise LogError(f"{path}: missing column(s) {', '.join(missing)}; an event log has {', '.join(COLUMNS)} "
                        "(written by 'zorgsim run --event-log')")
-    wanted = list(COLUMNS) if columns is None else list(dict.fromkeys(["event_id", "case_id", "week", *columns]))
+    return RunLog(folder, path, n_events, _read_toml(folder / "scenario.toml"), _read_json(folder / "summary.json"))
+
+
+def _cut(path: Path, limit: int) -> list[tuple[int, int]]:
+    """Ranges of case ids, in order, of at most ``limit`` events each (or one case)."""
+    import numpy as np
+    import pyarrow.dataset as ds
+
     try:
-        events = pq.read_table(path, columns=wanted).to_pandas()
+        per_case = ds.dataset(path, format="parquet").to_table(columns=["case_id"]).group_by("case_id").aggregate(
+            [("case_id", "count")]).sort_by("case_id")
     except Exception as err:  # noqa: BLE001
         raise LogError(f"{path}: cannot be read ({type(err).__name__}: {_first_line(err)})") from None
-    events = events.sort_values(["case_id", "week", "event_id"], kind="stable", ignore_index=True)
-    return RunLog(folder, events, _read_toml(folder / "scenario.toml"), _read_json(folder / "summary.json"))
+    cases = per_case["case_id"].to_numpy()
+    ends = np.cumsum(per_case["case_id_count"].to_numpy())
+    ranges, start, done = [], 0, 0
+    while start < len(cases):
+        # the last case that still fits (at least one case a bucket)
+        stop = max(int(np.searchsorted(ends, done + limit, side="right")), start + 1)
+        ranges.append((int(cases[start]), int(cases[stop - 1])))
+        done, start = int(ends[stop - 1]), stop
+    return ranges
 
 
 def _first_line(err: BaseException) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..eventlog import END_ACTIVITIES, OPENING_ACTIVITIES
-from .analysis import activity_cases, directly_follows, start_end_counts
+from .analysis import Measures
 
 START, END = "begin", "einde of nog open"
 #: Fill colour per organisation type (of the organisation that usually performs the activity)
@@ -37,10 +37,10 @@ class ProcessMap:
     hidden_edges: int     # arrows left out below the threshold
 
 
-def build(ev: pd.DataFrame, min_case_share: float = 0.01) -> ProcessMap:
-    n_cases = int(ev["case_id"].nunique())
-    dfg = directly_follows(ev)
-    first, last = start_end_counts(ev)
+def build(m: Measures, min_case_share: float = 0.01) -> ProcessMap:
+    """The process map of the measures ``m`` of a set of cases (analysis.Measures)."""
+    n_cases = m.n_cases
+    dfg, first, last = m.dfg, m.first, m.last
     extra = pd.concat([
         pd.DataFrame({"source": START, "target": first.index, "cases": first.to_numpy(), "count": first.to_numpy()}),
         pd.DataFrame({"source": last.index, "target": END, "cases": last.to_numpy(), "count": last.to_numpy()}),
@@ -51,12 +51,7 @@ def build(ev: pd.DataFrame, min_case_share: float = 0.01) -> ProcessMap:
     hidden = int((~keep).sum())
     edges = edges[keep].reset_index(drop=True)
     shown = set(edges["source"]) | set(edges["target"])
-    counts = activity_cases(ev)
-    kind = (ev.assign(activity=ev["activity"].astype(str), organisation_type=ev["organisation_type"].astype(str))
-            .groupby("activity")["organisation_type"].agg(lambda s: s.value_counts().index[0]))
-    position = ev.assign(activity=ev["activity"].astype(str)).assign(
-        pos=ev.groupby("case_id", sort=False).cumcount()).drop_duplicates(["case_id", "activity"])
-    layer = position.groupby("activity")["pos"].median()
+    counts, kind, layer = m.activity_cases, m.usual_kind, m.layer
     rows = []
     for act in sorted(shown - {START, END}, key=lambda a: (layer.get(a, 0), -counts.get(a, 0), a)):
         k = "einde" if act in END_ACTIVITIES else str(kind.get(act, "gemeente"))

@@ -17,12 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..eventlog import ACTIVITIES, CARE_NAMES, END_ACTIVITIES, OPENING_ACTIVITIES
+from ..eventlog import ACTIVITIES, CARE_NAMES, COLUMNS, END_ACTIVITIES, OPENING_ACTIVITIES
 from . import analysis as an
 from . import procesmap
 from ..safeio import os_error_text, staged_outputs
 from .log import LogError, RunLog, check_writable_folder, read_log
 
+#: The event-log columns the report reads
+REPORT_COLUMNS = [c for c in COLUMNS if c not in ("date", "region")]
 MIN_CASE_SHARE = 0.01  # arrows of the process map taken by fewer jongeren are left out
 HANDOVER_REGIO = ("Een centrale wachtlijst is die van de regio: een jongere op die lijst gaat van de gemeente "
                   "naar de regio en dan naar de aanbieder, en dat telt als twee overdrachten.")
@@ -212,6 +214,21 @@ def observed(ev: pd.DataFrame) -> pd.DataFrame:
     return ev[first >= 0].reset_index(drop=True)
 
 
+def measure_run(run: RunLog) -> tuple[an.Measures, pd.DataFrame, int]:
+    """Bucket by bucket: the measures of the observed cases, every trajectory of the run (the
+    warm start's too, as the cost KPI counts them) and how many jongeren the warm start has."""
+    parts, every_trajectory, n_all = an.Parts(), [], 0
+    for ev in run.buckets(REPORT_COLUMNS):
+        every_trajectory.append(an.trajectories(ev))
+        n_all += int(ev["case_id"].nunique())
+        parts.add(observed(ev))
+        del ev
+    if parts.n_cases == 0:
+        raise LogError(f"{run.path}: no trajectory starts within the run; "
+                       "run more weeks ('zorgsim run ... --years N --event-log')")
+    return parts.combine(), pd.concat(every_trajectory), n_all - parts.n_cases
+
+
 def _describe_run(run: RunLog) -> str:
     sc = run.scenario
     r = sc.get("run", {})
@@ -230,16 +247,11 @@ def write_report(run_dir: str | Path, out: str | Path | None = None, engine: str
     folder = Path(out) if out is not None else Path(run_dir) / "jeugdreis"
     check_writable_folder(folder)
     run = read_log(run_dir)
-    all_events = run.events
-    ev = observed(all_events)
-    if ev.empty:
-        raise LogError(f"{run.folder / 'events.parquet'}: no trajectory starts within the run; "
-                       "run more weeks ('zorgsim run ... --years N --event-log')")
-    n_warm = all_events["case_id"].nunique() - ev["case_id"].nunique()
+    m, traj_all, n_warm = measure_run(run)
     doc = Document(f"De jeugdreis: {run.name}")
     try:
         with staged_outputs(folder, ()) as staging:
-            engine_used = _one_run(doc, run, all_events, ev, n_warm, staging, engine)
+            engine_used = _one_run(doc, run, m, traj_all, n_warm, staging, engine)
             (staging / "jeugdreis.md").write_text(doc.markdown(), encoding="utf-8")
             (staging / "jeugdreis.html").write_text(doc.html(), encoding="utf-8")
             names = sorted(p.name for p in staging.iterdir())
@@ -248,11 +260,10 @@ def write_report(run_dir: str | Path, out: str | Path | None = None, engine: str
     return ReportFiles(folder, [folder / n for n in names], engine_used)
 
 
-def _one_run(doc: Document, run: RunLog, all_events: pd.DataFrame, ev: pd.DataFrame, n_warm: int, out: Path,
+def _one_run(doc: Document, run: RunLog, m: an.Measures, traj_all: pd.DataFrame, n_warm: int, out: Path,
              engine: str) -> str:
-    traj_all = an.trajectories(all_events)
-    traj = an.trajectories(ev)
-    figures = an.key_figures(ev, run.warmup_weeks)
+    traj = m.trajectories
+    figures = an.key_figures(m, run.warmup_weeks)
     cost = an.cost_concentration(traj_all, run.warmup_weeks)
     figures["cost_top20_share"] = cost.top_share  # as the KPI: every trajectory that ended after the warm-up
     doc.p(f"Procesanalyse van het event log in `{run.folder}` ({_describe_run(run)}). Een casus is één jongere, "
@@ -265,7 +276,7 @@ def _one_run(doc: Document, run: RunLog, all_events: pd.DataFrame, ev: pd.DataFr
     doc.table(["kerncijfer", "waarde"], _key_rows(figures))
 
     doc.h2("Procesmodel")
-    pm = procesmap.build(ev, MIN_CASE_SHARE)
+    pm = procesmap.build(m, MIN_CASE_SHARE)
     _, engine_used = procesmap.draw(pm, out, "procesmodel", f"De jeugdreis: {run.name}", engine)
     doc.image("procesmodel.png", "Procesmodel (directe opvolgingen). Een blok is een stap, met het aantal jongeren "
               "bij wie die stap voorkomt; een pijl is 'direct gevolgd door', met het aantal jongeren en de mediane "
@@ -273,7 +284,7 @@ def _one_run(doc: Document, run: RunLog, all_events: pd.DataFrame, ev: pd.DataFr
               f"nemen zijn weggelaten ({nl(pm.hidden_edges)} pijlen). Kleur: wie de stap zet (blauw gemeente, "
               f"groen aanbieder, oranje expertteam, paars regio, grijs einde). Getekend met "
               f"{'Graphviz dot' if engine_used == 'dot' else 'matplotlib (Graphviz dot niet gevonden)'}.")
-    dfg = an.directly_follows(ev)
+    dfg = m.dfg
     dfg.to_csv(out / "directe_opvolgingen.csv", index=False)
     doc.table(["van", "naar", "jongeren", "aantal keer", "mediaan (weken)"],
               [[r.source, r.target, nl(r.cases), nl(r.count), nl(r.median_weeks, "1")]
@@ -281,7 +292,7 @@ def _one_run(doc: Document, run: RunLog, all_events: pd.DataFrame, ev: pd.DataFr
     doc.p(f"De twintig meest genomen directe opvolgingen; alle {nl(len(dfg))} staan in `directe_opvolgingen.csv`.")
 
     doc.h2("Meest voorkomende paden (varianten)")
-    var = an.variants(ev)
+    var = m.variants
     var.table.to_csv(out / "varianten.csv", index=False)
     doc.p(f"De {nl(var.n_cases)} jongeren volgen {nl(var.n_variants)} verschillende paden. De "
           f"{nl(var.for_80)} meest voorkomende paden dekken samen 80% van de jongeren; het meest voorkomende "
@@ -296,7 +307,7 @@ def _one_run(doc: Document, run: RunLog, all_events: pd.DataFrame, ev: pd.DataFr
     doc.p("Alle paden staan in `varianten.csv`.")
 
     doc.h2("Overdrachten tussen organisaties")
-    hand = an.handovers(ev)
+    hand = m.handovers
     hand.per_case.rename("overdrachten").rename_axis("case_id").to_csv(out / "overdrachten_per_jongere.csv")
     doc.p(f"Een overdracht is een stap van een jongere bij een andere organisatie dan de stap ervoor (van "
           f"gemeente naar aanbieder, van aanbieder naar aanbieder, ...). Gemiddeld heeft een jongere "
@@ -378,13 +389,7 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
     a, b = read_log(run_a), read_log(run_b)
     folder = Path(out) if out is not None else Path(run_a) / f"jeugdreis-vergelijking-{Path(run_b).name}"
     check_writable_folder(folder)
-    ev_a, ev_b = observed(a.events), observed(b.events)
-    if ev_a.empty or ev_b.empty:
-        empty = a if ev_a.empty else b
-        raise LogError(f"{empty.folder / 'events.parquet'}: no trajectory starts within the run")
-    fig_a, fig_b = an.key_figures(ev_a, a.warmup_weeks), an.key_figures(ev_b, b.warmup_weeks)
-    for run, figs in ((a, fig_a), (b, fig_b)):
-        figs["cost_top20_share"] = an.cost_concentration(an.trajectories(run.events), run.warmup_weeks).top_share
+    (fig_a, pm_a, m_a), (fig_b, pm_b, m_b) = _compared(a), _compared(b)
     name_a, name_b = a.name, b.name
     if name_a == name_b:
         name_a, name_b = f"{a.name} ({a.folder.name})", f"{b.name} ({b.folder.name})"
@@ -412,14 +417,13 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
             doc.image("vergelijking.png", "Verschil van B ten opzichte van A per kerncijfer, in procenten.")
             doc.h2("Procesmodellen")
             engines = []
-            for tag, run, ev, name in (("a", a, ev_a, name_a), ("b", b, ev_b, name_b)):
-                pm = procesmap.build(ev, MIN_CASE_SHARE)
+            for tag, pm, name in (("a", pm_a, name_a), ("b", pm_b, name_b)):
                 _, used = procesmap.draw(pm, staging, f"procesmodel_{tag}", f"{tag.upper()}: {name}", engine)
                 engines.append(used)
                 doc.image(f"procesmodel_{tag}.png", f"Procesmodel {tag.upper()} ({name}); pijlen die minder dan "
                           f"{nl(MIN_CASE_SHARE, 'pct')} van de jongeren nemen zijn weggelaten.")
             doc.h2("Directe opvolgingen die het meest veranderen")
-            changes = _dfg_changes(ev_a, ev_b)
+            changes = _dfg_changes(m_a, m_b)
             changes.to_csv(staging / "opvolgingen_vergeleken.csv", index=False)
             doc.p("Aandeel jongeren dat de stap 'van → naar' direct na elkaar zet, in A en in B, en de mediane "
                   "tijd ertussen; de vijftien grootste verschillen (alle in `opvolgingen_vergeleken.csv`).")
@@ -428,8 +432,8 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
                         ("+" if r.diff > 0 else "") + nl(r.diff * 100, "1") + " pp", nl(r.median_a, "1"),
                         nl(r.median_b, "1")] for r in changes.head(15).itertuples(index=False)])
             doc.h2("Meest voorkomende paden")
-            for tag, ev, name in (("A", ev_a, name_a), ("B", ev_b, name_b)):
-                var = an.variants(ev)
+            for tag, m, name in (("A", m_a, name_a), ("B", m_b, name_b)):
+                var = m.variants
                 doc.p(f"{tag} ({name}): {nl(var.n_variants)} paden, {nl(var.for_80)} dekken 80% van de jongeren.")
                 doc.table(["pad", "jongeren", "aandeel"],
                           [[f"{i + 1}. {r.variant}", nl(r.cases), nl(r.share, "pct")]
@@ -443,9 +447,19 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
     return ReportFiles(folder, [folder / n for n in names], engines[0])
 
 
-def _dfg_changes(ev_a: pd.DataFrame, ev_b: pd.DataFrame) -> pd.DataFrame:
-    da, db = an.directly_follows(ev_a), an.directly_follows(ev_b)
-    na, nb = ev_a["case_id"].nunique(), ev_b["case_id"].nunique()
+def _compared(run: RunLog) -> tuple[dict[str, float], procesmap.ProcessMap, an.Measures]:
+    """A run's key figures (the cost share as the KPI: every trajectory), process map and measures,
+    without the per-trajectory rows (two national runs are compared in memory)."""
+    m, traj_all, _ = measure_run(run)
+    figures = an.key_figures(m, run.warmup_weeks)
+    figures["cost_top20_share"] = an.cost_concentration(traj_all, run.warmup_weeks).top_share
+    m.trajectories = m.trajectories.iloc[:0]
+    return figures, procesmap.build(m, MIN_CASE_SHARE), m
+
+
+def _dfg_changes(m_a: an.Measures, m_b: an.Measures) -> pd.DataFrame:
+    da, db = m_a.dfg, m_b.dfg
+    na, nb = m_a.n_cases, m_b.n_cases
     merged = da.merge(db, on=["source", "target"], how="outer", suffixes=("_a", "_b"))
     merged["share_a"] = merged["cases_a"].fillna(0) / na
     merged["share_b"] = merged["cases_b"].fillna(0) / nb
