@@ -53,6 +53,7 @@ class RunLog:
     def read(self, columns: list[str] | None = None, case_range: tuple[int, int] | None = None) -> pd.DataFrame:
         """The events (of the cases ``lo <= case_id <= hi`` of ``case_range``), sorted by case and time;
         ``columns``: these besides the ones the order needs (default all)."""
+        import pyarrow as pa
         import pyarrow.dataset as ds
 
         wanted = list(COLUMNS) if columns is None else list(dict.fromkeys([*ORDER, *columns]))
@@ -64,7 +65,9 @@ class RunLog:
         except Exception as err:  # noqa: BLE001 - any unreadable file is bad input
             raise LogError(f"{self.path}: cannot be read ({type(err).__name__}: {_first_line(err)})") from None
         del table
-        return events.sort_values(ORDER, kind="stable", ignore_index=True)
+        events = events.sort_values(ORDER, kind="stable", ignore_index=True)
+        pa.default_memory_pool().release_unused()  # (the allocator keeps freed memory otherwise)
+        return events
 
     def case_ranges(self) -> list[tuple[int, int]]:
         """The buckets as ranges of case ids ``(lo, hi)``, in case order; ``[]`` for one bucket."""
@@ -74,12 +77,12 @@ class RunLog:
 
     def buckets(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
         """The events in buckets of whole cases, in case order, each sorted as :attr:`events`."""
-        ranges = self.case_ranges()
-        if not ranges:
-            yield self.read(columns)
-            return
-        for case_range in ranges:
+        import pyarrow as pa
+
+        for case_range in self.case_ranges() or [None]:
             yield self.read(columns, case_range)
+            # what the bucket's text columns took from Arrow's allocator goes back to the system
+            pa.default_memory_pool().release_unused()
 
     @property
     def name(self) -> str:
@@ -122,6 +125,7 @@ def read_log(run_dir: str | Path) -> RunLog:
 def _cut(path: Path, limit: int) -> list[tuple[int, int]]:
     """Ranges of case ids, in order, of at most ``limit`` events each (or one case)."""
     import numpy as np
+    import pyarrow as pa
     import pyarrow.dataset as ds
 
     try:
@@ -131,6 +135,8 @@ def _cut(path: Path, limit: int) -> list[tuple[int, int]]:
         raise LogError(f"{path}: cannot be read ({type(err).__name__}: {_first_line(err)})") from None
     cases = per_case["case_id"].to_numpy()
     ends = np.cumsum(per_case["case_id_count"].to_numpy())
+    del per_case
+    pa.default_memory_pool().release_unused()
     ranges, start, done = [], 0, 0
     while start < len(cases):
         # the last case that still fits (at least one case a bucket)

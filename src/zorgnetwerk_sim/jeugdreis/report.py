@@ -214,19 +214,24 @@ def observed(ev: pd.DataFrame) -> pd.DataFrame:
     return ev[first >= 0].reset_index(drop=True)
 
 
+#: What the cost of every trajectory (analysis.cost_concentration, _top_rows) needs of the trajectories
+COST_COLUMNS = ["ended", "last_week", "care_type", "cost_eur"]
+
+
 def measure_run(run: RunLog) -> tuple[an.Measures, pd.DataFrame, int]:
     """Bucket by bucket: the measures of the observed cases, every trajectory of the run (the
-    warm start's too, as the cost KPI counts them) and how many jongeren the warm start has."""
+    warm start's too, as the cost KPI counts them; only ``COST_COLUMNS``) and how many jongeren
+    the warm start has."""
     parts, every_trajectory, n_all = an.Parts(), [], 0
     for ev in run.buckets(REPORT_COLUMNS):
-        every_trajectory.append(an.trajectories(ev))
+        every_trajectory.append(an.trajectories_part(ev)[COST_COLUMNS])
         n_all += int(ev["case_id"].nunique())
         parts.add(observed(ev))
         del ev
     if parts.n_cases == 0:
         raise LogError(f"{run.path}: no trajectory starts within the run; "
                        "run more weeks ('zorgsim run ... --years N --event-log')")
-    return parts.combine(), pd.concat(every_trajectory), n_all - parts.n_cases
+    return parts.combine(), an.concat_trajectories(every_trajectory), n_all - parts.n_cases
 
 
 def _describe_run(run: RunLog) -> str:
