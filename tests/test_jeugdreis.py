@@ -9,7 +9,9 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -19,7 +21,8 @@ from zorgnetwerk_sim.eventlog import (ACTIVITIES, CARE_NAMES, COLUMNS, END_ACTIV
                                       ORGANISATION_TYPES, SIGNAAL)
 from zorgnetwerk_sim.jeugdreis import analysis as an
 from zorgnetwerk_sim.jeugdreis import export_log, read_log
-from zorgnetwerk_sim.jeugdreis.report import KEY_FIGURES, observed, write_comparison, write_report
+from zorgnetwerk_sim.jeugdreis import log as log_module
+from zorgnetwerk_sim.jeugdreis.report import KEY_FIGURES, measure_run, observed, write_comparison, write_report
 from zorgnetwerk_sim.scenario import load_scenario
 
 pm4py = pytest.importorskip("pm4py")  # the dev group installs it (AGPL: not a base dependency)
@@ -192,6 +195,110 @@ def test_variants_cover_all_cases(klas_log):
     assert var.table["cumulative"].iloc[-1] == pytest.approx(1.0)
     assert var.table["cumulative"].iloc[var.for_80 - 1] >= 0.8
     assert var.for_80 == 1 or var.table["cumulative"].iloc[var.for_80 - 2] < 0.8
+
+
+# -- a log in buckets of cases: the same as one bucket ------------------------------------------------
+def _several_buckets(monkeypatch, run_dir: Path, buckets: int = 7) -> int:
+    """Make the log of ``run_dir`` read in about ``buckets`` buckets; returns the bucket size."""
+    size = read_log(run_dir).n_events // buckets + 1
+    monkeypatch.setattr(log_module, "BUCKET_EVENTS", size)
+    return size
+
+
+def test_buckets_are_whole_cases_in_case_order(klas_log, monkeypatch):
+    whole = read_log(klas_log)
+    assert whole.case_ranges() == []  # the test log fits in one bucket, read without a filter
+    one = whole.events
+    size = _several_buckets(monkeypatch, klas_log)
+    run = read_log(klas_log)
+    buckets = list(run.buckets())
+    assert len(buckets) == len(run.case_ranges()) >= 5
+    for ev, (lo, hi) in zip(buckets, run.case_ranges()):
+        assert ev["case_id"].between(lo, hi).all()
+        assert len(ev) <= size or ev["case_id"].nunique() == 1
+    cases = [set(ev["case_id"]) for ev in buckets]
+    assert sum(map(len, cases)) == len(set().union(*cases))  # no case in two buckets
+    together = pd.concat(buckets, ignore_index=True)
+    pd.testing.assert_frame_equal(together.astype({c: str for c in together.select_dtypes("category")}),
+                                  one.astype({c: str for c in one.select_dtypes("category")}))
+
+
+def test_a_case_larger_than_a_bucket_is_a_bucket_of_its_own(tmp_path):
+    # cases 10, 20, 30, 40 with 3, 2, 1, 5 events, interleaved as in a log
+    cases = [10, 40, 10, 40, 30, 40, 10, 40, 20, 40, 20]
+    pq.write_table(pa.table({"case_id": pa.array(cases, pa.int64())}), tmp_path / "events.parquet")
+    assert log_module._cut(tmp_path / "events.parquet", 4) == [(10, 10), (20, 30), (40, 40)]
+    assert log_module._cut(tmp_path / "events.parquet", 6) == [(10, 30), (40, 40)]
+    assert log_module._cut(tmp_path / "events.parquet", 11) == [(10, 40)]
+
+
+def test_median_from_counts_per_value_is_the_median():
+    rng = np.random.default_rng(7)
+    values = pd.DataFrame({"group": rng.integers(0, 40, 3000), "weeks": rng.integers(-3, 30, 3000)})
+    values = pd.concat([values, pd.DataFrame({"group": [99, 99, 98], "weeks": [1, 4, 5]})])  # even and odd n
+    counts = values.groupby(["group", "weeks"]).size()
+    got = an._median_of_counts(counts)
+    pd.testing.assert_series_equal(got, values.groupby("group")["weeks"].median(), check_names=False)
+    assert got[99] == 2.5 and got[98] == 5.0
+
+
+def _assert_same_measures(a: an.Measures, b: an.Measures) -> None:
+    for name in ("n_events", "n_cases", "n_bounces"):
+        assert getattr(a, name) == getattr(b, name), name
+    for name in ("trajectories", "dfg"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+    for name in ("first", "last", "activity_cases", "usual_kind", "layer", "to_care"):
+        pd.testing.assert_series_equal(getattr(a, name), getattr(b, name), obj=name)
+    pd.testing.assert_frame_equal(a.variants.table, b.variants.table, obj="variants")
+    assert (a.variants.n_variants, a.variants.n_cases, a.variants.for_80) == (
+        b.variants.n_variants, b.variants.n_cases, b.variants.for_80)
+    pd.testing.assert_series_equal(a.handovers.per_case, b.handovers.per_case, obj="handovers per case")
+    pd.testing.assert_frame_equal(a.handovers.pairs, b.handovers.pairs, obj="handover pairs")
+
+
+def test_every_measure_from_several_buckets_equals_one_bucket(klas_log, monkeypatch):
+    run = read_log(klas_log)
+    one, traj_one, warm_one = measure_run(run)
+    ev = observed(run.events)
+    # the one bucket is the measures of the whole log
+    pd.testing.assert_frame_equal(one.dfg, an.directly_follows(ev))
+    pd.testing.assert_frame_equal(one.trajectories, an.trajectories(ev))
+    _several_buckets(monkeypatch, klas_log)
+    run = read_log(klas_log)
+    assert len(run.case_ranges()) >= 5
+    several, traj_several, warm_several = measure_run(run)
+    _assert_same_measures(several, one)
+    pd.testing.assert_frame_equal(traj_several, traj_one)
+    assert warm_several == warm_one > 0
+    assert an.key_figures(several, run.warmup_weeks) == an.key_figures(one, run.warmup_weeks)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xes", "ocel"])
+def test_exports_from_several_buckets_are_the_same_bytes(klas_log, tmp_path, monkeypatch, fmt):
+    one = export_log(klas_log, fmt, tmp_path / f"one.{fmt}").read_bytes()
+    _several_buckets(monkeypatch, klas_log)
+    several = export_log(klas_log, fmt, tmp_path / f"several.{fmt}").read_bytes()
+    assert several == one
+
+
+def _report_files(folder: Path) -> dict[str, bytes]:
+    # (matplotlib's SVGs carry the time they were drawn and random ids: the rest must be the same)
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix != ".svg"}
+
+
+def test_reports_from_several_buckets_are_the_same(klas_log, tmp_path, monkeypatch):
+    other = tmp_path / "central"
+    code, err = run_cli("run", "klas", "--years", YEARS, "--event-log", "--out", other, "--quiet",
+                        "--set", "levers.coordination.queue=central")
+    assert code == 0, err
+    one = write_report(klas_log, tmp_path / "one", engine="matplotlib").folder
+    one_cmp = write_comparison(klas_log, other, tmp_path / "one-cmp", engine="matplotlib").folder
+    _several_buckets(monkeypatch, klas_log)
+    several = write_report(klas_log, tmp_path / "several", engine="matplotlib").folder
+    several_cmp = write_comparison(klas_log, other, tmp_path / "several-cmp", engine="matplotlib").folder
+    assert "varianten.csv" in _report_files(one) and "vergelijking.md" in _report_files(one_cmp)
+    assert _report_files(several) == _report_files(one)
+    assert _report_files(several_cmp) == _report_files(one_cmp)
 
 
 # -- exports round-trip through pm4py ------------------------------------------------------------

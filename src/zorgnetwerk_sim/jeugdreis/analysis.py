@@ -267,7 +267,7 @@ def toegang_to_care_weeks(ev: pd.DataFrame) -> pd.Series:
     act = ev["activity"].astype(str)
     toegang = ev[act == TOEGANG].groupby("trajectory_id")[["event_id", "week"]].first()
     starts = ev[act.isin(SPECIALIST_STARTS)][["trajectory_id", "event_id", "week"]]
-    merged = starts.merge(toegang, left_on="trajectory_id", right_index=True, suffixes=("", "_toegang"))
+    merged = starts.merge(toegang.reset_index(), on="trajectory_id", suffixes=("", "_toegang"))
     merged = merged[merged["event_id"] > merged["event_id_toegang"]]
     first = merged.groupby("trajectory_id")[["week", "week_toegang"]].first()
     return (first["week"] - first["week_toegang"]).astype(float)
