@@ -394,7 +394,8 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
     a, b = read_log(run_a), read_log(run_b)
     folder = Path(out) if out is not None else Path(run_a) / f"jeugdreis-vergelijking-{Path(run_b).name}"
     check_writable_folder(folder)
-    (fig_a, pm_a, m_a), (fig_b, pm_b, m_b) = _compared(a), _compared(b)
+    side_a, side_b = _compared(a), _compared(b)
+    fig_a, fig_b = side_a.figures, side_b.figures
     name_a, name_b = a.name, b.name
     if name_a == name_b:
         name_a, name_b = f"{a.name} ({a.folder.name})", f"{b.name} ({b.folder.name})"
@@ -422,13 +423,13 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
             doc.image("vergelijking.png", "Verschil van B ten opzichte van A per kerncijfer, in procenten.")
             doc.h2("Procesmodellen")
             engines = []
-            for tag, pm, name in (("a", pm_a, name_a), ("b", pm_b, name_b)):
+            for tag, pm, name in (("a", side_a.process_map, name_a), ("b", side_b.process_map, name_b)):
                 _, used = procesmap.draw(pm, staging, f"procesmodel_{tag}", f"{tag.upper()}: {name}", engine)
                 engines.append(used)
                 doc.image(f"procesmodel_{tag}.png", f"Procesmodel {tag.upper()} ({name}); pijlen die minder dan "
                           f"{nl(MIN_CASE_SHARE, 'pct')} van de jongeren nemen zijn weggelaten.")
             doc.h2("Directe opvolgingen die het meest veranderen")
-            changes = _dfg_changes(m_a, m_b)
+            changes = _dfg_changes(side_a, side_b)
             changes.to_csv(staging / "opvolgingen_vergeleken.csv", index=False)
             doc.p("Aandeel jongeren dat de stap 'van → naar' direct na elkaar zet, in A en in B, en de mediane "
                   "tijd ertussen; de vijftien grootste verschillen (alle in `opvolgingen_vergeleken.csv`).")
@@ -437,8 +438,8 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
                         ("+" if r.diff > 0 else "") + nl(r.diff * 100, "1") + " pp", nl(r.median_a, "1"),
                         nl(r.median_b, "1")] for r in changes.head(15).itertuples(index=False)])
             doc.h2("Meest voorkomende paden")
-            for tag, m, name in (("A", m_a, name_a), ("B", m_b, name_b)):
-                var = m.variants
+            for tag, side, name in (("A", side_a, name_a), ("B", side_b, name_b)):
+                var = side.variants
                 doc.p(f"{tag} ({name}): {nl(var.n_variants)} paden, {nl(var.for_80)} dekken 80% van de jongeren.")
                 doc.table(["pad", "jongeren", "aandeel"],
                           [[f"{i + 1}. {r.variant}", nl(r.cases), nl(r.share, "pct")]
@@ -452,19 +453,29 @@ def write_comparison(run_a: str | Path, run_b: str | Path, out: str | Path | Non
     return ReportFiles(folder, [folder / n for n in names], engines[0])
 
 
-def _compared(run: RunLog) -> tuple[dict[str, float], procesmap.ProcessMap, an.Measures]:
-    """A run's key figures (the cost share as the KPI: every trajectory), process map and measures,
-    without the per-trajectory rows (two national runs are compared in memory)."""
+@dataclass
+class _Side:
+    """What the comparison shows of one run."""
+
+    figures: dict[str, float]
+    process_map: procesmap.ProcessMap
+    dfg: pd.DataFrame
+    n_cases: int
+    variants: an.Variants
+
+
+def _compared(run: RunLog) -> _Side:
+    """A run's key figures (the cost share as the KPI: every trajectory), process map, directly-
+    follows graph and paths; the rest of its measures is let go before the other run is read."""
     m, traj_all, _ = measure_run(run)
     figures = an.key_figures(m, run.warmup_weeks)
     figures["cost_top20_share"] = an.cost_concentration(traj_all, run.warmup_weeks).top_share
-    m.trajectories = m.trajectories.iloc[:0]
-    return figures, procesmap.build(m, MIN_CASE_SHARE), m
+    return _Side(figures, procesmap.build(m, MIN_CASE_SHARE), m.dfg, m.n_cases, m.variants)
 
 
-def _dfg_changes(m_a: an.Measures, m_b: an.Measures) -> pd.DataFrame:
-    da, db = m_a.dfg, m_b.dfg
-    na, nb = m_a.n_cases, m_b.n_cases
+def _dfg_changes(side_a: _Side, side_b: _Side) -> pd.DataFrame:
+    da, db = side_a.dfg, side_b.dfg
+    na, nb = side_a.n_cases, side_b.n_cases
     merged = da.merge(db, on=["source", "target"], how="outer", suffixes=("_a", "_b"))
     merged["share_a"] = merged["cases_a"].fillna(0) / na
     merged["share_b"] = merged["cases_b"].fillna(0) / nb
