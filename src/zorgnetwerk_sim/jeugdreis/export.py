@@ -1,4 +1,4 @@
-"""Standard process-mining files from a run's event log, written with the standard library.
+"""Standard process-mining files from a run's event log, written with the standard library and pandas.
 
 * ``csv``: one row per event with the XES attribute names as column names
   (``case:concept:name``, ``concept:name``, ``time:timestamp``, ``org:resource``, ...), the
@@ -9,6 +9,11 @@
   gemeente, its regio and the aanbieder or expertteam that acts, and objects related to each other (a jongere
   *woont in* a gemeente, which *hoort bij* its regio; aanbieders and expertteams *werken in*
   the regio's where they act).
+
+The log is read in buckets of whole cases (log.RunLog.buckets) and written bucket by bucket:
+CSV rows and XES traces as they come, OCEL in two passes (first what the objects need, written
+as the list of objects, then the events). The files are the same, byte for byte, whatever the
+number of buckets.
 
 The case is the jongere (``case_id``: the same person across returns and relapses). Event times
 are the event's date (``run.start_date`` + 7 × week days) plus one second per earlier event of
