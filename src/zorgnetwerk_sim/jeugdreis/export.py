@@ -165,7 +165,7 @@ def _object(kind: str, name: object, related: Iterable[tuple[str, object, str]] 
 class _OcelObjects:
     """What the objects of the object-centric log are made of, gathered bucket by bucket."""
 
-    activities: dict[str, None] = field(default_factory=dict)  # the activity vocabulary, in its order
+    vocabulary: dict[str, None] = field(default_factory=dict)  # the activity categories, in their order
     used: set[str] = field(default_factory=set)                # the activities that happen
     regions: set[str] = field(default_factory=set)
     gemeente_region: dict[str, str] = field(default_factory=dict)  # (first seen)
@@ -176,7 +176,7 @@ class _OcelObjects:
         act = ev["activity"]
         names = [str(a) for a in act.cat.categories] if isinstance(act.dtype, pd.CategoricalDtype) else []
         self.used |= set(act.astype(str).unique())
-        self.activities |= dict.fromkeys(names or sorted(self.used))
+        self.vocabulary |= dict.fromkeys(names)
         self.regions |= set(ev["region"].astype(str).unique())
         for gem, region in ev.drop_duplicates("gemeente")[["gemeente", "region"]].astype(str).itertuples(index=False):
             self.gemeente_region.setdefault(gem, region)
@@ -184,6 +184,11 @@ class _OcelObjects:
         self.acting |= set(acting[["organisation_type", "organisation", "region"]].astype(str).drop_duplicates()
                            .itertuples(index=False, name=None))
         self.jongeren.append(ev.drop_duplicates("case_id")[["case_id", "gemeente"]])
+
+    @property
+    def activities(self) -> list[str]:
+        """The activities that happen, in the vocabulary's order (sorted without one)."""
+        return [a for a in self.vocabulary if a in self.used] if self.vocabulary else sorted(self.used)
 
     def objects(self) -> Iterator[dict]:
         """The objects with their object-to-object relations, jongeren last, in case order."""
@@ -209,7 +214,7 @@ def write_ocel(run: RunLog, path: Path) -> None:
                         {"name": "trajectory", "type": "integer"}, {"name": "week", "type": "integer"}]
     header = {
         "objectTypes": [{"name": t, "attributes": []} for t in OBJECT_TYPES],
-        "eventTypes": [{"name": a, "attributes": event_attributes} for a in gathered.activities if a in gathered.used],
+        "eventTypes": [{"name": a, "attributes": event_attributes} for a in gathered.activities],
     }
     dumps = json.dumps
     with open(path, "w", encoding="utf-8") as f:
