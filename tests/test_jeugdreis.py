@@ -171,7 +171,7 @@ def test_directly_follows_equals_an_independent_count(klas_log, events):
             cases.setdefault(key, set()).add(case)
             weeks.setdefault(key, []).append(week - previous[case][1])
         previous[case] = (act, week)
-    dfg = an.directly_follows(read_log(klas_log).events)
+    dfg = an.directly_follows(read_log(klas_log).read())
     got = {(r.source, r.target): r for r in dfg.itertuples(index=False)}
     assert set(got) == set(pairs)
     for key, n in pairs.items():
@@ -181,7 +181,7 @@ def test_directly_follows_equals_an_independent_count(klas_log, events):
 
 def test_cost_of_the_costliest_20_percent_matches_the_summary_kpi(klas_log):
     run = read_log(klas_log)
-    cost = an.cost_concentration(an.trajectories(run.events), run.warmup_weeks)
+    cost = an.cost_concentration(an.trajectories(run.read()), run.warmup_weeks)
     kpi = json.loads((klas_log / "summary.json").read_text())["cost_top20_share"]
     assert cost.n > 100 and 0.2 < cost.top_share < 1.0
     # the KPI interpolates within log-spaced cost bins (6% wide): the same share within a point
@@ -189,7 +189,7 @@ def test_cost_of_the_costliest_20_percent_matches_the_summary_kpi(klas_log):
 
 
 def test_variants_cover_all_cases(klas_log):
-    ev = observed(read_log(klas_log).events)
+    ev = observed(read_log(klas_log).read())
     var = an.variants(ev)
     assert var.table["cases"].sum() == ev["case_id"].nunique() == var.n_cases
     assert var.table["cumulative"].iloc[-1] == pytest.approx(1.0)
@@ -208,7 +208,7 @@ def _several_buckets(monkeypatch, run_dir: Path, buckets: int = 7) -> int:
 def test_buckets_are_whole_cases_in_case_order(klas_log, monkeypatch):
     whole = read_log(klas_log)
     assert whole.case_ranges() == []  # the test log fits in one bucket, read without a filter
-    one = whole.events
+    one = whole.read()
     size = _several_buckets(monkeypatch, klas_log)
     run = read_log(klas_log)
     buckets = list(run.buckets())
@@ -259,7 +259,7 @@ def _assert_same_measures(a: an.Measures, b: an.Measures) -> None:
 def test_every_measure_from_several_buckets_equals_one_bucket(klas_log, monkeypatch):
     run = read_log(klas_log)
     one, traj_one, warm_one = measure_run(run)
-    ev = observed(run.events)
+    ev = observed(run.read())
     # the one bucket is the measures of the whole log
     pd.testing.assert_frame_equal(one.dfg, an.directly_follows(ev))
     pd.testing.assert_frame_equal(one.trajectories, an.trajectories(ev))
@@ -320,7 +320,7 @@ def test_case_centric_exports_round_trip_through_pm4py(klas_log, events, tmp_pat
     assert Counter(log["org:resource"]) == Counter(events["organisation"].astype(str))
     # pm4py orders each case by time: the order must be the order the events happened
     dfg, starts, ends = pm4py.discover_dfg(log)
-    ours = an.directly_follows(read_log(klas_log).events)
+    ours = an.directly_follows(read_log(klas_log).read())
     assert dfg == {(r.source, r.target): r.count for r in ours.itertuples(index=False)}
     first = Counter(events.sort_values("event_id").drop_duplicates("case_id")["activity"].astype(str))
     assert starts == dict(first)
@@ -396,7 +396,7 @@ def test_comparison_of_two_runs(klas_log, tmp_path):
     # the table shows each run's own figures
     for folder, column in ((klas_log, 1), (central, 2)):
         run = read_log(folder)
-        figures = an.key_figures(observed(run.events), run.warmup_weeks)
+        figures = an.key_figures(observed(run.read()), run.warmup_weeks)
         row = next(line for line in md.splitlines() if line.startswith("| terugverwijzingen per 100 trajecten"))
         value = row.split("|")[1 + column].strip()
         assert value == f"{figures['bounces_per_100_trajectories']:.1f}".replace(".", ",")

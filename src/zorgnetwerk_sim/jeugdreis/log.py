@@ -45,14 +45,10 @@ class RunLog:
     summary: dict[str, Any] = field(default_factory=dict)
     _ranges: list[tuple[int, int]] | None = field(default=None, repr=False)
 
-    @property
-    def events(self) -> pd.DataFrame:
-        """All events as one DataFrame, sorted by case and time (for logs that fit in memory)."""
-        return self.read()
-
     def read(self, columns: list[str] | None = None, case_range: tuple[int, int] | None = None) -> pd.DataFrame:
-        """The events (of the cases ``lo <= case_id <= hi`` of ``case_range``), sorted by case and time;
-        ``columns``: these besides the ones the order needs (default all)."""
+        """The events (all, or of the cases ``lo <= case_id <= hi`` of ``case_range``), sorted by case
+        and time; ``columns``: these besides the ones the order needs (default all). The whole log
+        at once only for logs that fit in memory: :meth:`buckets` reads it in parts."""
         import pyarrow as pa
         import pyarrow.dataset as ds
 
@@ -100,7 +96,7 @@ class RunLog:
 
 def read_log(run_dir: str | Path) -> RunLog:
     """The event log of ``run_dir`` (the folder of ``zorgsim run --event-log``), checked; its events
-    are read when asked for (:meth:`RunLog.buckets`, :attr:`RunLog.events`)."""
+    are read when asked for (:meth:`RunLog.buckets`, :meth:`RunLog.read`)."""
     folder = Path(run_dir)
     if not folder.is_dir():
         raise LogError(f"{folder}: not a folder; give the output folder of 'zorgsim run SCENARIO --event-log'")
