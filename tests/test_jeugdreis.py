@@ -396,7 +396,7 @@ def test_comparison_of_two_runs(klas_log, tmp_path):
     # the table shows each run's own figures
     for folder, column in ((klas_log, 1), (central, 2)):
         run = read_log(folder)
-        figures = an.key_figures(observed(run.read()), run.warmup_weeks)
+        figures = an.key_figures(an.measures(observed(run.read())), run.warmup_weeks)
         row = next(line for line in md.splitlines() if line.startswith("| terugverwijzingen per 100 trajecten"))
         value = row.split("|")[1 + column].strip()
         assert value == f"{figures['bounces_per_100_trajectories']:.1f}".replace(".", ",")

@@ -292,6 +292,10 @@ class Measures:
     to_care: pd.Series          # as toegang_to_care_weeks(), by trajectory
 
 
+#: The event-log texts the measures other than the per-trajectory rows use as strings
+TEXT_COLUMNS = ("activity", "organisation", "organisation_type")
+
+
 class Parts:
     """The parts of every measure, one per bucket of whole cases (add them in case order)."""
 
@@ -305,11 +309,16 @@ class Parts:
             return
         self.n_events += len(ev)
         self.n_cases += int(ev["case_id"].nunique())
-        self.n_bounces += int((ev["activity"].astype(str) == TERUGVERWIJZING).sum())
-        for key, part in (("traj", trajectories_part), ("dfg", _dfg_part), ("ends", _start_end_part),
-                          ("act", _activity_cases_part), ("kind", _kind_part), ("layer", _layer_part),
-                          ("var", _variants_part), ("hand", _handovers_part), ("care", toegang_to_care_weeks)):
-            self.parts[key].append(part(ev))
+        # The per-trajectory rows keep the compact categoricals; the other measures compare and
+        # group the texts as strings, made once per bucket here (each measure's own conversion of
+        # a string column is then a cheap pass instead of a categorical's).
+        self.parts["traj"].append(trajectories_part(ev))
+        text = ev.astype({c: str for c in TEXT_COLUMNS if c in ev.columns})
+        self.n_bounces += int((text["activity"] == TERUGVERWIJZING).sum())
+        for key, part in (("dfg", _dfg_part), ("ends", _start_end_part), ("act", _activity_cases_part),
+                          ("kind", _kind_part), ("layer", _layer_part), ("var", _variants_part),
+                          ("hand", _handovers_part), ("care", toegang_to_care_weeks)):
+            self.parts[key].append(part(text))
 
     def combine(self) -> Measures:
         p = self.parts
@@ -329,10 +338,8 @@ def measures(ev: pd.DataFrame) -> Measures:
     return parts.combine()
 
 
-def key_figures(m: Measures | pd.DataFrame, warmup_weeks: int) -> dict[str, float]:
+def key_figures(m: Measures, warmup_weeks: int) -> dict[str, float]:
     """The headline figures of one run's process (also the rows of the comparison of two runs)."""
-    if isinstance(m, pd.DataFrame):
-        m = measures(m)
     traj, var, hand = m.trajectories, m.variants, m.handovers
     cost = cost_concentration(traj, warmup_weeks)
     n_traj = len(traj)
