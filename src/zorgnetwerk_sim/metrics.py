@@ -30,7 +30,8 @@ FLOWS = ("new_needs", "assessments", "waitlist_entries", "care_starts", "placeme
          "expertteam_cases_maatwerk", "expertteam_fail_maatwerk",
          "resource_sharing", "diverted_to_wijkteam", "baseline_crises", "waits_left_uncompleted",
          "waits_left_weeks_sum")
-COSTS = ("cost_care", "cost_toegang", "cost_admin", "cost_coordination", "cost_prevention", "cost_trust")
+COSTS = ("cost_care", "cost_extra_capacity", "cost_toegang", "cost_admin", "cost_coordination", "cost_prevention",
+         "cost_trust")
 
 S = {name: i for i, name in enumerate(STOCKS)}
 F = {name: i for i, name in enumerate(FLOWS)}
@@ -119,7 +120,8 @@ class Recorder:
         teams = self.model.expertteams
         self.team_short[week] = sum(t.short_of_time for t in teams) / len(teams) if teams else 0.0
         for i, region in enumerate(self.model.regions):
-            self.region_trust[week, i] = region.trust.mean(region.org_ids())
+            self.region_trust[week, i] = region.trust.mean_of_relations([g.org_id for g in region.gemeenten],
+                                                                       [a.org_id for a in region.aanbieders])
             self.region_contracts[week, i] = region.contracts_per_aanbieder()
 
     # -- outputs -----------------------------------------------------------------------------
@@ -208,9 +210,8 @@ def summarize(rec: Recorder) -> dict[str, float]:
     waits = flow("waits_completed")
     cost_by = {name: float(co[:, :, i].sum()) / years for i, name in enumerate(COSTS)}
     cost_year = sum(cost_by.values())
-    inflation = 1.0 + model.spec.uncertainties.tariff_inflation_per_year
-    budget_weeks = sum(inflation ** (w // 52) for w in range(w0, w1)) / 52.0  # budgets follow tariffs
-    budget = float(sum(g.budget_eur_per_year for g in model.gemeenten)) * budget_weeks / years
+    # the budgets of the measured weeks (they follow tariffs and their own real growth)
+    budget = sum(model.budget_of(g, 52 * (w // 52)) for g in model.gemeenten for w in range(w0, w1)) / 52.0 / years
     et_cases = flow("expertteam_cases")
     ended = flow("trajectories_ended")
     out: dict[str, float] = {
@@ -266,6 +267,11 @@ def summarize(rec: Recorder) -> dict[str, float]:
         "cost_per_year_eur": cost_year,
         **{f"{name}_per_year_eur": value for name, value in cost_by.items()},
         "cost_per_youth_eur": cost_year / youth.sum(),
+        # in the prices of the run's first year (tariff inflation taken out), comparable across
+        # horizons and with a figure of one year
+        "cost_per_youth_start_prices_eur": float(
+            (co.sum(axis=(1, 2)) / (1.0 + model.spec.uncertainties.tariff_inflation_per_year)
+             ** (np.arange(w0, w1) / 52.0)).sum()) / years / youth.sum(),
         "cost_vs_budget": cost_year / budget if budget else float("nan"),
         "cost_top20_share": _top_share(rec.cost_hist, rec.cost_hist_sum, 0.2),
         # expertteam

@@ -415,10 +415,14 @@ class ZorgnetwerkModel(mesa.Model):
             # A gemeente's cost of managing its contracts (admin burden: off means no cost either).
             contracts = n_prov * a.contract_admin_eur_per_year / 52.0 if sc.mechanisms.admin_burden else 0.0
             pool = sum(g.pool_rate for g in region.gemeenten) if pooling else 0.0
+            # Places contracted extra cost a premium while they stay extra (capacity_response),
+            # shared by the region's gemeenten like the contract that bought them.
+            extra = self.capacity.extra_capacity_cost(region, self.pathway.tariffs_of(week))
             for g in region.gemeenten:
                 share = g.youth / youth
                 cost = g.cost
                 cost[C["cost_care"]] += g.cost_rate - (g.pool_rate - pool * share if pooling else 0.0)
+                cost[C["cost_extra_capacity"]] += extra * share
                 cost[C["cost_admin"]] += contracts * (share if c.uniform_agreements else 1.0)
                 cost[C["cost_coordination"]] += coordination * share
                 cost[C["cost_trust"]] += trust_cost * share
@@ -469,11 +473,18 @@ class ZorgnetwerkModel(mesa.Model):
                     j.counted_specialist_year = year
                     j.gemeente.flow[specialist] += 1
 
+    def budget_of(self, g: Gemeente, week: int) -> float:
+        """A gemeente's jeugd budget per year in ``week``: its budget at the start, raised by tariff
+        inflation and by the real growth of budgets (``uncertainties.budget_growth_per_year``)."""
+        u = self.spec.uncertainties
+        return g.budget_eur_per_year * ((1.0 + u.tariff_inflation_per_year) * (1.0 + u.budget_growth_per_year)) \
+            ** (week / 52.0)
+
     def judge_budgets(self, year: int) -> None:
         """Compare each gemeente's spending in ``year`` with its budget, then start a new year."""
         sc = self.spec
         for g in self.gemeenten:
-            budget = g.budget_eur_per_year * (1.0 + sc.uncertainties.tariff_inflation_per_year) ** year
+            budget = self.budget_of(g, 52 * year)
             self.recorder.overspent[year, g.index] = g.year_spend > budget * (1.0 + sc.assumptions.overspend_tolerance)
             g.year_spend = 0.0
         self.recorder.judged[year] = True

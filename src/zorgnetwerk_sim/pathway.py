@@ -123,6 +123,7 @@ class Pathway:
                                  if self.mech.withdrawal and a.withdrawal_hazard_per_week > 0 else None)
         # ... and of every care episode (start_care runs once per episode).
         self._late_help = a.late_help_duration_per_week_waited if self.mech.waiting_hurts else None
+        self._late_misfit = a.late_help_doorplaatsing_per_week_waited if self.mech.waiting_hurts else None
         self._pooling_min_tariff = self.c.pooling_min_tariff_eur_per_week
         self._maatwerk_share = sc.uncertainties.maatwerk_share
 
@@ -180,6 +181,12 @@ class Pathway:
         multiplier = self.a.maatwerk_tariff_multiplier
         self._tariffs = ([base * inflation for base in self.base_tariff],
                          [base * inflation * multiplier for base in self.base_tariff])
+
+    def tariffs_of(self, week: int) -> list[float]:
+        """The standard tariffs of ``week`` per care type (with that week's inflation)."""
+        if week != self._inflation_week:
+            self.set_inflation(week)
+        return self._tariffs[0]
 
     # -- waits: one draw per wait replaces a weekly check (waiting hurts; withdrawal) -----------
     def begin_wait(self, j: Jongere, week: int) -> None:
@@ -504,6 +511,9 @@ class Pathway:
             j.counted_specialist_year = year
         flow[F_CARE_STARTS] += 1
         duration = gamma2_draw(j.u, self.mean_duration[care])
+        # Drawn for every episode with a place, whether waiting hurts or not, so that both
+        # settings keep drawing the same numbers for the same trajectory.
+        misfit = j.u() if a is not None else 1.0
         if self._late_help is not None:
             duration *= 1.0 + self._late_help * waited  # late help lasts longer (waiting hurts)
         if j.maatwerk:
@@ -514,6 +524,11 @@ class Pathway:
         j.care_end = end if end < age_out else age_out
         j.epoch += 1
         key = self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
+        if self._late_misfit is not None and waited > 0 and misfit < min(0.5, self._late_misfit * waited):
+            # Late help: the need changed while the jongere waited, and after a third of the
+            # episode the care turns out not to fit: a doorplaatsing (seed 002).
+            third = (j.care_end - week) // 3
+            self.calendar.schedule(week + (third if third > 1 else 1), on_misfit, j, j.epoch)
         if self.log is not None:  # (the message is only formatted when there is a log)
             self.record(j, START_ACTIVITY[care], week, a)
         return key
@@ -571,6 +586,18 @@ class Pathway:
         j.care_end = week + remaining + self.a.transfer_delay_weeks
         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
         self.record(j, DOORPLAATSING, week, to)
+
+    def misfit(self, j: Jongere, week: int) -> None:
+        """The care does not fit after late help: doorplaatsing to another aanbieder of the same
+        care type with a free place (the most trusted by the gemeente), or, without one, care
+        is interrupted and the jongere waits again with priority (``transfer``)."""
+        current = j.aanbieder
+        g = j.gemeente
+        trust = g.region.trust
+        others = [b for b in g.region.providers_of.get(j.care, ()) if b is not current
+                  and b.capacity[j.care] - b.occupied[j.care] > 0]
+        to = max(others, key=lambda b: trust.trust(g.org_id, b.org_id)) if others else None
+        self.transfer(j, to, week)
 
     def next_after_care(self, j: Jongere, week: int) -> None:
         """Outcome of a finished care episode: afschaling, afgerond (maybe relapse later)."""
@@ -673,7 +700,6 @@ class Pathway:
         """One case at the expertteam table: succesvol, gedeeltelijk or onsuccesvol (seed 003)."""
         g = j.gemeente
         region = g.region
-        p = team.success_probability(j, region)
         g.flow[F_EXPERTTEAM_CASES] += 1
         if j.maatwerk:
             g.flow[F_EXPERTTEAM_CASES_MAATWERK] += 1
@@ -684,6 +710,7 @@ class Pathway:
         providers = region.providers_of.get(care, [])
         trust = region.trust
         best = max(providers, key=lambda a: a.flexibility * trust.trust(g.org_id, a.org_id)) if providers else None
+        p = team.success_probability(j, region, best)
         u = self.s_team.u()
         # Time at the team depends on the outcome (seed 003: successful cases about a month,
         # partly successful ones about four, unsuccessful ones half a year or more); the team
@@ -737,6 +764,11 @@ class Pathway:
 def on_care_end(j: Jongere, epoch: int) -> None:
     if epoch == j.epoch and j.state == IN_CARE:
         j.model.pathway.next_after_care(j, j.model.week)
+
+
+def on_misfit(j: Jongere, epoch: int) -> None:
+    if epoch == j.epoch and j.state == IN_CARE and j.aanbieder is not None:
+        j.model.pathway.misfit(j, j.model.week)
 
 
 def on_team_partial(j: Jongere, epoch: int) -> None:

@@ -21,6 +21,7 @@ from .jongere import AT_EXPERTTEAM, Jongere
 if TYPE_CHECKING:
     from ..model import ZorgnetwerkModel
     from ..region import Inkoopregio
+    from .aanbieder import Aanbieder
 
 
 class Expertteam(mesa.Agent):
@@ -33,6 +34,7 @@ class Expertteam(mesa.Agent):
         self.followups: list[int] = []  # end weeks of the cases it follows (a heap)
         self.hours_bank = 0.0
         self.short_of_time = False
+        self.time_coverage = 1.0  # share of the hours its caseload needs that it had at its last meeting
 
     def available_hours_per_week(self) -> float:
         model = self.model
@@ -42,18 +44,35 @@ class Expertteam(mesa.Agent):
                        * model.levers.coordination.overlegtafels)
         return self.hours_per_week * (1.0 - loss)
 
-    def success_probability(self, j: "Jongere", region: "Inkoopregio") -> float:
+    def success_probability(self, j: "Jongere", region: "Inkoopregio", partner: "Aanbieder | None") -> float:
+        """Chance that the team's solution works (seed 003), as a logit of its factors.
+
+        Through the network: the trust between the referring gemeente and the partner that
+        would take the case, and for maatwerk that partner's willingness to build it. Through the
+        team's own load: the share of the hours its cases need that it has (``time_coverage``).
+        Set directly by the region: role clarity, referrer involvement, the escalation route and
+        the handling. A fixed term remains for a clear solution (an existing offer), an
+        assumption."""
         model = self.model
         a = model.spec.assumptions
         c = model.levers.coordination
         x = (a.expertteam_base_logit
-             + (0.0 if j.maatwerk else a.expertteam_weight_clear_solution)
              + a.expertteam_weight_role_clarity * (c.role_clarity - 0.4)
-             + a.expertteam_weight_trust * (region.provider_trust - 0.6)
              + a.expertteam_weight_referrer * (c.referrer_involvement - 0.4)
              + (a.expertteam_weight_escalation_route if c.escalation_route else 0.0)
              + (a.expertteam_weight_takeover if c.expertteam_handling == "takeover" else 0.0)
-             + (a.expertteam_weight_time_short if self.short_of_time else 0.0))
+             + a.expertteam_weight_time * (self.time_coverage - 1.0))
+        trust = region.provider_trust
+        if partner is not None:
+            trust = region.trust.trust(j.gemeente.org_id, partner.org_id)
+        x += a.expertteam_weight_trust * (trust - 0.6)
+        if not j.maatwerk:
+            x += a.expertteam_weight_clear_solution
+        elif partner is not None:
+            willing = partner.flexibility
+            if c.joint_kpis:
+                willing = max(willing, a.joint_kpis_min_acceptance)
+            x += a.expertteam_weight_partner * (willing - 0.5)
         return 1.0 / (1.0 + math.exp(-x))
 
     def follow(self, until_week: int) -> None:
@@ -68,6 +87,11 @@ class Expertteam(mesa.Agent):
         follow_load = len(self.followups) * a.expertteam_followup_hours_per_week * \
             self.model.levers.coordination.expertteam_meeting_interval_weeks
         self.hours_bank -= follow_load
+        # The share of the hours the caseload needs (follow-up of the cases held, intake of the
+        # queue) that the team has for this meeting (seed 003: lack of time makes cases fail).
+        needed = follow_load + len(self.queue) * a.expertteam_intake_hours
+        have = self.hours_bank + follow_load
+        self.time_coverage = 1.0 if needed <= have else max(0.0, have) / needed
         taken: list["Jongere"] = []
         while self.queue and self.hours_bank >= a.expertteam_intake_hours:
             j = self.queue.popleft()

@@ -16,19 +16,28 @@ Per region and care type the signal is the expected wait
 the number on the list divided by the weekly outflow the places allow.
 
 * **capacity_response** (mechanism switch): every ``capacity_review_weeks`` a region with
-  W_t > ``capacity_trigger_wait_weeks`` contracts extra places. No source says at which wait
-  regions act; waits of 9–14 weeks persist in regional reports, so the trigger is the one
-  parameter of this loop that is calibrated (docs/calibration.md). Gemeenten must provide the care a
-  jongere needs whatever their budget (the jeugdhulpplicht, Jeugdwet art. 2.3), which is how
-  spending rose by half since 2015; a region may still cap its spending with a
-  budgetplafond (lever ``levers.coordination.budget_ceiling``): then a region over budget
-  last year contracts nothing extra. Otherwise it adds
-  ``capacity_growth_per_review`` × contracted places, which arrive ``capacity_delay_weeks``
-  later (recruitment, contracting). Within a year places grow by at most
-  ``uncertainties.labour_market_headroom`` of what there was when the year began: the
-  labour market limits how fast staff can be found. With W_t below
-  ``capacity_release_wait_share`` × trigger and free places, extra places are given back at the
-  same rate, never below the contract.
+  W_t > ``levers.coordination.accepted_wait_weeks`` (the wait it accepts: a lever, by default
+  the 9-week norm) contracts extra places, **if its money and the labour market allow**:
+
+  - *money*: extra places are bought on spot or out-of-region contracts and cost
+    ``uncertainties.extra_place_premium`` above the regular tariff while they stay extra
+    (``extra_capacity_cost``; at the next tender they become regular places). A region orders
+    only while its gemeenten's spending over the last review period, annualised, stays within
+    their budgets plus the overspending the region accepts
+    (``uncertainties.accepted_overspend_share``; 0 with the lever ``budget_ceiling``), judged
+    by the gemeenten's weight in regional choices (``Inkoopregio.power_weights``: large
+    gemeenten count more, seed 004): when the gemeenten over that line weigh more than half,
+    nothing is ordered. Gemeenten must provide the care a jongere needs whatever their budget
+    (the jeugdhulpplicht, Jeugdwet art. 2.3), so care already contracted goes on; what the
+    budget limits is the growth of the places.
+  - *labour market*: within a year places grow by at most
+    ``uncertainties.labour_market_headroom`` of what there was when the year began.
+
+  An order adds ``capacity_growth_per_review`` × contracted places, which arrive
+  ``capacity_delay_weeks`` later (recruitment, contracting). With W_t below
+  ``capacity_release_wait_share`` × accepted wait and free places, extra places are given back
+  at the same rate, never below the contract. The waiting level therefore comes out of demand,
+  staff, budget and coordination; the accepted wait only bounds it from below.
 * **alternative_routes** (mechanism switch): an assessment that would refer to ambulant
   licht while W_t exceeds the norm keeps the case at the wijkteam with probability
   ``uncertainties.alternative_route_max_share`` × min(1, W_t / norm − 1).
@@ -73,6 +82,8 @@ class CapacityResponse:
         self.a = sc.assumptions
         self.headroom = sc.uncertainties.labour_market_headroom
         self.divert_max = sc.uncertainties.alternative_route_max_share
+        self.accepted_overspend = sc.uncertainties.accepted_overspend_share
+        self.premium = sc.uncertainties.extra_place_premium if self.enabled else 0.0
         self.central = sc.levers.coordination.queue == "central"
         #: Last expected wait per region and care type (weeks), refreshed at each review.
         self.wait_signal: dict[tuple[int, int], float] = {}
@@ -84,9 +95,9 @@ class CapacityResponse:
         """Every review period: read the waits and order or release places."""
         if week % self.a.capacity_review_weeks != 0:
             return
-        trigger = self.a.capacity_trigger_wait_weeks
+        trigger = self.model.levers.coordination.accepted_wait_weeks
         for region in self.model.regions:
-            over_budget = self._over_budget(region, week)
+            over_budget = self.enabled and self._over_budget(region, week)
             for care, providers in region.providers_of.items():
                 if care == CRISIS or not providers:
                     continue
@@ -105,15 +116,34 @@ class CapacityResponse:
                         self.change(region, care, -1)
 
     def _over_budget(self, region: "Inkoopregio", week: int) -> bool:
-        """Was the region (youth-weighted) over its budget in the last year judged?"""
-        year = week // 52 - 1
-        if year < 0 or not self.model.levers.coordination.budget_ceiling:
+        """Do the gemeenten whose recent spending (annualised) runs over their budget plus the
+        accepted overspending weigh more than half in the region's choices?"""
+        period = self.a.capacity_review_weeks
+        if week < period:
             return False
-        rec = self.model.recorder
-        if not rec.judged[year]:
-            return False
-        over = sum(g.youth for g in region.gemeenten if rec.overspent[year, g.index])
-        return over > 0.5 * region.youth
+        model = self.model
+        accepted = 0.0 if model.levers.coordination.budget_ceiling else self.accepted_overspend
+        recent = model.recorder.costs[week - period:week].sum(axis=(0, 2)) * (52.0 / period)
+        weights = region.power_weights()
+        over = sum(weights[g.org_id] for g in region.gemeenten
+                   if recent[g.index] > model.budget_of(g, week) * (1.0 + accepted))
+        return over > 0.5
+
+    def extra_capacity_cost(self, region: "Inkoopregio", tariffs: list[float]) -> float:
+        """Weekly premium the region pays for places contracted beyond the contract (in use),
+        at this week's tariffs (EUR)."""
+        premium = self.premium
+        if premium == 0.0:
+            return 0.0
+        total = 0.0
+        for ab in region.aanbieders:
+            for t in ab.care_types:
+                extra = ab.nominal[t] - ab.contract_nominal[t]
+                if extra > 0.0:
+                    # the extra places' share of the places, applied to the places in use
+                    in_use = ab.occupied[t] * min(1.0, extra / ab.nominal[t])
+                    total += in_use * tariffs[t]
+        return total * premium
 
     def change(self, region: "Inkoopregio", care: int, direction: int) -> None:
         """Add (+1) or give back (-1) one step of places of ``care`` at every aanbieder offering it."""

@@ -106,6 +106,24 @@ class TrustNetwork:
     def matrix(self) -> np.ndarray:
         return (self.r + 1.0) / (self.r + self.s + 2.0)
 
+    def mean_of_relations(self, gemeenten: list[int], aanbieders: list[int]) -> float:
+        """Mean trust over the pairs that work together: gemeente–aanbieder (both ways) and
+        aanbieder–aanbieder. Gemeente–gemeente pairs are left out: no event of the model
+        passes between two gemeenten, so their trust would only reflect the prior and the
+        informal contacts (docs/model.md §7.9)."""
+        m = self.matrix()
+        gi = [self.index[o] for o in gemeenten if o in self.index]
+        ai = [self.index[o] for o in aanbieders if o in self.index]
+        total, n = 0.0, 0
+        if gi and ai:
+            total += float(m[np.ix_(gi, ai)].sum() + m[np.ix_(ai, gi)].sum())
+            n += 2 * len(gi) * len(ai)
+        if len(ai) > 1:
+            sub = m[np.ix_(ai, ai)]
+            total += float(sub.sum() - np.trace(sub))
+            n += len(ai) * (len(ai) - 1)
+        return total / n if n else 0.5
+
     def mean(self, among: list[int] | None = None) -> float:
         m = self.matrix()
         idx = list(self.index.values()) if among is None else [self.index[o] for o in among if o in self.index]

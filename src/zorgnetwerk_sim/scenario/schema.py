@@ -112,7 +112,12 @@ class CoordinationLevers(Strict):
     procurement_churn_share: float = P(0.25, unit="share of contracts", ge=0, le=1, source=SEED_004,
                                        description="Share of contracts that change at each procurement")
     budget_ceiling: bool = P(False, unit="bool", source="Jeugdwet art. 2.3 (jeugdhulpplicht); budgetplafonds in regional contracts",
-                             description="Budgetplafond: a region over budget last year contracts no extra places")
+                             description="Budgetplafond: a region contracts no extra places once its spending "
+                                         "exceeds the budget itself (no overspending accepted)")
+    accepted_wait_weeks: float = P(9.0, unit="weeks", ge=1, le=104,
+                                   source="Treeknorm / regional wait norms (9 weeks); what a region accepts is its choice",
+                                   description="Expected wait above which the region contracts extra places, as far "
+                                               "as budget and labour market allow (capacity_response)")
     power_exponent: float = P(1.0, unit="exponent", ge=0, le=3, source=SEED_004,
                               description="Weight of a gemeente in regional choices ~ inhabitants^exponent")
 
@@ -164,6 +169,20 @@ class Uncertainties(Strict):
     capacity_loss_per_overlegtafel: float = P(0.002, unit="share of capacity per table", ge=0, le=0.02, source=SEED_000,
                                               description="Professionals' time lost per separate overlegtafel "
                                                           "(explicit uncertainty: see docs/model.md §7.8)")
+    extra_place_premium: float = P(0.25, unit="share of the regular tariff", ge=0, le=2.0, source=ASSUMPTION,
+                                   description="What places contracted extra cost above the regular tariff (spot and "
+                                               "out-of-region contracts, agency staff); explicit uncertainty, range "
+                                               "0.1-0.5, docs/model.md §7.16")
+    accepted_overspend_share: float = P(0.08, unit="share of budget", ge=0, le=1.0,
+                                        source="Jeugdautoriteit, De Stand van de Jeugdzorg 2024 h.4 (87 of 109 gemeenten "
+                                               "spend more than budgeted); ~8% over the Rijk budget in 2023, AEF 2020: "
+                                               "€1.6-1.8 bn short a year (~30%)",
+                                        description="Overspending a region accepts before it stops contracting extra "
+                                                    "places (range 0-0.3)")
+    budget_growth_per_year: float = P(0.015, unit="share/year", ge=-0.2, le=0.3, source=ASSUMPTION,
+                                      description="Real growth of the gemeenten's jeugd budgets per year, on top of "
+                                                  "tariff inflation (default: budgets keep pace with the default "
+                                                  "demand growth; range 0-0.035)")
     alternative_route_max_share: float = P(0.25, unit="share of referrals", ge=0, le=0.8, source=ASSUMPTION,
                                            description="At waits of twice the norm, this share of referrals to "
                                                        "ambulant licht stays at the wijkteam (alternative_routes)")
@@ -214,14 +233,14 @@ class CareTypeParams(Strict):
 #: after CBS (852 days, 2019) and gesloten after JeugdzorgPlus stays (~6 months), the others
 #: stylised. Capacities: calibrated so that waits sit in the regional 9-14 weeks (§9).
 CARE_DEFAULTS: dict[str, tuple[float, float, float]] = {
-    "wijkteam": (100, 14, 0),
-    "ambulant_licht": (230, 22, 9.24),
-    "ambulant_intensief": (600, 34, 8.92),
-    "dagbehandeling": (1215, 36, 3.19),
-    "pleegzorg": (600, 122, 4.41),
-    "residentieel": (3720, 60, 1.295),
-    "gesloten": (7440, 26, 0.127),
-    "crisis": (4860, 5, 0),
+    "wijkteam": (122, 14, 0),
+    "ambulant_licht": (281, 22, 9.24),
+    "ambulant_intensief": (732, 34, 8.92),
+    "dagbehandeling": (1482, 36, 3.19),
+    "pleegzorg": (732, 122, 4.41),
+    "residentieel": (4538, 60, 1.295),
+    "gesloten": (9077, 26, 0.127),
+    "crisis": (5929, 5, 0),
 }
 _CARE_FIELDS = ("tariff_eur_per_week", "mean_duration_weeks", "capacity_per_1000_youth")
 
@@ -307,6 +326,11 @@ class Assumptions(Strict):
     crisis_share_of_escalations: float = P(0.25, unit="share", ge=0, le=1, source=SEED_002)
     placement_after_crisis: float = P(0.45, unit="share", ge=0, le=1, source=SEED_002,
                                       description="Crisis admissions followed by an uithuisplaatsing")
+    late_help_doorplaatsing_per_week_waited: float = P(0.004, unit="probability per week waited", ge=0, le=0.1,
+                                                       source=SEED_002,
+                                                       description="Late help: chance per week waited that the care, "
+                                                                   "once started, no longer fits and the jongere is "
+                                                                   "doorgeplaatst (at most 50%)")
     late_help_duration_per_week_waited: float = P(0.012, unit="share per week waited", ge=0, le=0.2, source=SEED_002,
                                                   description="Late help lengthens care (+1.2% per week waited)")
     wait_norm_weeks: int = P(9, unit="weeks", ge=1, le=52, source="Treeknorm / regional reports (9-14 weeks)")
@@ -317,10 +341,6 @@ class Assumptions(Strict):
                                   description="From the decision to contract extra places to their arrival")
     capacity_growth_per_review: float = P(0.03, unit="share of contracted places", ge=0, le=0.5, source=STERMAN,
                                           description="Places added (or given back) per review")
-    capacity_trigger_wait_weeks: float = P(12.0, unit="weeks", ge=1, le=104,
-                                           source="calibrated: the wait the capacity loop holds, regional waits of 9-14 "
-                                                  "weeks (data/targets.toml, docs/calibration.md)",
-                                           description="Expected wait above which a region contracts extra places")
     capacity_release_wait_share: float = P(0.25, unit="share of the trigger wait", ge=0, le=1, source=STERMAN,
                                            description="Below this expected wait extra places are given back")
     crisis_share_of_new_ernstig: float = P(0.04, unit="share of new ernstig needs", ge=0, le=1, source=SEED_002,
@@ -382,8 +402,12 @@ class Assumptions(Strict):
     expertteam_weight_referrer: float = P(1.2, unit="logit per unit", ge=-10, le=10, source=SEED_003)
     expertteam_weight_escalation_route: float = P(0.5, unit="logit", ge=-10, le=10, source=SEED_003)
     expertteam_weight_takeover: float = P(0.4, unit="logit", ge=-10, le=10, source=SEED_003)
-    expertteam_weight_time_short: float = P(-0.8, unit="logit", ge=-10, le=10, source=SEED_003,
-                                            description="Too little time to follow cases up")
+    expertteam_weight_time: float = P(1.0, unit="logit per unit of time coverage", ge=-10, le=10, source=SEED_003,
+                                      description="Success rises with the share of the hours its cases need that the "
+                                                  "team has (hours available / hours its caseload needs, at most 1)")
+    expertteam_weight_partner: float = P(1.0, unit="logit per unit", ge=-10, le=10, source=SEED_003,
+                                         description="Maatwerk succeeds when a partner is willing to build it: the "
+                                                     "best partner's flexibility x trust, against 0.3")
     maatwerk_mismatch_multiplier: float = P(1.5, unit="multiplier", ge=1, le=10, source=SEED_003,
                                             description="Maatwerk referrals misfit more often")
     contract_admin_eur_per_year: float = P(4000.0, unit="EUR per contract per year", ge=0, source=SEED_002,
