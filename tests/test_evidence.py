@@ -1,0 +1,111 @@
+"""The model's answers come out of the network, not out of one hand-set number.
+
+Each test switches or moves one thing and checks that an outcome follows through the model's
+mechanisms (capacity bought at a price within budget and labour market, late help and
+doorplaatsingen, the expertteam's time per case, provider finance, solidarity and prevention).
+All run the small `klas` region with common random numbers: the same seeds on both sides.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from zorgnetwerk_sim import run
+from zorgnetwerk_sim.policies.trust import TrustNetwork
+
+SEEDS = (1, 2, 3)
+SHORT = ("uncertainties.staff_availability=0.9",)  # a region short of staff, so waits run over
+
+
+@cache
+def kpis(*overrides: str, years: float = 5.0) -> dict[str, float]:
+    runs = [run("klas", seed=s, years=years, overrides=SHORT + overrides).summary for s in SEEDS]
+    return {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
+
+
+# -- capacity that costs and is bounded ------------------------------------------------------------
+def test_extra_places_cost_a_premium_paid_by_the_gemeenten():
+    priced = kpis()
+    free = kpis("uncertainties.extra_place_premium=0.0")
+    assert priced["places_added_per_year"] > 0
+    assert priced["cost_extra_capacity_per_year_eur"] > 0
+    assert free["cost_extra_capacity_per_year_eur"] == 0
+    assert priced["cost_per_year_eur"] > free["cost_per_year_eur"]
+
+
+def test_capacity_response_off_buys_nothing_and_pays_no_premium():
+    no = kpis("mechanisms.capacity_response=false")
+    assert no["places_added_per_year"] == 0 and no["cost_extra_capacity_per_year_eur"] == 0
+
+
+def test_waits_respond_to_the_labour_market():
+    tight = kpis("uncertainties.labour_market_headroom=0.0")
+    loose = kpis("uncertainties.labour_market_headroom=0.2")
+    assert tight["places_added_per_year"] == 0
+    assert tight["wait_weeks_mean"] > loose["wait_weeks_mean"] + 1.0
+    # the places it could not buy are not paid for either
+    assert tight["cost_extra_capacity_per_year_eur"] < loose["cost_extra_capacity_per_year_eur"]
+
+
+def test_waits_respond_to_the_budget():
+    poor = kpis("assumptions.budget_per_youth_eur_per_year=700.0")
+    rich = kpis("assumptions.budget_per_youth_eur_per_year=3000.0")
+    assert poor["places_added_per_year"] < 0.2 * rich["places_added_per_year"]
+    assert poor["wait_weeks_mean"] > rich["wait_weeks_mean"] + 1.0
+
+
+def test_a_strict_budget_ceiling_buys_less_than_accepted_overspending():
+    strict = kpis("levers.coordination.budget_ceiling=true", "assumptions.budget_per_youth_eur_per_year=1300.0")
+    lenient = kpis("uncertainties.accepted_overspend_share=0.3", "assumptions.budget_per_youth_eur_per_year=1300.0")
+    assert strict["places_added_per_year"] < lenient["places_added_per_year"]
+
+
+# -- late help and doorplaatsingen -------------------------------------------------------------
+def test_late_help_causes_doorplaatsingen():
+    on, no = kpis(), kpis("mechanisms.waiting_hurts=false")
+    assert on["doorplaatsingen_per_year"] > no["doorplaatsingen_per_year"] + 5
+
+
+def test_longer_waits_bring_more_doorplaatsingen():
+    # the accepted wait is a lever: a region that accepts longer waits gets more misfits
+    patient = kpis("levers.coordination.accepted_wait_weeks=20.0")
+    strict = kpis("levers.coordination.accepted_wait_weeks=6.0")
+    assert patient["wait_weeks_mean"] > strict["wait_weeks_mean"]
+    assert patient["doorplaatsingen_per_year"] > strict["doorplaatsingen_per_year"]
+
+
+# -- the expertteam's success from the time it has ------------------------------------------------
+def test_expertteam_success_follows_the_hours_per_case():
+    few = kpis("levers.coordination.expertteam_hours_per_100k_youth=5.0")
+    many = kpis("levers.coordination.expertteam_hours_per_100k_youth=80.0")
+    assert many["expertteam_success_share"] > few["expertteam_success_share"] + 0.03
+    # without the time term, the hours change who is seen, not how well it goes
+    no_time = "assumptions.expertteam_weight_time=0.0"
+    few0 = kpis(no_time, "levers.coordination.expertteam_hours_per_100k_youth=5.0")
+    many0 = kpis(no_time, "levers.coordination.expertteam_hours_per_100k_youth=80.0")
+    assert abs(many0["expertteam_success_share"] - few0["expertteam_success_share"]) < \
+        many["expertteam_success_share"] - few["expertteam_success_share"]
+
+
+# -- formerly inert mechanisms -----------------------------------------------------------------
+def test_aanbieder_finance_makes_loss_making_aanbieders_exit_under_tariff_pressure():
+    # Tariffs below cost (cost_ratio > 1): with finance on, aanbieders run out of reserve and
+    # exit, their clients are doorgeplaatst; off, nothing happens (docs/model.md §7.14).
+    pressure = ("assumptions.cost_ratio=1.15",)
+    on = kpis(*pressure, years=6.0)
+    no = kpis(*pressure, "mechanisms.aanbieder_finance=false", years=6.0)
+    assert on["aanbieder_exits"] > 0 and no["aanbieder_exits"] == 0
+    assert on["doorplaatsingen_per_year"] > no["doorplaatsingen_per_year"]
+
+
+def test_trust_kpi_leaves_out_pairs_of_gemeenten():
+    net = TrustNetwork([1, 2, 10, 11], prior_r=6.0, prior_s=3.0, gain=0.15, loss=0.6, forgetting_per_year=0.15,
+                       dynamic=True)
+    before = net.mean_of_relations([1, 2], [10, 11])
+    for _ in range(20):
+        net.failure(1, 2)  # between two gemeenten: outside the KPI
+    assert net.mean_of_relations([1, 2], [10, 11]) == before
+    net.failure(1, 10)  # gemeente -> aanbieder: inside it
+    assert net.mean_of_relations([1, 2], [10, 11]) < before
