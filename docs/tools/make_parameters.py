@@ -30,14 +30,17 @@ from zorgnetwerk_sim.scenario.schema import AanbiederSpec, ExpertteamSpec, Gemee
 
 OUT = Path(__file__).resolve().parents[1] / "parameters.md"
 
-#: The seed documents behind the defaults (MODEL.md; shared/seeds/INDEX.md).
-SEED_FILES = {
-    "000": ("000_ac76a87e2cc93e76.txt", "qualitative study of collaboration in jeugdzorg, Zuidoost-Brabant (2024)"),
-    "001": ("001_9d98c15e5c4890c8.txt", "article on regional collaboration as a cure-all (2022)"),
-    "002": ("002_1ff734c22cf2e324.txt", "consultancy article on local and regional collaboration"),
-    "003": ("003_ac30ab83dade5486.txt", "RUG factsheet on Team Toegang Friesland (hoogspecialistische jeugdhulp)"),
-    "004": ("004_fa073a603b74978b.txt", "whitepaper on collaboration in jeugdzorg (collaboration forms)"),
-}
+#: The full references behind the schema's source keys ("[RUG 2021]"), with their anchors.
+SOURCES = OUT.parent / "sources.md"
+SOURCE_ENTRY = re.compile(r'<a id="([^"]+)"></a>\*\*\[([^\]]+)\]\*\*')
+#: A key in a schema source, with the optional English gloss in brackets after it.
+SOURCE_KEY = re.compile(r"\[([^\[\]]+)\](?: \([^()]*\))?")
+
+
+def source_anchors() -> dict[str, str]:
+    """Key → anchor of each entry of docs/sources.md."""
+    return {key: anchor for anchor, key in SOURCE_ENTRY.findall(SOURCES.read_text(encoding="utf-8"))}
+
 
 #: (key prefix, heading, one-line introduction). The first matching prefix wins; order matters.
 SECTIONS: list[tuple[tuple[str, ...], str, str]] = [
@@ -47,14 +50,15 @@ SECTIONS: list[tuple[tuple[str, ...], str, str]] = [
      "What a region can choose about how it organises itself. A `collaboration_form` preset fills in "
      "several of these at once (see [Collaboration-form presets](#collaboration-form-presets))."),
     (("levers.trust.",), "Levers (L): trust building",
-     "Investment in informal contact between organisations (seed 000 recommendations)."),
+     "Investment in informal contact between organisations ([Verbeta 2024] recommendations)."),
     (("levers.prevention.",), "Levers (L): prevention",
      "Share of the care budget spent on prevention."),
     (("uncertainties.",), "Uncertainties (X)",
      "What a region cannot choose: demand, staff, tariffs, case mix."),
     (("mechanisms.",), "Mechanism switches",
-     "One switch per mechanism of MODEL.md §4, so a mechanism can be turned off in a scenario "
-     "(e.g. `--set mechanisms.trust_dynamics=false`). See [model.md §7](model.md#7-submodels)."),
+     "One switch per mechanism ([model.md §7.0](model.md#70-the-mechanisms-at-a-glance)), so a mechanism "
+     "can be turned off in a scenario (e.g. `--set mechanisms.trust_dynamics=false`). See "
+     "[model.md §7](model.md#7-submodels)."),
     (("assumptions.care.",), "Assumptions: care types",
      "Weekly tariff, mean duration and regional capacity per care type. All are stylised and "
      "calibrated (see [model.md §9](model.md#9-calibration-and-what-the-model-reproduces)); "
@@ -160,7 +164,13 @@ def fmt_range(row: dict[str, Any]) -> str:
 def fmt_source(source: str | None) -> str:
     if not source:
         return "—"
-    text = re.sub(r"seed (\d{3}) \([^)]*\)", r"seed \1", source)
+    anchors = source_anchors()
+
+    def link(m: re.Match[str]) -> str:  # a known key links to its entry; an unknown one stays as written
+        key = m.group(1)
+        return f"[{key}](sources.md#{anchors[key]})" if key in anchors else m.group(0)
+
+    text = SOURCE_KEY.sub(link, source)
     text = text.replace("stylised assumption, documented in docs/model.md", "assumption ([model.md](model.md))")
     return text
 
@@ -223,7 +233,7 @@ def render_presets() -> list[str]:
         "## Collaboration-form presets",
         "",
         "Set `levers.coordination.collaboration_form` to one of the four collaboration forms of "
-        "seed 004 (after TwynstraGudde) to fill in the levers below; any value the scenario sets "
+        "[OchtendMensen n.d.] (after TwynstraGudde) to fill in the levers below; any value the scenario sets "
         "explicitly wins over the preset. The mapping from the qualitative descriptions to numbers "
         "is an assumption, explained in [model.md §8](model.md#8-collaboration-form-presets). "
         "A blank cell means the preset leaves the lever at its value in the scenario (normally the default).",
@@ -261,15 +271,11 @@ def render() -> str:
         f"{len(rows)} parameters: {n_scenario} scenario-wide ones (settable in a scenario file or with "
         "`zorgsim run … --set key=value`) and the per-entry network parameters at the end.",
         "",
-        "**Sources.** \"seed 00N\" is one of the five Dutch source documents in `shared/seeds/` "
-        "(cited by file name); \"assumption\" marks a stylised assumption or a calibration choice "
-        "explained in [model.md](model.md#9-calibration-and-what-the-model-reproduces); other "
-        "sources are named in full.",
-        "",
-        "| Seed | File | What it is |",
-        "|---|---|---|",
+        "**Sources.** A key in brackets, e.g. [RUG 2021](sources.md#rug-2021), links to the source's full "
+        "reference in [sources.md](sources.md), which also says what the model takes from it; "
+        "\"assumption\" marks a stylised assumption or a calibration choice explained in "
+        "[model.md](model.md#9-calibration-and-what-the-model-reproduces); other sources are named in full.",
     ]
-    out += [f"| seed {n} | `seeds/{f}` | {what} |" for n, (f, what) in SEED_FILES.items()]
     out += ["", "Contents:", ""]
     present = sorted(groups)
     for k in present:

@@ -1,4 +1,4 @@
-"""The care types of the pathway (MODEL.md §4) and the facts about them that are structure, not
+"""The care types of the pathway (docs/model.md §2.6) and the facts about them that are structure, not
 parameters: their order on the escalation ladder and whether they are verblijf
 (uithuisplaatsing). Tariffs, durations and capacities live in the scenario schema."""
 

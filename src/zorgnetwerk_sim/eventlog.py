@@ -1,4 +1,4 @@
-"""The event log of the jeugdreis: one row per step of every trajectory (MODEL.md §5, seed 001).
+"""The event log of the jeugdreis: one row per step of every trajectory (docs/model.md §4.11; [Zorg&Sociaalweb 2022]).
 
 The pathway calls :meth:`EventLog.add` at each step with the jongere, a Dutch activity from
 the fixed vocabulary below, the week and the organisation that acts. An event is eight values

@@ -1,4 +1,4 @@
-"""KPIs (MODEL.md §5): weekly counters per gemeente, the time series, and the run summary.
+"""KPIs (docs/model.md §4.11): weekly counters per gemeente, the time series, and the run summary.
 
 Agents add to plain Python lists on their Gemeente (cheap per event); once a week the recorder
 copies them into a preallocated numpy array. Wait times and trajectory costs go into fixed

@@ -1,4 +1,4 @@
-"""The inkoopregio: a coordination structure, not an actor (MODEL.md §3).
+"""The inkoopregio: a coordination structure, not an actor (docs/model.md §2.5).
 
 It holds who is in the region (gemeenten, contracted aanbieders, its expertteam), the
 coordination rules (queue architecture, allocation, regie), the trust network among its
@@ -58,7 +58,7 @@ class Inkoopregio:
         self.provider_trust = self.trust.mean([a.org_id for a in self.aanbieders])
 
     def power_weights(self) -> dict[int, float]:
-        """Weight of each gemeente in regional choices ~ inhabitants^exponent (seed 004)."""
+        """Weight of each gemeente in regional choices ~ inhabitants^exponent ([OchtendMensen n.d.])."""
         e = self.model.levers.coordination.power_exponent
         raw = {g.org_id: float(g.inhabitants) ** e for g in self.gemeenten}
         total = sum(raw.values())

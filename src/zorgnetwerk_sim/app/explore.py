@@ -19,7 +19,7 @@ from ..metrics import C, F, S
 from ..runner.experiment import _kind, _leaf_annotation
 from ..scenario import Scenario, parameter_table, scenario_from_dict, scenario_to_toml
 from ..scenario.loader import read_scenario_file, resolve_path
-from .labels import CONTROLS, LEVER_GROUPS, UNCERTAINTY_GROUP, ControlText, unit_nl
+from .labels import CONTROLS, LEVER_GROUPS, UNCERTAINTY_GROUP, ControlText, source_nl, unit_nl
 
 ROLLING_WEEKS = 13
 
@@ -98,7 +98,7 @@ def controls() -> list[Control]:
         if key == "levers.coordination.collaboration_form":
             choices = ("",) + tuple(choices or ())  # '' = no preset
         out.append(Control(key, kind, text.label, text.meaning, text.group, unit_nl(row["unit"]),
-                           str(row["source"] or ""), row["min"], row["max"], choices, text.options,
+                           source_nl(str(row["source"] or "")), row["min"], row["max"], choices, text.options,
                            key.startswith("levers.")))
     order = {g: i for i, g in enumerate((*LEVER_GROUPS, UNCERTAINTY_GROUP))}
     return sorted(out, key=lambda c: order.get(c.group, len(order)))

@@ -7,6 +7,7 @@ this module adds the Dutch label and a plain explanation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .format import decimals_for, eur_decimals, eur_unit, nl_eur, nl_number, nl_percent
@@ -104,7 +105,8 @@ UNCERTAINTY_GROUP = "Wat de regio niet weet"
 
 CONTROLS: dict[str, ControlText] = {
     "levers.coordination.collaboration_form": ControlText(
-        "Samenwerkingsvorm", "Een pakket instellingen voor de hele samenwerking (seed 004). Losse instellingen "
+        "Samenwerkingsvorm", "Een pakket instellingen voor de hele samenwerking (de vier samenwerkingsvormen uit de "
+        "whitepaper Samenwerken in de Jeugdzorg, OchtendMensen). Losse instellingen "
         "hieronder gaan vóór het pakket.", "Samenwerking en regie",
         {"": "geen (losse instellingen)", "verkennend": "verkennend", "transactioneel": "transactioneel",
          "ondernemend": "ondernemend", "functioneel": "functioneel"}),
@@ -190,7 +192,8 @@ CONTROLS: dict[str, ControlText] = {
     "uncertainties.incidence_multiplier": ControlText(
         "Omvang van de vraag", "Vermenigvuldiger op alle nieuwe hulpvragen.", UNCERTAINTY_GROUP),
     "uncertainties.maatwerk_share": ControlText(
-        "Deel maatwerk", "Deel van de complexe casussen dat maatwerk nodig heeft (8 van de 10 in seed 003).",
+        "Deel maatwerk", "Deel van de complexe casussen dat maatwerk nodig heeft (8 van de 10 casussen bij Team "
+        "Toegang Friesland, RUG 2021).",
         UNCERTAINTY_GROUP),
     "uncertainties.tariff_inflation_per_year": ControlText(
         "Tariefstijging", "Stijging van de tarieven per jaar.", UNCERTAINTY_GROUP),
@@ -232,6 +235,63 @@ UNITS: dict[str, str] = {
     "choice": "keuze",
     "preset": "pakket",
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources of the controls
+# ---------------------------------------------------------------------------------------------
+#: The schema cites sources by their key in docs/sources.md ("[RUG 2021]"); the app shows a
+#: readable Dutch reference instead: what it is, then who and when.
+SOURCES_NL: dict[str, str] = {
+    "Verbeta 2024": "Samenwerking in de jeugdzorg in Zuidoost-Brabant (Verbeta, 2024)",
+    "Zorg&Sociaalweb 2022": "Regionale samenwerking in de jeugdzorg als panacee? (Zorg&Sociaalweb, 2022)",
+    "Q-Consult n.d.": "Lokale en regionale samenwerking voor tijdige hulp aan kinderen (Q-Consult Zorg, z.j.)",
+    "RUG 2021": "Team Toegang Friesland (RUG, 2021)",
+    "OchtendMensen n.d.": "Samenwerken in de Jeugdzorg (whitepaper, OchtendMensen, z.j.)",
+    "Giesen et al.": "Wachtrijen in de jeugdzorg, een agent-based analyse (Giesen, Ketter & Zuidwijk)",
+    "Jøsang & Ismail 2002": "Vertrouwen als reputatie (Jøsang & Ismail, 2002)",
+    "Slovic 1993": "Vertrouwen breekt sneller af dan het groeit (Slovic, 1993)",
+    "Sterman 1989": "Terugkoppeling verkeerd inschatten (Sterman, 1989)",
+    "Sterman 2000": "Capaciteit bijsturen met vertraging (Sterman, 2000)",
+    "Homer & Hirsch 2006": "Preventie werkt met vertraging (Homer & Hirsch, 2006)",
+    "Milstein et al. 2011": "Preventie kost nu en levert later op (Milstein e.a., 2011)",
+    "CBS Jeugdmonitor 2024": "Jeugdmonitor 2024 (CBS, 2024)",
+    "CBS StatLine 03759NED": "Bevolking op 1 januari (CBS StatLine, tabel 03759NED)",
+    "Jeugdautoriteit 2023": "De Stand van de Jeugdzorg 2023 (Jeugdautoriteit, 2023)",
+    "Jeugdautoriteit 2024": "De Stand van de Jeugdzorg 2024 (Jeugdautoriteit, 2024)",
+    "Binnenlands Bestuur AZW n.d.": "Administratieve druk in jeugdzorg het hoogst (Binnenlands Bestuur, "
+                                    "over de CBS-werknemersenquête zorg en welzijn)",
+}
+
+#: The English wording of the schema's sources that a control can show, in Dutch.
+SOURCE_PHRASES_NL: dict[str, str] = {
+    "stylised assumption, documented in docs/model.md": "aanname van het model, toegelicht in docs/model.md",
+    "staff shortage in jeugdzorg": "personeelstekort in de jeugdzorg",
+    "regeldruk in jeugdhulp": "regeldruk in de jeugdhulp",
+    "CBS national figures: jeugdzorg counts youth < 23": "CBS: de jeugdzorg telt jongeren tot 23 jaar",
+    "+3.3%/yr before 2020, +1.5% 2021, ~+1% 2022-23": "+3,3% per jaar vóór 2020, +1,5% in 2021, ongeveer +1% in "
+                                                      "2022-2023",
+    "budgetplafonds in regional contracts": "budgetplafonds in regionale contracten",
+}
+
+# A key, an optional chapter ("h.11") and an optional English gloss in brackets ("(Team Toegang ...)").
+_SOURCE_KEY = re.compile(r"\[([^\[\]]+)\]( h\.(\d+))?(?: \([^()]*\))?")
+
+
+def source_nl(source: str) -> str:
+    """The schema's source text as a Dutch reader should see it: each docs/sources.md key becomes a
+    readable reference ('[RUG 2021] (Team Toegang Friesland factsheet)' → 'Team Toegang Friesland
+    (RUG, 2021)'), known English phrases become Dutch; a key without a Dutch reference stays as it is."""
+    def reference(m: re.Match[str]) -> str:
+        nl = SOURCES_NL.get(m.group(1))
+        if nl is None:
+            return m.group(0)
+        return nl + (f", hoofdstuk {m.group(3)}" if m.group(3) else "")
+
+    text = _SOURCE_KEY.sub(reference, source)
+    for english, dutch in SOURCE_PHRASES_NL.items():
+        text = text.replace(english, dutch)
+    return text
 
 
 def unit_nl(unit: str | None) -> str:

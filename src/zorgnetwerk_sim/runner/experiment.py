@@ -39,7 +39,7 @@ class ExperimentError(ScenarioError):
     """Bad experiment input: one line naming the file, the key and what is allowed."""
 
 
-#: The three headline KPIs of the model (MODEL.md §5): wachtlijst, uithuisplaatsing, kosten.
+#: The three headline KPIs of the model (docs/model.md §4.11): wachtlijst, uithuisplaatsing, kosten.
 HEADLINE_KPIS: dict[str, str] = {
     "waitlist_mean": "wachtlijst: jongeren waiting (mean)",
     "placements_per_year": "uithuisplaatsingen per year",

@@ -1,7 +1,7 @@
-"""Collaboration forms (seed 004, after TwynstraGudde) as presets over the levers.
+"""Collaboration forms ([OchtendMensen n.d.], after TwynstraGudde) as presets over the levers.
 
 A preset fills in lever values; anything the scenario file or an override sets explicitly wins.
-The mapping from the qualitative descriptions in seed 004 to numbers is a documented
+The mapping from the qualitative descriptions in [OchtendMensen n.d.] to numbers is a documented
 assumption (docs/model.md, "Collaboration forms").
 """
 
@@ -17,7 +17,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "trust": {"informal_contacts_per_year": 6.0},
     },
     # Efficient exchange of clients and information with a clear hierarchy: shared data make
-    # allocation informed (regie), the receiving party sets the terms (power); seed 004 does not
+    # allocation informed (regie), the receiving party sets the terms (power); [OchtendMensen n.d.] does not
     # describe joint agreements here.
     "transactioneel": {
         "coordination": {"role_clarity": 0.6, "regie_strength": 0.7, "overlegtafels": 6,
@@ -25,8 +25,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "trust": {"informal_contacts_per_year": 1.0},
     },
     # Partners need each other and commit fully: joint policy and goals, pooling, an expertteam
-    # that works; seed 004's recommendation of this form ("gezamenlijk beleid ... een
-    # gezamenlijke uitvoeringsorganisatie") implies one set of agreements for the region.
+    # that works; the whitepaper's recommendation of this form ("gezamenlijk beleid ... een
+    # gezamenlijke uitvoeringsorganisatie", [OchtendMensen n.d.]) implies one set of agreements for the region.
     "ondernemend": {
         "coordination": {"role_clarity": 0.65, "regie_strength": 0.5, "overlegtafels": 6,
                          "joint_kpis": True, "solidarity_pooling": True, "escalation_route": True,

@@ -18,18 +18,18 @@ from pydantic import Strict as PydanticStrict
 
 from ..caretypes import CARE_KEYS, PROVIDER_CARE
 
-SEED_000 = "seed 000 (Zuidoost-Brabant collaboration study, 2024)"
-SEED_001 = "seed 001 (regional collaboration as panacee, 2022)"
-SEED_002 = "seed 002 (local and regional collaboration, Q-Consult)"
-SEED_003 = "seed 003 (Team Toegang Friesland factsheet, RUG)"
-SEED_004 = "seed 004 (whitepaper samenwerken in de jeugdzorg)"
-GIESEN = "Giesen, Ketter & Zuidwijk (youth-care queueing ABM)"
-JOSANG = "Jøsang & Ismail (2002), Beta reputation; Slovic (1993) trust asymmetry"
-CBS = "CBS / Jeugdautoriteit national figures (MODEL.md §6)"
+SEED_000 = "[Verbeta 2024] (Zuidoost-Brabant collaboration study)"
+SEED_001 = "[Zorg&Sociaalweb 2022] (regional collaboration as panacee)"
+SEED_002 = "[Q-Consult n.d.] (local and regional collaboration)"
+SEED_003 = "[RUG 2021] (Team Toegang Friesland factsheet)"
+SEED_004 = "[OchtendMensen n.d.] (whitepaper Samenwerken in de Jeugdzorg)"
+GIESEN = "[Giesen et al.] (youth-care queueing ABM)"
+JOSANG = "[Jøsang & Ismail 2002] (Beta reputation); [Slovic 1993] (trust asymmetry)"
+CBS = "CBS national figures: jeugdzorg counts youth < 23 ([CBS Jeugdmonitor 2024]; [CBS StatLine 03759NED])"
 ASSUMPTION = "stylised assumption, documented in docs/model.md"
-STERMAN = "Sterman (2000), Business Dynamics ch. 17 (capacity acquisition with delay)"
-STAFF = "staff shortage in jeugdzorg (docs/model.md §7.16)"
-REGELDRUK = "regeldruk studies of jeugdhulp (docs/model.md §7.8)"
+STERMAN = "[Sterman 2000] (Business Dynamics ch. 17: capacity acquisition with delay)"
+STAFF = "staff shortage in jeugdzorg ([Jeugdautoriteit 2023] h.11; docs/model.md §7.16)"
+REGELDRUK = "regeldruk in jeugdhulp ([Jeugdautoriteit 2023] h.10; [Binnenlands Bestuur AZW n.d.]; docs/model.md §7.8)"
 
 
 #: Upper bound of a money parameter that does not state its own (EUR in its unit).
