@@ -38,7 +38,7 @@ YOUTH_SHARE = 0.25                 # youth < 23 per inhabitant (~4.5M of ~18.0M)
 YOUTH_PER_AANBIEDER = 25_000       # one generated aanbieder per 25,000 youth < 23 ...
 MIN_AANBIEDERS = 4                 # ... but at least four per jeugdregio
 PORTFOLIO_OVERLAP = 0.3
-EXPERTTEAM_HOURS_PER_200K_YOUTH = 24.0  # documented assumption (seed 003 gives no weekly hours), per 200,000 youth
+EXPERTTEAM_HOURS_PER_200K_YOUTH = 24.0  # documented assumption ([RUG 2021] gives no weekly hours), per 200,000 youth
 CBS_TOTAL_2025 = 18_044_027        # CBS: population of the Netherlands on 1 January 2025
 
 # --------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ PORTFOLIO_GROUPS: tuple[tuple[str, ...], ...] = (
 class ZorgnetwerkModel(mesa.Model):
     """The youth-care network of one or more inkoopregio's.
 
-    The weekly cycle (``step``) reads like MODEL.md §4: the year's bookkeeping, prevention,
+    The weekly cycle (``step``) reads like docs/model.md §3: the year's bookkeeping, prevention,
     new needs, scheduled events (care ends, escalations, withdrawals, returns), the toegang,
     the expertteams, allocation of free places, trust, money, and the week's record.
     """
@@ -200,7 +200,7 @@ class ZorgnetwerkModel(mesa.Model):
 
     def _warm_start(self) -> None:
         """Start near a steady state: places mostly occupied and a wachtlijst of a few weeks, so a
-        short warm-up suffices (MODEL.md §2)."""
+        short warm-up suffices (docs/model.md §2.7)."""
         a = self.spec.assumptions
         pw = self.pathway
         stream = self.streams.warm_start
@@ -335,7 +335,7 @@ class ZorgnetwerkModel(mesa.Model):
         if total == 0:
             return
         new_need = self.pathway.new_need
-        # Baseline crisis (seed 002): part of the severe needs start as a crisis, however long
+        # Baseline crisis ([Q-Consult n.d.]): part of the severe needs start as a crisis, however long
         # anyone waited. Drawn with the need itself, so every policy faces the same crises.
         p_crisis = a.crisis_share_of_new_ernstig if self.spec.mechanisms.baseline_crisis else 0.0
         # Each new need takes its numbers from the arrivals generator at once: four for itself
@@ -443,7 +443,7 @@ class ZorgnetwerkModel(mesa.Model):
         self.judge_budgets(year - 1)
         for g in self.gemeenten:
             g.age_cohorts()
-            # Without solidarity a small gemeente hit by expensive cases cuts prevention (seed 004).
+            # Without solidarity a small gemeente hit by expensive cases cuts prevention ([OchtendMensen n.d.]).
             g.prevention_cut = bool(mech.budget_pressure and mech.prevention and self.recorder.overspent[year - 1,
                                                                                                         g.index])
             self.recorder.prevention_cut[year, g.index] = g.prevention_cut
@@ -490,7 +490,7 @@ class ZorgnetwerkModel(mesa.Model):
         self.recorder.judged[year] = True
 
     def review_finances(self, week: int) -> None:
-        """Sustained losses: an aanbieder shrinks, and beyond its reserve it exits (seed 002)."""
+        """Sustained losses: an aanbieder shrinks, and beyond its reserve it exits ([Q-Consult n.d.])."""
         a = self.spec.assumptions
         tariffs = self.pathway.base_tariff
         for region in self.regions:
@@ -530,7 +530,7 @@ class ZorgnetwerkModel(mesa.Model):
 
     def procure(self, region: Inkoopregio, week: int) -> None:
         """Re-tendering: the contracts with the least power-weighted trust end; new partners
-        start as strangers, clients are transferred and admin rises for a while (seed 004)."""
+        start as strangers, clients are transferred and admin rises for a while ([OchtendMensen n.d.])."""
         c, a = self.levers.coordination, self.spec.assumptions
         weights = region.power_weights()
         trust = region.trust

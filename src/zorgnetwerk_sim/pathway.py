@@ -1,4 +1,4 @@
-"""The care pathway of one trajectory (MODEL.md §4) as state transitions and scheduled events.
+"""The care pathway of one trajectory (docs/model.md §3) as state transitions and scheduled events.
 
 need arises → toegang assessment (waits for wijkteam capacity) → wijkteam support, or a
 referral to a care type → complex cases go to the expertteam first → wachtlijst → care →
@@ -258,7 +258,7 @@ class Pathway:
                     -1 if past is None else past[0], numbers)
         if past is not None:
             # The same person: counted once per year, and a case lost from view at the
-            # expertteam comes back as complex as it left (seed 003).
+            # expertteam comes back as complex as it left ([RUG 2021]).
             _, j.counted_year, j.counted_specialist_year, j.complex, j.maatwerk = past
         model.n_entered += 1
         flow = g.flow
@@ -270,7 +270,7 @@ class Pathway:
         if self.log is not None:
             self.record(j, SIGNAAL if kind in ("new", "crisis") else TERUGKEER if kind == "return" else TERUGVAL,
                         week)
-        if kind == "crisis":  # baseline crisis: straight to crisis care, no toegang (seed 002)
+        if kind == "crisis":  # baseline crisis: straight to crisis care, no toegang ([Q-Consult n.d.])
             flow[F_BASELINE_CRISES] += 1
             self.crisis(j, week)
         else:
@@ -367,7 +367,7 @@ class Pathway:
             p = self.a.mismatch_share * (1.0 - self.c.role_clarity)
             if j.maatwerk and not self.c.joint_kpis:
                 # With joint goals the receiving aanbieder shares responsibility for complex
-                # cases instead of sending them back (seeds 000, 001).
+                # cases instead of sending them back ([Verbeta 2024], [Zorg&Sociaalweb 2022]).
                 p *= self.a.maatwerk_mismatch_multiplier
             if central:
                 p *= 1.0 - region.regie_strength  # a regional coordinator matches better
@@ -392,7 +392,7 @@ class Pathway:
             self.record(j, WACHTLIJST, week, target if target is not None else region)
 
     def bounce(self, j: Jongere, week: int, target: "Aanbieder | None") -> None:
-        """A referral that does not fit is sent back ('van het kastje naar de muur', seed 002)."""
+        """A referral that does not fit is sent back ('van het kastje naar de muur', [Q-Consult n.d.])."""
         g = j.gemeente
         g.flow[F_BOUNCES] += 1
         j.bounces += 1
@@ -445,7 +445,7 @@ class Pathway:
         trust = a.region.trust
         partners = sorted((b for b in providers if b is not a and len(b.waitlists[care]) > 0),
                           key=lambda b: -len(b.waitlists[care]))
-        # With joint KPIs aanbieders share responsibility for the regional wachtlijst (seeds 000, 001).
+        # With joint KPIs aanbieders share responsibility for the regional wachtlijst ([Verbeta 2024], [Zorg&Sociaalweb 2022]).
         willing = max(a.flexibility, self.a.joint_kpis_min_acceptance) if self.c.joint_kpis else a.flexibility
         for b in partners:
             p = min(1.0, willing * trust.trust(a.org_id, b.org_id) ** self.a.trust_sharing_weight)
@@ -526,7 +526,7 @@ class Pathway:
         key = self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
         if self._late_misfit is not None and waited > 0 and misfit < min(0.5, self._late_misfit * waited):
             # Late help: the need changed while the jongere waited, and after a third of the
-            # episode the care turns out not to fit: a doorplaatsing (seed 002).
+            # episode the care turns out not to fit: a doorplaatsing ([Q-Consult n.d.]).
             third = (j.care_end - week) // 3
             self.calendar.schedule(week + (third if third > 1 else 1), on_misfit, j, j.epoch)
         if self.log is not None:  # (the message is only formatted when there is a log)
@@ -563,7 +563,7 @@ class Pathway:
         j.aanbieder = a
 
     def transfer(self, j: Jongere, to: "Aanbieder | None", week: int, takeover: bool = False) -> None:
-        """Doorplaatsing: care continues elsewhere, with a continuity break (seed 002).
+        """Doorplaatsing: care continues elsewhere, with a continuity break ([Q-Consult n.d.]).
 
         ``takeover``: a successor after procurement takes over running care even beyond its
         places (continuity of care); otherwise the receiver needs a free place."""
@@ -691,13 +691,13 @@ class Pathway:
         for j in team.meet(week):
             self.decide(team, j, week)
         for j in team.overdue(week):
-            # The referrer gives up on the team and refers the case as it is (seed 003).
+            # The referrer gives up on the team and refers the case as it is ([RUG 2021]).
             j.gemeente.flow[F_EXPERTTEAM_OVERDUE] += 1
             self.record(j, EXPERTTEAM_GEEN_TIJD, week, team)
             self.refer(j, week)
 
     def decide(self, team: "Expertteam", j: Jongere, week: int) -> None:
-        """One case at the expertteam table: succesvol, gedeeltelijk or onsuccesvol (seed 003)."""
+        """One case at the expertteam table: succesvol, gedeeltelijk or onsuccesvol ([RUG 2021])."""
         g = j.gemeente
         region = g.region
         g.flow[F_EXPERTTEAM_CASES] += 1
@@ -712,7 +712,7 @@ class Pathway:
         best = max(providers, key=lambda a: a.flexibility * trust.trust(g.org_id, a.org_id)) if providers else None
         p = team.success_probability(j, region, best)
         u = self.s_team.u()
-        # Time at the team depends on the outcome (seed 003: successful cases about a month,
+        # Time at the team depends on the outcome ([RUG 2021]: successful cases about a month,
         # partly successful ones about four, unsuccessful ones half a year or more); the team
         # spends follow-up hours on each case for as long as it holds it.
         a = self.a
@@ -754,7 +754,7 @@ class Pathway:
         if self.c.expertteam_handling == "takeover":
             self.refer(j, week, may_bounce=False)  # the team keeps following the case
         else:
-            # No follow-up: the case drops out of view and comes back heavier (seed 003).
+            # No follow-up: the case drops out of view and comes back heavier ([RUG 2021]).
             j.gemeente.flow[F_LOST_FROM_VIEW] += 1
             self.schedule_return(j, week, self.a.expertteam_lost_after_weeks, j.severity + 1, "return")
             self.leave(j, week, "lost from view")
@@ -810,7 +810,7 @@ def on_wait_deadline(j: Jongere, epoch: int) -> None:
 
 
 def escalate(j: Jongere, pw: Pathway, week: int) -> None:
-    """Waiting hurts (seed 002): the need gets heavier, or a crisis happens."""
+    """Waiting hurts ([Q-Consult n.d.]): the need gets heavier, or a crisis happens."""
     if j.state not in WAITING_STATES:
         j.escalation_week = NEVER
         return

@@ -1,8 +1,8 @@
-"""Aanbieder: a youth-care provider (MODEL.md §3).
+"""Aanbieder: a youth-care provider (docs/model.md §2.2).
 
 Its places per care type are its nominal capacity net of administrative burden (more distinct
-contracts and agreements → more overhead, seed 002), of professionals' hours lost in
-overlegtafels (seed 000) and of the extra work while contracts change (seed 004). It keeps its
+contracts and agreements → more overhead, [Q-Consult n.d.]), of professionals' hours lost in
+overlegtafels ([Verbeta 2024]) and of the extra work while contracts change ([OchtendMensen n.d.]). It keeps its
 own wachtlijsten (when the region does not use a central list) and a financial position:
 sustained losses make it shrink and finally exit, and its clients are doorgeplaatst.
 """

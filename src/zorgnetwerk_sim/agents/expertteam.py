@@ -1,8 +1,8 @@
-"""Expertteam: regional or bovenregionaal team for complex cases (MODEL.md §3; seed 003).
+"""Expertteam: regional or bovenregionaal team for complex cases (docs/model.md §2.3; [RUG 2021]).
 
 Delegates have limited hours per week and meet every few weeks. Each new case costs intake
 hours and each followed case costs follow-up hours; what is left decides how many cases a
-meeting can take. Whether a case succeeds depends on the seed-003 factors: a clear solution
+meeting can take. Whether a case succeeds depends on the factors of [RUG 2021]: a clear solution
 (existing offer vs maatwerk), clear roles, partners' trust and flexibility, the referrer's
 involvement, time to follow up, and an escalation route.
 """
@@ -45,7 +45,7 @@ class Expertteam(mesa.Agent):
         return self.hours_per_week * (1.0 - loss)
 
     def success_probability(self, j: "Jongere", region: "Inkoopregio", partner: "Aanbieder | None") -> float:
-        """Chance that the team's solution works (seed 003), as a logit of its factors.
+        """Chance that the team's solution works ([RUG 2021]), as a logit of its factors.
 
         Through the network: the trust between the referring gemeente and the partner that
         would take the case, and for maatwerk that partner's willingness to build it. Through the
@@ -88,7 +88,7 @@ class Expertteam(mesa.Agent):
             self.model.levers.coordination.expertteam_meeting_interval_weeks
         self.hours_bank -= follow_load
         # The share of the hours the caseload needs (follow-up of the cases held, intake of the
-        # queue) that the team has for this meeting (seed 003: lack of time makes cases fail).
+        # queue) that the team has for this meeting ([RUG 2021]: lack of time makes cases fail).
         needed = follow_load + len(self.queue) * a.expertteam_intake_hours
         have = self.hours_bank + follow_load
         self.time_coverage = 1.0 if needed <= have else max(0.0, have) / needed
@@ -99,14 +99,14 @@ class Expertteam(mesa.Agent):
                 continue
             self.hours_bank -= a.expertteam_intake_hours
             taken.append(j)
-        # Time is short when cases are left waiting or follow-up ate the hours (seed 003).
+        # Time is short when cases are left waiting or follow-up ate the hours ([RUG 2021]).
         self.short_of_time = bool(self.queue) or self.hours_bank < 0
         self.hours_bank = max(self.hours_bank, 0.0)
         return taken
 
     def overdue(self, week: int) -> list["Jongere"]:
         """Cases that waited longer than the team can keep them in view: they leave the queue
-        and go on without the team (seed 003: too little time, cases drop out of view)."""
+        and go on without the team ([RUG 2021]: too little time, cases drop out of view)."""
         limit = week - self.model.spec.assumptions.expertteam_max_wait_weeks
         out: list["Jongere"] = []
         while self.queue and (self.queue[0].state != AT_EXPERTTEAM or self.queue[0].team_since <= limit):

@@ -1,4 +1,4 @@
-"""Gemeente: buys and steers youth care for its youth (MODEL.md §3).
+"""Gemeente: buys and steers youth care for its youth (docs/model.md §2.1).
 
 Holds the youth population as single-year age cohorts (no person-level population), the
 toegang (wijkteam) with limited assessment capacity, its budget and prevention policy, and the
@@ -71,7 +71,7 @@ class Gemeente(mesa.Agent):
         if len(providers) == 1:
             return providers[0]
         trust = self.region.trust
-        # Aanbieders share their queue data with a gemeente they trust (MODEL.md §4.4), so
+        # Aanbieders share their queue data with a gemeente they trust (docs/model.md §7.9), so
         # informed allocation needs both regie and trust.
         # Trust in each provider is looked up once and used twice (the lookup is the hot spot of
         # a referral).

@@ -1,4 +1,4 @@
-"""Jongere: one young person with an active care trajectory (MODEL.md §3).
+"""Jongere: one young person with an active care trajectory (docs/model.md §2.4).
 
 Only youth with an active need exist as agents; the population is held as cohorts on the
 Gemeente. A Jongere is created when a need is signalled and removed when the trajectory ends
@@ -107,7 +107,7 @@ class Jongere(mesa.Agent):
         self.severity = severity        # 0 licht, 1 matig, 2 ernstig
         self.care = -1                   # CareType value once assessed
         self.complex = False             # needs the expertteam (hoogspecialistisch)
-        self.maatwerk = False            # no existing offer fits (seed 003)
+        self.maatwerk = False            # no existing offer fits ([RUG 2021])
         self.urgent = severity >= 2
         self.returned = returned
         self.state = -1

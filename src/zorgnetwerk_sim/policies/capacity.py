@@ -1,7 +1,7 @@
 """Balancing feedbacks on the wachtlijst: capacity follows the waits, and referrers find other routes.
 
 Real waiting lists persist but do not grow without bound: when waits run over the norm,
-gemeenten contract extra places and aanbieders hire (seed 000: "er zijn meer
+gemeenten contract extra places and aanbieders hire ([Verbeta 2024]: "er zijn meer
 jeugdhulpaanbieders bijgekomen", while waiting lists grow in places), within what the labour
 market allows; when places stand empty, the extra places are given back. And while the wait for
 light ambulant care is long, part of the referrers keep the case at the wijkteam, which gives
@@ -26,7 +26,7 @@ the number on the list divided by the weekly outflow the places allow.
     their budgets plus the overspending the region accepts
     (``uncertainties.accepted_overspend_share``; 0 with the lever ``budget_ceiling``), judged
     by the gemeenten's weight in regional choices (``Inkoopregio.power_weights``: large
-    gemeenten count more, seed 004): when the gemeenten over that line weigh more than half,
+    gemeenten count more, [OchtendMensen n.d.]): when the gemeenten over that line weigh more than half,
     nothing is ordered. Gemeenten must provide the care a jongere needs whatever their budget
     (the jeugdhulpplicht, Jeugdwet art. 2.3), so care already contracted goes on; what the
     budget limits is the growth of the places.

@@ -1,4 +1,4 @@
-"""Prevention with delay and diminishing returns (MODEL.md §4.5; seeds 000, 002).
+"""Prevention with delay and diminishing returns (docs/model.md §7.11; [Verbeta 2024], [Q-Consult n.d.]).
 
 Spending per youth enters a pipeline: it starts to work after ``delay`` weeks and builds up
 with a first-order time constant (Homer & Hirsch 2006; Milstein et al. 2011). The effective

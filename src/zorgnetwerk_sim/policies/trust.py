@@ -1,10 +1,10 @@
-"""Pairwise trust between the organisations of an inkoopregio (MODEL.md §4.4).
+"""Pairwise trust between the organisations of an inkoopregio (docs/model.md §7.9).
 
 Trust is a Beta reputation (Jøsang & Ismail 2002): E = (r + 1) / (r + s + 2) from positive (r)
 and negative (s) evidence, with forgetting. It is asymmetric in the sense of Slovic (1993):
 one failure adds more negative evidence than one success adds positive evidence, so trust is
 destroyed faster than it is built. Long personal relations give incumbents a prehistory
-(seed 000); a new partner after procurement starts as a stranger at E = 0.5 (seed 004).
+([Verbeta 2024]); a new partner after procurement starts as a stranger at E = 0.5 ([OchtendMensen n.d.]).
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ class Strict(BaseModel):
 # Levers (L): what a region can choose
 # --------------------------------------------------------------------------------------------
 class CoordinationLevers(Strict):
-    """Coordination and institutional design (seeds 000, 002, 003, 004; Giesen et al.)."""
+    """Coordination and institutional design ([Verbeta 2024], [Q-Consult n.d.], [RUG 2021], [OchtendMensen n.d.]; Giesen et al.)."""
 
     collaboration_form: Literal["verkennend", "transactioneel", "ondernemend", "functioneel"] | None = P(
         None, unit="preset", source=SEED_004,
@@ -123,7 +123,7 @@ class CoordinationLevers(Strict):
 
 
 class TrustLevers(Strict):
-    """Trust building (seed 000 recommendations; Jøsang & Ismail; Slovic)."""
+    """Trust building ([Verbeta 2024] recommendations; Jøsang & Ismail; Slovic)."""
 
     informal_contacts_per_year: float = P(2.0, unit="contacts/year per pair", ge=0, le=52, source=SEED_000,
                                           description="Informal contact moments that build trust")
@@ -132,10 +132,10 @@ class TrustLevers(Strict):
 
 
 class PreventionLevers(Strict):
-    """Prevention investment (seeds 000, 002; Homer & Hirsch 2006)."""
+    """Prevention investment ([Verbeta 2024], [Q-Consult n.d.]; Homer & Hirsch 2006)."""
 
     budget_share: float = P(0.01, unit="share of care budget", ge=0, le=0.3, source=SEED_000,
-                            description="Share of the care budget spent on prevention (seed 000: little prevention)")
+                            description="Share of the care budget spent on prevention ([Verbeta 2024]: little prevention)")
 
 
 class Levers(Strict):
@@ -156,7 +156,7 @@ class Uncertainties(Strict):
     incidence_multiplier: float = P(1.0, unit="multiplier", ge=0.1, le=5.0, source=ASSUMPTION,
                                     description="Multiplier on all incidence rates")
     maatwerk_share: float = P(0.8, unit="share of complex cases", ge=0, le=1, source=SEED_003,
-                              description="Complex cases that need maatwerk (8 of 10 in seed 003)")
+                              description="Complex cases that need maatwerk (8 of 10 in [RUG 2021])")
     tariff_inflation_per_year: float = P(0.03, unit="share/year", ge=-0.1, le=0.3, source=ASSUMPTION,
                                          description="Yearly rise of tariffs")
     labour_market_headroom: float = P(0.10, unit="share of places per year", ge=0, le=1.0, source=SEED_000 + "; " + STAFF,
@@ -192,7 +192,7 @@ class Uncertainties(Strict):
 # Mechanism switches
 # --------------------------------------------------------------------------------------------
 class Mechanisms(Strict):
-    """One switch per mechanism of MODEL.md §4 (plus their close relatives)."""
+    """One switch per mechanism (docs/model.md §7.0) (plus their close relatives)."""
 
     waiting_hurts: bool = P(True, unit="switch", source=SEED_002, description="Waiting raises escalation and lengthens care")
     admin_burden: bool = P(True, unit="switch", source=SEED_002, description="More contracts → more overhead, less capacity")
@@ -318,7 +318,7 @@ class Assumptions(Strict):
     large_gemeente_min_inhabitants: int = P(50_000, unit="inhabitants", ge=1, source=ASSUMPTION,
                                             description="Threshold between small and large gemeenten for equity KPIs")
     max_age_years: int = P(23, unit="years", ge=12, le=27, source=CBS, description="Youth age out of jeugdzorg at this age")
-    # waiting hurts (seed 002)
+    # waiting hurts ([Q-Consult n.d.])
     escalation_hazard_per_week: float = P(0.0015, unit="1/week", ge=0, le=0.2, source=SEED_002,
                                           description="Escalation hazard at the start of a wait")
     escalation_hazard_growth_per_week: float = P(0.0004, unit="1/week²", ge=0, le=0.05, source=SEED_002,
@@ -356,7 +356,7 @@ class Assumptions(Strict):
     relapse_after_weeks_mean: float = P(52.0, unit="weeks", ge=1, le=520, source=ASSUMPTION)
     maatwerk_duration_multiplier: float = P(1.4, unit="multiplier", ge=1, le=5, source=SEED_003)
     maatwerk_tariff_multiplier: float = P(1.3, unit="multiplier", ge=1, le=5, source=SEED_003)
-    # admin and coordination (seed 002, seed 000)
+    # admin and coordination ([Q-Consult n.d.], [Verbeta 2024])
     admin_base_share: float = P(0.06, unit="share of capacity", ge=0, le=0.5, source=SEED_002)
     admin_max_share: float = P(0.30, unit="share of capacity", ge=0, le=0.8, source=SEED_002)
     uniform_agreements_remaining_share: float = P(0.3, unit="share", ge=0, le=1, source=SEED_002,
@@ -378,7 +378,7 @@ class Assumptions(Strict):
                                   description="Chance an aanbieder picks a complex case under pull, at neutral trust")
     transfer_delay_weeks: int = P(4, unit="weeks", ge=0, le=52, source=SEED_002,
                                   description="Extra care weeks after a doorplaatsing (continuity break)")
-    # expertteam (seed 003)
+    # expertteam ([RUG 2021])
     expertteam_intake_hours: float = P(6.0, unit="hours/case", ge=0.5, le=200, source=SEED_003)
     expertteam_followup_hours_per_week: float = P(0.5, unit="hours/week/case", ge=0, le=20, source=SEED_003)
     expertteam_followup_weeks: int = P(12, unit="weeks", ge=0, le=104, source=SEED_003)
@@ -415,7 +415,7 @@ class Assumptions(Strict):
     joint_kpis_min_acceptance: float = P(0.75, unit="probability", ge=0, le=1, source=SEED_000 + "; " + SEED_001,
                                          description="With joint KPIs aanbieders take complex cases (pull) and "
                                                      "share places (push) at least this readily")
-    # trust (Jøsang & Ismail; Slovic; seed 000)
+    # trust (Jøsang & Ismail; Slovic; [Verbeta 2024])
     trust_prior_positive: float = P(6.0, unit="pseudo-experiences", ge=0, le=1000, source=SEED_000,
                                     description="Prehistory: long personal relations (positive experiences)")
     trust_prior_negative: float = P(3.0, unit="pseudo-experiences", ge=0, le=1000, source=SEED_000)
@@ -439,7 +439,7 @@ class Assumptions(Strict):
     prevention_cut_when_overspent: float = P(0.5, unit="share", ge=0, le=1, source=SEED_004,
                                              description="Cut of the prevention budget after a year over budget")
     overspend_tolerance: float = P(0.05, unit="share of budget", ge=0, le=1, source=SEED_004)
-    # aanbieder finances (seed 002)
+    # aanbieder finances ([Q-Consult n.d.])
     cost_ratio: float = P(0.72, unit="cost per tariff euro at full occupancy", ge=0.1, le=2, source=ASSUMPTION)
     exit_reserve_weeks: float = P(26.0, unit="weeks of revenue", ge=0, le=520, source=ASSUMPTION,
                                   description="Losses beyond this many weeks of revenue make an aanbieder exit")
