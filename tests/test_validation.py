@@ -16,9 +16,12 @@ from zorgnetwerk_sim import cli as cli_module
 from zorgnetwerk_sim.validation import FAIL, NA, PASS, UNCLEAR, Check, ValidationPlan, _direction
 
 SOURCE = {"title": "test figure", "publisher": "test", "year": 2026}
+EMERGENT = {"direction": "emergent", "why": "queues, capacity response and withdrawals together"}
+ASSUMED = {"direction": "assumed", "why": "a parameter says so"}
 SECTIONS = ("## 1. Targets and the model", "## 2. Internal consistency", "### Every jongere accounted for",
             "### Little's law per care type", "## 3. Face validity of the seed mechanisms", "## 4. Baseline trend",
-            "## 5. What the model does not reproduce", "## How to regenerate")
+            "## 5. The national scenario year by year", "## 6. What the model does not reproduce",
+            "## How to regenerate")
 
 
 def tiny_config(path: Path, **validation) -> Path:
@@ -26,20 +29,22 @@ def tiny_config(path: Path, **validation) -> Path:
     data = {
         "targets": [
             {"key": "in_care", "kpi": "youth_in_care_share", "value": 0.1, "interval": [0.0, 1.0], "unit": "share",
-             "scope": "national", "year": 2023, "scenarios": ["klas"], "source": SOURCE},
+             "scope": "national", "year": 2023, "scenarios": ["klas"], "source": SOURCE, "role": "fitted"},
             {"key": "impossible_wait", "kpi": "wait_weeks_mean", "value": 500.0, "tolerance": 1.0, "unit": "weeks",
-             "scope": "regional", "year": 2023, "scenarios": ["klas"], "source": SOURCE},
+             "scope": "regional", "year": 2023, "scenarios": ["klas"], "source": SOURCE, "role": "held_out"},
         ],
         "validation": {
             "scenarios": ["klas"], "optional_scenarios": [],
             "paired": [
                 {"name": "more staff, shorter lists", "source": "test", "scenario": "klas",
-                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "waitlist_mean", "expect": "lower"},
+                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "waitlist_mean", "expect": "lower",
+                 **EMERGENT},
                 {"name": "a KPI the model lacks", "source": "test", "scenario": "klas",
-                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "no_such_kpi", "expect": "lower"},
+                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "no_such_kpi", "expect": "lower",
+                 **ASSUMED},
             ],
             "within": [{"name": "within, missing", "source": "test", "scenario": "klas", "kpi": "waitlist_mean",
-                        "expect": "higher", "than": "no_such_kpi"}],
+                        "expect": "higher", "than": "no_such_kpi", **ASSUMED}],
             "trend": {"scenario": "klas", "years": 3.0, "band_share_per_year": 0.05, "wait_band": [0.0, 1000.0]},
             **validation,
         },
@@ -120,7 +125,7 @@ def test_littles_law_says_not_available_without_the_kpis(tmp_path):
     (["--years", "0"], {}, "--years: must be > 0"),
     ([], {"scenarios": ["no-such-scenario"]}, "no-such-scenario: unknown scenario"),
     ([], {"paired": [{"name": "x", "source": "s", "scenario": "klas", "change": {"levers.nope": 1}, "kpi": "a",
-                      "expect": "lower"}]}, "validation.paired 'x'"),
+                      "expect": "lower", **ASSUMED}]}, "validation.paired 'x'"),
     ([], {"trend": {"scenario": "klas", "years": 3.0, "wobble": 1}}, "validation.trend.wobble: unknown key"),
 ])
 def test_bad_input_is_one_line_exit_2(cli, tmp_path, args, validation, fragment):
