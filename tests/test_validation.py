@@ -13,12 +13,23 @@ from rich.console import Console
 from test_cli import cli  # noqa: F401 - the in-process `zorgsim` fixture
 
 from zorgnetwerk_sim import cli as cli_module
-from zorgnetwerk_sim.validation import FAIL, NA, PASS, UNCLEAR, Check, ValidationPlan, _direction
+import datetime as dt
+
+import numpy as np
+import tomllib
+
+from zorgnetwerk_sim.calibrate import replicate
+from zorgnetwerk_sim.scenario import load_scenario
+from zorgnetwerk_sim.validation import (FAIL, NA, PASS, UNCLEAR, Check, ValidationPlan, _direction, price_factor,
+                                        yearly_kpis)
 
 SOURCE = {"title": "test figure", "publisher": "test", "year": 2026}
+EMERGENT = {"direction": "emergent", "why": "queues, capacity response and withdrawals together"}
+ASSUMED = {"direction": "assumed", "why": "a parameter says so"}
 SECTIONS = ("## 1. Targets and the model", "## 2. Internal consistency", "### Every jongere accounted for",
             "### Little's law per care type", "## 3. Face validity of the seed mechanisms", "## 4. Baseline trend",
-            "## 5. What the model does not reproduce", "## How to regenerate")
+            "## 5. The national scenario year by year", "## 6. What the model does not reproduce",
+            "## How to regenerate")
 
 
 def tiny_config(path: Path, **validation) -> Path:
@@ -26,20 +37,22 @@ def tiny_config(path: Path, **validation) -> Path:
     data = {
         "targets": [
             {"key": "in_care", "kpi": "youth_in_care_share", "value": 0.1, "interval": [0.0, 1.0], "unit": "share",
-             "scope": "national", "year": 2023, "scenarios": ["klas"], "source": SOURCE},
+             "scope": "national", "year": 2023, "scenarios": ["klas"], "source": SOURCE, "role": "fitted"},
             {"key": "impossible_wait", "kpi": "wait_weeks_mean", "value": 500.0, "tolerance": 1.0, "unit": "weeks",
-             "scope": "regional", "year": 2023, "scenarios": ["klas"], "source": SOURCE},
+             "scope": "regional", "year": 2023, "scenarios": ["klas"], "source": SOURCE, "role": "held_out"},
         ],
         "validation": {
             "scenarios": ["klas"], "optional_scenarios": [],
             "paired": [
                 {"name": "more staff, shorter lists", "source": "test", "scenario": "klas",
-                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "waitlist_mean", "expect": "lower"},
+                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "waitlist_mean", "expect": "lower",
+                 **EMERGENT},
                 {"name": "a KPI the model lacks", "source": "test", "scenario": "klas",
-                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "no_such_kpi", "expect": "lower"},
+                 "change": {"uncertainties.staff_availability": 1.5}, "kpi": "no_such_kpi", "expect": "lower",
+                 **ASSUMED},
             ],
             "within": [{"name": "within, missing", "source": "test", "scenario": "klas", "kpi": "waitlist_mean",
-                        "expect": "higher", "than": "no_such_kpi"}],
+                        "expect": "higher", "than": "no_such_kpi", **ASSUMED}],
             "trend": {"scenario": "klas", "years": 3.0, "band_share_per_year": 0.05, "wait_band": [0.0, 1000.0]},
             **validation,
         },
@@ -63,10 +76,32 @@ def test_validate_model_writes_every_section(cli, tmp_path, monkeypatch):
         assert field in text
     # targets: both rows, the impossible one marked and listed among what the model does not reproduce
     assert "| in_care | `youth_in_care_share` |" in text and "| impossible_wait | `wait_weeks_mean` |" in text
-    gaps = text[text.find(SECTIONS[6]):]
+    gaps = text[text.find(SECTIONS[7]):]
     assert "klas: impossible_wait (wait_weeks_mean) — fail" in gaps
     assert "A fixed gap kept in the data file." in gaps
     assert "a KPI the model lacks" in gaps and "within, missing" in gaps  # listed as not computable
+    # fitted and held-out targets in separate tables, the held-out ones counted as validation
+    targets = text[text.find(SECTIONS[0]):text.find(SECTIONS[1])]
+    fitted = targets[targets.find("Fitted targets (agreement here is not evidence)"):]
+    held = targets[targets.find("Held-out targets (validation)"):]
+    assert 0 <= targets.find("Fitted targets") < targets.find("Held-out targets")
+    assert "| in_care |" in fitted[:fitted.find("Held-out")] and "impossible_wait" not in fitted[:fitted.find("Held-out")]
+    assert "| impossible_wait |" in held and "| in_care |" not in held
+    assert "klas: the model meets 0 of 1 held-out targets." in held
+    # emergent checks evaluated and counted; assumed ones listed apart
+    face = text[text.find(SECTIONS[4]):text.find(SECTIONS[5])]
+    emergent = face[face.find("### Emergent directions (validation)"):face.find("### Assumed directions")]
+    assumed = face[face.find("### Assumed directions"):]
+    assert re.search(r"\| more staff, shorter lists \|.*\| lower \| pass \| queues, capacity response", emergent)
+    assert "a KPI the model lacks" in assumed and "within, missing" in assumed and "more staff" not in assumed
+    assert "(not counted as validation)" in assumed
+    assert ("the model meets 0 of 1 held-out targets (section 1, over the scenarios) and passes 1 of 1 emergent "
+            "checks (section 3)") in gaps
+    assert "Not counted: 1 of 1 fitted targets met, 0 of 2 assumed directions" in gaps
+    assert "validation (held-out targets and emergent checks): 1 of 2 passed" in stdout
+    # without --national the national section says how to get it
+    national = text[text.find(SECTIONS[6]):text.find(SECTIONS[7])]
+    assert "Not run: add `--national`" in national
     # accounting balances in the model's own bookkeeping
     row = next(line for line in text.splitlines() if line.startswith("| klas |") and "," in line)
     cells = [c.strip() for c in row.strip("|").split("|")]
@@ -120,8 +155,13 @@ def test_littles_law_says_not_available_without_the_kpis(tmp_path):
     (["--years", "0"], {}, "--years: must be > 0"),
     ([], {"scenarios": ["no-such-scenario"]}, "no-such-scenario: unknown scenario"),
     ([], {"paired": [{"name": "x", "source": "s", "scenario": "klas", "change": {"levers.nope": 1}, "kpi": "a",
-                      "expect": "lower"}]}, "validation.paired 'x'"),
+                      "expect": "lower", **ASSUMED}]}, "validation.paired 'x'"),
     ([], {"trend": {"scenario": "klas", "years": 3.0, "wobble": 1}}, "validation.trend.wobble: unknown key"),
+    ([], {"within": [{"name": "x", "source": "s", "scenario": "klas", "kpi": "a", "expect": "lower", "than": "b",
+                      "direction": "obvious", "why": "w"}]},
+     "validation.within[0].direction: Input should be 'assumed' or 'emergent'"),
+    ([], {"within": [{"name": "x", "source": "s", "scenario": "klas", "kpi": "a", "expect": "lower", "than": "b",
+                      "direction": "assumed"}]}, "validation.within[0].why: required key is missing"),
 ])
 def test_bad_input_is_one_line_exit_2(cli, tmp_path, args, validation, fragment):
     config = tiny_config(tmp_path / "t.toml", **validation)
@@ -135,3 +175,60 @@ def test_out_that_is_a_folder_is_refused(cli, tmp_path):
     code, _, err = cli("validate-model", "--targets", tiny_config(tmp_path / "t.toml"), "--seeds", "2",
                        "--out", tmp_path, "-q")
     assert code == 2 and "is a folder" in err
+
+
+def test_national_section_year_by_year_with_klas_standing_in(cli, tmp_path, monkeypatch):
+    """`--national` with klas as the national scenario: the targets per simulated year after the
+    warm-up, both definitions of youth in care, and the trend of the wachtlijst."""
+    monkeypatch.setattr(cli_module, "out_console", Console(width=400, color_system=None))
+    config = tiny_config(tmp_path / "t.toml", national={"scenario": "klas"})
+    data = tomllib.loads(config.read_text(encoding="utf-8"))
+    data["targets"].append({"key": "spending", "kpi": "cost_per_youth_eur", "value": 1500.0, "interval": [0.0, 1e6],
+                            "unit": "EUR per youth", "scope": "national", "year": 2024, "scenarios": ["klas"],
+                            "source": SOURCE, "role": "held_out"})
+    config.write_text(tomli_w.dumps(data), encoding="utf-8")
+    out = tmp_path / "v.md"
+    code, _, err = cli("validate-model", "--targets", config, "--seeds", "2", "--years", "3", "--workers", "1",
+                       "--national", "--out", out, "-q")
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    national = text[text.find(SECTIONS[6]):text.find(SECTIONS[7])]
+    assert "| target | role | figure [interval] (year) | unit | 2 (2025) | 3 (2026) | years within |" in national
+    assert re.search(r"\| impossible_wait \| held-out \| 500 \[499, 501\] \(2023\) \| weeks \| \*\*[\d.]+\*\* \| "
+                     r"\*\*[\d.]+\*\* \| 0 of 2 years within \|", national)
+    assert "| spending | held-out | 1500 [0, 1e+06] (2024) | EUR per youth, 2024 prices |" in national
+    assert "### Youth in care: CBS's definition" in national and "`youth_in_specialist_care`" in national
+    rows = [line for line in national.splitlines() if line.startswith("| 2 (2025) |") and "%" in line]
+    all_count, specialist = (int(c.strip().replace(",", "")) for c in rows[0].strip("|").split("|")[1:4:2])
+    assert 0 < specialist < all_count  # the wijkteam counts only in the wider definition
+    assert "### Trend of the national wachtlijst" in national and re.search(r"Growth of the wachtlijst: .*Verdict", national)
+    gaps = text[text.find(SECTIONS[7]):]
+    assert "nationally, 1 of 2 held-out targets hold in every year (section 5)" in gaps
+
+
+def test_yearly_kpis_add_up_to_the_run_summary():
+    """Per simulated year from the weekly series: over the measured years they give the run
+    summary's KPIs (the same counts, split by year)."""
+    plan = ValidationPlan(seeds=2, years=3)
+    spec = load_scenario("klas", {"run.years": 3, "run.warmup_years": 1})
+    output = replicate({"klas": spec}, [7], series=plan.national_series())["klas"][0]
+    years = yearly_kpis(output.series)
+    assert len(years) == 3
+    measured = years[1:]
+    summary = output.row
+    for kpi in ("youth_in_care_per_year", "youth_in_specialist_care_per_year", "placements_per_year",
+                "cost_per_year_eur"):
+        assert np.mean([y[kpi] for y in measured]) == pytest.approx(summary[kpi], rel=1e-9), kpi
+    # per youth: the summary divides by the youth at the end, a year by its own mean youth (which moves slightly)
+    for kpi in ("placements_per_1000_youth", "verblijf_per_1000_youth", "youth_in_care_share", "cost_per_youth_eur"):
+        assert np.mean([y[kpi] for y in measured]) == pytest.approx(summary[kpi], rel=2e-3), kpi
+    assert all(0 < y["wait_weeks_mean"] < 100 and 0 <= y["expertteam_success_share"] <= 1 for y in measured)
+
+
+def test_price_factor_converts_to_the_figures_year():
+    start = dt.date(2025, 1, 1)
+    assert price_factor(0.03, start, 0, 2025) == pytest.approx(1.0)
+    assert price_factor(0.03, start, 0, 2024) == pytest.approx(1 / 1.03)  # the first year, in 2024 prices
+    assert price_factor(0.03, start, 3, 2024) == pytest.approx(1.03 ** -4)
+    assert price_factor(0.0, start, 5, 2019) == 1.0
+    assert price_factor(0.03, dt.date(2025, 7, 2), 0, 2025) == pytest.approx(1.03 ** -0.5, rel=1e-3)

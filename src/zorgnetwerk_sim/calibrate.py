@@ -6,11 +6,12 @@
     fit.comparison()        # target vs simulated (mean and 95% interval over replications)
     fit.write("klas-calibrated.toml")
 
-The objective is the weighted sum of squared relative errors of the targets that apply to the
-scenario, each relative error divided by the target's relative half-width:
-``Σ weight · ((simulated − value) / half_width)²``, so a target met at the edge of its interval
-contributes 1 and a precise figure counts more than a rough one. ``simulated`` is the mean over
-``replications`` runs whose seeds are the same for every trial (common random numbers), so the
+The objective is the weighted sum of squared relative errors of the fitted targets
+(``role = "fitted"``) that apply to the scenario; held-out targets never enter it. Each relative
+error is divided by the target's relative half-width: ``Σ weight · ((simulated − value) /
+half_width)²``, so a target met at the edge of its interval contributes 1 and a precise figure
+counts more than a rough one. ``simulated`` is the mean over ``replications`` runs whose seeds
+are the same for every trial (common random numbers), so the
 objective is a deterministic function of the parameters and trials differ only by them. The
 parameters are scaled to [0, 1] and searched with scipy's bounded Nelder-Mead for at most
 ``budget`` trials; the replications of a trial run in the runner's process pool. See
@@ -45,7 +46,7 @@ from .runner.sweep import RunOutput, RunTask, process_pool, run_tasks
 from .scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from .scenario.loader import resolve_path
 from .shipped import REPO
-from .targets import Target, TargetsError, TargetsFile, check_kpis, display_path, load_targets
+from .targets import FITTED, Target, TargetsError, TargetsFile, check_kpis, display_path, load_targets
 
 #: A target whose KPI is undefined in a trial (NaN) counts as this many half-widths off.
 NAN_PENALTY = 10.0
@@ -172,7 +173,13 @@ def mean_interval(values: Sequence[float]) -> tuple[float, float, float]:
 
 
 def objective(targets: Sequence[Target], summaries: Sequence[Mapping[str, float]]) -> float:
-    """Σ weight · ((mean simulated − value) / half-width)² over the targets."""
+    """Σ weight · ((mean simulated − value) / half-width)² over the targets.
+
+    Only fitted targets may enter: a held-out target is the validation and is never fitted, so
+    one here is a programming error (ValueError), whoever passes it."""
+    held_out = [t.key for t in targets if not t.fitted]
+    if held_out:
+        raise ValueError(f"held-out targets cannot enter the calibration objective: {', '.join(held_out)}")
     total = 0.0
     for target in targets:
         values = np.array([target.simulated(s) for s in summaries], dtype=float)
@@ -300,9 +307,10 @@ class Calibration:
         self.names = scenario_names(scenario, self.spec)
         self.file: TargetsFile
         self.file, self.targets_path = load_targets(targets)
-        self.targets = self.file.for_scenario(self.names, calibrating=True)
+        #: the fitted targets only: held-out ones never reach the objective (nor the KPIs a trial keeps)
+        self.targets = self.file.for_scenario(self.names, FITTED)
         if not self.targets:
-            raise TargetsError(f"{self.targets_path}: no calibration target applies to scenario "
+            raise TargetsError(f"{self.targets_path}: no target with role = \"fitted\" applies to scenario "
                                f"{self.names[0]!r} (targets name their scenarios in 'scenarios')")
         if params is None:
             ranges = self.file.default_parameters(self.names)

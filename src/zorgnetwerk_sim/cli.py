@@ -631,7 +631,9 @@ def validate_model(
     except OutputError as err:
         fail(f"--out {err}")
     out_console.print(f"{out}: {report.n_passed} of {report.n_checks} checks passed, "
-                      f"{report.n_failed} failed, {report.n_unavailable} not available", highlight=False)
+                      f"{report.n_failed} failed, {report.n_unavailable} not available; validation (held-out "
+                      f"targets and emergent checks): {report.n_evidence_passed} of {report.n_evidence} passed",
+                      highlight=False)
 
 
 def main(argv: list[str] | None = None) -> None:

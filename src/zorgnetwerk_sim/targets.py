@@ -3,11 +3,14 @@
 The file holds what the model is compared with, each figure with its source:
 
 * ``[[targets]]``: public figures (value, interval, unit, scope, source, year) and the run-summary
-  KPI each is compared with, plus the scenarios it applies to;
+  KPI each is compared with, the scenarios it applies to, and its ``role``: ``"fitted"`` (the
+  calibration fits parameters to it, so agreement with it is no evidence) or ``"held_out"``
+  (never used by the calibration: the validation);
 * ``[calibration.parameters.<scenario>]``: the parameters ``zorgsim calibrate`` fits by default
   (``"*"`` for any scenario without a list of its own), each with its search range;
-* ``[validation]``: the checks of ``zorgsim validate-model`` (face validity, Little's law,
-  the baseline trend);
+* ``[validation]``: the checks of ``zorgsim validate-model`` (face validity, each with the
+  ``direction`` ``"assumed"`` when a parameter builds it in or ``"emergent"`` when mechanisms
+  together produce it; Little's law; the baseline trend; the national section);
 * ``[[not_reproduced]]``: what the model is known not to reproduce (docs/validation.md).
 
 docs/calibration.md describes the format. Bad input is one :class:`TargetsError` line naming the
@@ -65,6 +68,20 @@ class Source(_Strict):
         return f"{text}, {self.url}" if self.url else text
 
 
+#: What a target is for: ``fitted`` targets are what ``zorgsim calibrate`` fits parameters to (the
+#: model meeting them is no evidence); ``held_out`` targets are never fitted (the validation).
+Role = Literal["fitted", "held_out"]
+FITTED: Role = "fitted"
+HELD_OUT: Role = "held_out"
+
+#: Where a face-validity check's expected direction comes from: ``assumed`` when one parameter
+#: builds it in (reported, not counted as validation), ``emergent`` when the interplay of
+#: mechanisms produces it (it could fail; counted as validation).
+Direction = Literal["assumed", "emergent"]
+ASSUMED: Direction = "assumed"
+EMERGENT: Direction = "emergent"
+
+
 class Target(_Strict):
     """A public figure and the KPI it is compared with."""
 
@@ -79,9 +96,20 @@ class Target(_Strict):
     year: int = Field(ge=1900, le=2100, description="Year the figure describes")
     scenarios: list[str] = Field(min_length=1, description="Scenarios the figure applies to")
     source: Source
-    weight: float = Field(1.0, ge=0, description="Extra weight in the calibration objective")
-    calibrate: bool = Field(True, description="Used by zorgsim calibrate (false: reported only)")
+    weight: float = Field(1.0, ge=0, description="Extra weight in the calibration objective (fitted targets)")
+    role: Role = Field(description="'fitted': zorgsim calibrate fits to it; 'held_out': never fitted, validation only")
     note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _calibrate_is_gone(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "calibrate" in data:
+            raise ValueError("'calibrate' is replaced by role = \"fitted\" | \"held_out\"")
+        return data
+
+    @property
+    def fitted(self) -> bool:
+        return self.role == FITTED
 
     @model_validator(mode="after")
     def _interval(self) -> "Target":
@@ -135,6 +163,9 @@ class PairedCheck(_Strict):
     change: dict[str, Any] = Field(min_length=1, description="Overrides (key path → value) of the variant")
     kpi: str = Field(min_length=1)
     expect: Literal["lower", "higher"] = Field(description="The variant's KPI against the unchanged scenario")
+    direction: Direction = Field(description="'assumed': a parameter builds the direction in; 'emergent': "
+                                             "mechanisms together produce it")
+    why: str = Field(min_length=1, description="Which parameter builds it in, or which mechanisms produce it")
 
 
 class WithinCheck(_Strict):
@@ -146,6 +177,9 @@ class WithinCheck(_Strict):
     kpi: str = Field(min_length=1)
     expect: Literal["lower", "higher"]
     than: str = Field(min_length=1, description="The KPI it is compared with in the same run")
+    direction: Direction = Field(description="'assumed': a parameter builds the direction in; 'emergent': "
+                                             "mechanisms together produce it")
+    why: str = Field(min_length=1, description="Which parameter builds it in, or which mechanisms produce it")
 
 
 class LittleCheck(_Strict):
@@ -173,6 +207,14 @@ class TrendCheck(_Strict):
     wait_band_source: str = Field("", description="Where the wait band comes from")
 
 
+class NationalCheck(_Strict):
+    """The national section (``validate-model --national``): the scenario's targets year by year."""
+
+    scenario: str = Field("nederland", min_length=1, description="The national scenario")
+    trend_series: list[str] = Field(["waiting_list", "waiting_expertteam"], min_length=1,
+                                    description="Time-series columns summed into the wachtlijst of its trend")
+
+
 class Validation(_Strict):
     scenarios: list[str] = Field(["default", "klas"], min_length=1, description="Scenarios whose targets are shown")
     optional_scenarios: list[str] = Field(["nederland"], description="Added with --national")
@@ -180,6 +222,7 @@ class Validation(_Strict):
     within: list[WithinCheck] = Field(default_factory=list)
     littles_law: LittleCheck = Field(default_factory=LittleCheck)
     trend: TrendCheck = Field(default_factory=TrendCheck)
+    national: NationalCheck = Field(default_factory=NationalCheck)
 
 
 class NotReproduced(_Strict):
@@ -208,9 +251,9 @@ class TargetsFile(_Strict):
             raise ValueError(f"target keys must be unique; repeated: {', '.join(dupes)}")
         return self
 
-    def for_scenario(self, names: Sequence[str], *, calibrating: bool = False) -> list[Target]:
-        """The targets that apply to a scenario known by any of ``names``."""
-        return [t for t in self.targets if t.applies_to(names) and (t.calibrate or not calibrating)]
+    def for_scenario(self, names: Sequence[str], role: Role | None = None) -> list[Target]:
+        """The targets that apply to a scenario known by any of ``names`` (of one role, if given)."""
+        return [t for t in self.targets if t.applies_to(names) and (role is None or t.role == role)]
 
     def default_parameters(self, names: Sequence[str]) -> dict[str, tuple[float, float]]:
         params = self.calibration.parameters
