@@ -16,9 +16,10 @@ from zorgnetwerk_sim import Simulation, load_scenario, run
 from zorgnetwerk_sim.agents import Jongere
 from zorgnetwerk_sim.metrics import C, F
 
-#: The documented band (docs/model.md §9): after the warm-up the yearly mean wait of default
-#: stays within these weeks over 15 years.
-WAIT_BAND = (8.0, 15.0)
+#: After the warm-up the yearly mean wait of default stays within these weeks over 15 years
+#: (docs/model.md §9.3), and its last five years do not drift away from its first five.
+WAIT_BAND = (6.0, 15.0)
+MAX_DRIFT_WEEKS = 3.0
 
 
 @cache
@@ -36,6 +37,7 @@ def test_default_baseline_stays_in_its_band_for_15_years(seed):
     waits = yearly_waits("default", seed, 15.0)
     assert len(waits) == 13
     assert WAIT_BAND[0] <= waits.min() and waits.max() <= WAIT_BAND[1], waits
+    assert abs(waits[-5:].mean() - waits[:5].mean()) < MAX_DRIFT_WEEKS, waits
 
 
 @pytest.mark.slow
@@ -57,12 +59,6 @@ def test_capacity_response_contracts_places_when_waits_run_over_the_trigger():
     assert on["wait_weeks_mean"] < off["wait_weeks_mean"]
     # more care given costs more: cost follows the care, not a fixed number of places
     assert on["cost_care_per_year_eur"] > off["cost_care_per_year_eur"]
-
-
-def test_budget_ceiling_stops_extra_places_when_over_budget():
-    tight = ("uncertainties.staff_availability=0.85", "assumptions.budget_per_youth_eur_per_year=300")
-    free, capped = summary(*tight), summary(*tight, "levers.coordination.budget_ceiling=true")
-    assert capped["places_added_per_year"] < free["places_added_per_year"]
 
 
 def test_alternative_routes_keep_light_cases_at_the_wijkteam_only_when_waits_are_long():

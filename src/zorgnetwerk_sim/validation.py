@@ -82,6 +82,8 @@ YEARLY_KPIS: dict[str, tuple[str, str, str | None]] = {
     "expertteam_success_share": ("ratio", "expertteam_success", "expertteam_cases"),
     "cost_per_year_eur": ("sum", "cost_total", None),
     "cost_per_youth_eur": ("sum/youth", "cost_total", None),
+    # each year in its own prices: the national section converts money to the figure's year
+    "cost_per_youth_start_prices_eur": ("sum/youth", "cost_total", None),
     "waitlist_mean": ("mean", "wachtlijst", None),
 }
 

@@ -135,7 +135,7 @@ def resolve(raw: dict[str, Any], overrides: dict[str, Any], source: str = "<app>
 # ---------------------------------------------------------------------------------------------
 # Weekly series of a running simulation
 # ---------------------------------------------------------------------------------------------
-COST_PARTS = {"cost_care": "zorg", "cost_toegang": "toegang", "cost_admin": "administratie",
+COST_PARTS = {"cost_care": "zorg", "cost_extra_capacity": "extra plaatsen", "cost_toegang": "toegang", "cost_admin": "administratie",
               "cost_coordination": "coördinatie", "cost_prevention": "preventie", "cost_trust": "vertrouwen"}
 
 

@@ -173,8 +173,11 @@ CONTROLS: dict[str, ControlText] = {
         "Grens voor de pot", "Zorg met minstens dit weektarief gaat naar de regionale pot.",
         "Inkoop en solidariteit"),
     "levers.coordination.budget_ceiling": ControlText(
-        "Budgetplafond", "Een regio die vorig jaar over het budget ging, koopt geen extra plaatsen in.",
-        "Inkoop en solidariteit"),
+        "Budgetplafond", "Een regio die meer uitgeeft dan haar budget, koopt geen extra plaatsen in (geen "
+        "overschrijding toegestaan).", "Inkoop en solidariteit"),
+    "levers.coordination.accepted_wait_weeks": ControlText(
+        "Aanvaarde wachttijd", "Boven deze verwachte wachttijd koopt de regio extra plaatsen in, voor zover "
+        "geld en arbeidsmarkt dat toelaten.", "Inkoop en solidariteit"),
     "levers.coordination.procurement_cycle_years": ControlText(
         "Jaren tussen aanbestedingen", "Om de hoeveel jaar contracten opnieuw worden aanbesteed.",
         "Inkoop en solidariteit"),
@@ -200,6 +203,15 @@ CONTROLS: dict[str, ControlText] = {
     "uncertainties.labour_market_headroom": ControlText(
         "Ruimte op de arbeidsmarkt", "Hoeveel plaatsen er binnen een jaar bij kunnen komen als de wachttijden te "
         "lang worden.", UNCERTAINTY_GROUP),
+    "uncertainties.extra_place_premium": ControlText(
+        "Meerprijs extra plaatsen", "Hoeveel duurder extra ingekochte plaatsen zijn dan het gewone tarief "
+        "(spotcontracten, zorg buiten de regio, inhuur).", UNCERTAINTY_GROUP),
+    "uncertainties.accepted_overspend_share": ControlText(
+        "Aanvaarde budgetoverschrijding", "Hoeveel gemeenten boven hun jeugdbudget uitgeven voordat de regio "
+        "stopt met extra plaatsen inkopen.", UNCERTAINTY_GROUP),
+    "uncertainties.budget_growth_per_year": ControlText(
+        "Groei van het jeugdbudget", "Reële groei van de jeugdbudgetten per jaar, bovenop de prijsstijging.",
+        UNCERTAINTY_GROUP),
     "uncertainties.admin_share_per_contract": ControlText(
         "Administratie per contract", "Capaciteit die verloren gaat aan administratie voor elke extra set "
         "afspraken.", UNCERTAINTY_GROUP),

@@ -341,7 +341,7 @@ class Assumptions(Strict):
                                   description="From the decision to contract extra places to their arrival")
     capacity_growth_per_review: float = P(0.03, unit="share of contracted places", ge=0, le=0.5, source=STERMAN,
                                           description="Places added (or given back) per review")
-    capacity_release_wait_share: float = P(0.25, unit="share of the trigger wait", ge=0, le=1, source=STERMAN,
+    capacity_release_wait_share: float = P(0.7, unit="share of the accepted wait", ge=0, le=1, source=STERMAN,
                                            description="Below this expected wait extra places are given back")
     crisis_share_of_new_ernstig: float = P(0.04, unit="share of new ernstig needs", ge=0, le=1, source=SEED_002,
                                            description="Severe needs that start as a crisis (baseline_crisis)")
