@@ -239,12 +239,13 @@ def reported_horizons(path: pd.DataFrame | None) -> list[int]:
 
 def with_horizons(table: pd.DataFrame, path: pd.DataFrame | None, measured_years: float) -> pd.DataFrame:
     """The comparison table with its horizon: ``horizon`` (what the whole-run numbers are, e.g.
-    'mean over years 1–8 after warm-up') and, per reported year h (:func:`reported_horizons`),
+    'mean over years 1–8 after warm-up'), ``horizon_years`` (the years after warm-up) and, per reported year h (:func:`reported_horizons`),
     ``diff_year{h}``, ``diff_year{h}_ci_low``, ``diff_year{h}_ci_high`` from the time path
     (NaN for a KPI without yearly values)."""
     out = table.copy()
     out.insert(out.columns.get_loc("kpi") + 1, "horizon",
                [whole_horizon(measured_years, yearly_kind(k)) for k in out["kpi"]])
+    out.insert(out.columns.get_loc("horizon") + 1, "horizon_years", float(measured_years))
     for h in reported_horizons(path):
         assert path is not None
         at = path[path["year"] == h].set_index(["point", "kpi"])

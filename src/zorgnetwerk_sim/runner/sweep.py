@@ -599,6 +599,10 @@ class SweepResult:
     def series(self) -> pd.DataFrame | None:
         return self.store.read_series()
 
+    def years(self) -> pd.DataFrame | None:
+        """The KPIs of each run in each year after warm-up (:meth:`SweepStore.read_years`)."""
+        return self.store.read_years()
+
 
 class Sweep:
     """A checked plan: the experiment, the folder and the executor. :meth:`run` does the work.
