@@ -5,7 +5,7 @@ copies them into a preallocated numpy array. Wait times and trajectory costs go 
 histograms, one per year after warm-up, so memory stays flat however long the run is.
 
 :func:`summarize` gives the run's KPIs over all weeks after warm-up; :func:`summarize_years`
-gives the same KPIs, by the same code, for each year after warm-up. :func:`yearly_weights`
+gives the same KPIs, by the same code, for each year after warm-up; :func:`yearly_kind`
 says how the whole-run value follows from the yearly ones (:data:`YEARLY_KIND`).
 """
 

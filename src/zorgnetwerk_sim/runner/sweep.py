@@ -158,7 +158,7 @@ def run_output(task: RunTask, summary: dict[str, float], series: dict[str, np.nd
         from ..metrics import WEIGHT_PREFIX
 
         keep = {"year", "years_measured", *names, *(WEIGHT_PREFIX + n for n in names)}
-        kept_years = [{k: float(v) for k, v in year.items() if k in keep} for year in years]
+        kept_years = [{k: int(v) if k == "year" else float(v) for k, v in year.items() if k in keep} for year in years]
     return RunOutput(task.run_id, row, series, kept_years)
 
 
