@@ -82,7 +82,8 @@ class Recorder:
     def wait_completed(self, large: bool, kind: int, weeks: int) -> None:
         week = self.model.week
         if week >= self._warmup_weeks:
-            self._wait_counts[(week - self._warmup_weeks) // 52][1 if large else 0][kind][min(weeks, WAIT_BINS - 1)] += 1
+            year = (week - self._warmup_weeks) // 52
+            self._wait_counts[year][1 if large else 0][kind][min(weeks, WAIT_BINS - 1)] += 1
 
     def list_left(self, care: int, weeks: int) -> None:
         self.list_stock[care] -= 1

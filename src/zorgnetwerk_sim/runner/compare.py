@@ -198,7 +198,8 @@ def time_path(years: pd.DataFrame, baseline: str, kpis: Sequence[str] | None = N
     names = _path_kpis(years, kpis)
     rows: list[dict[str, Any]] = []
     for year, gy in years.groupby("year", sort=True):
-        wide = {p: g.drop_duplicates("replication").set_index("replication") for p, g in gy.groupby("point", sort=False)}
+        wide = {p: g.drop_duplicates("replication").set_index("replication")
+                for p, g in gy.groupby("point", sort=False)}
         if baseline not in wide:
             continue
         base = wide[baseline]
@@ -239,7 +240,8 @@ def reported_horizons(path: pd.DataFrame | None) -> list[int]:
 
 def with_horizons(table: pd.DataFrame, path: pd.DataFrame | None, measured_years: float) -> pd.DataFrame:
     """The comparison table with its horizon: ``horizon`` (what the whole-run numbers are, e.g.
-    'mean over years 1–8 after warm-up'), ``horizon_years`` (the years after warm-up) and, per reported year h (:func:`reported_horizons`),
+    'mean over years 1–8 after warm-up'), ``horizon_years`` (the years after warm-up) and, per
+    reported year h (:func:`reported_horizons`),
     ``diff_year{h}``, ``diff_year{h}_ci_low``, ``diff_year{h}_ci_high`` from the time path
     (NaN for a KPI without yearly values)."""
     out = table.copy()
@@ -617,7 +619,8 @@ def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, r
                         f"(<a href='{name}.png'>PNG</a>)</figcaption></figure>")
     for kpi in kpis:
         page += [f"<h2>{html.escape(HEADLINE_KPIS.get(kpi, kpi))} (<code>{html.escape(kpi)}</code>)</h2>",
-                 _html_table(header_kpi, _rows(table, kpi, baseline)), f"<p>{html_inline(_horizon_note(report, kpi))}</p>"]
+                 _html_table(header_kpi, _rows(table, kpi, baseline)),
+                 f"<p>{html_inline(_horizon_note(report, kpi))}</p>"]
         if report.path is not None and yearly_kind(kpi) != "run" and len(points) > 1:
             page.append(_html_table(*_horizon_rows(report, kpi)))
     page += ["<p>All KPIs of all design points, with every statistic and their horizon: "
