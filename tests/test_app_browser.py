@@ -155,11 +155,14 @@ def test_comparison_shows_sentences_intervals_and_exports(offline: Page, app: di
     expect(sentences.first).to_be_visible(timeout=180_000)
     texts = sentences.all_inner_texts()
     assert len(texts) == 2 * 6  # two options against the baseline, six KPIs
-    forms = (r"^.+ (verkort|verlengt|verlaagt|verhoogt) .+ met .+ \(95%-BI .+ tot .+\) ten opzichte van Huidig beleid\.$",
-             r"^Het verschil in .+ tussen .+ en Huidig beleid is niet te onderscheiden van toeval \(95%-BI .+ tot .+\)\.$",
+    # 2 years with the region's warm-up cut to half a year: the numbers are over the 1,5 years after it
+    horizon = r"\(gemiddelde over de 1,5 jaar na de inloop, 95%-BI .+ tot .+\)"
+    forms = (rf"^.+ (verkort|verlengt|verlaagt|verhoogt) .+ met .+ {horizon} ten opzichte van Huidig beleid\.$",
+             rf"^Het verschil in .+ tussen .+ en Huidig beleid is niet te onderscheiden van toeval {horizon}\.$",
              r"^.+ geeft in elke herhaling precies .+ van Huidig beleid: geen verschil\.$")
     for text in texts:
         assert any(re.match(f, text) for f in forms), text
+        assert "in jaar 2" not in text, text  # year 2 after warm-up is not covered in full
         assert not re.search(r"\d\.\d{1,2}\b(?!\d)", text.replace("95%-BI", "")), f"decimal point: {text}"
     assert any("95%-BI" in t for t in texts)
     assert any(re.search(r"\d,\d", t) for t in texts), "no decimal comma in the sentences"
@@ -170,6 +173,10 @@ def test_comparison_shows_sentences_intervals_and_exports(offline: Page, app: di
     table = list(csv.DictReader(io.StringIO(download(page, "Vergelijkingstabel (CSV)").decode())))
     assert {"point", "kpi", "diff", "diff_ci_low", "diff_ci_high"} <= set(table[0])
     assert {r["point"] for r in table} == {"Huidig beleid", "Centrale wachtlijst", "Investeren in vertrouwen"}
+    assert {r["horizon"] for r in table if r["kpi"] == "waitlist_mean"} == {"mean over the 1.5 years after warm-up"}
+    by_year = list(csv.DictReader(io.StringIO(download(page, "Verschil per jaar na de inloop (CSV)").decode())))
+    assert {(r["point"], r["year"]) for r in by_year if r["kpi"] == "waitlist_mean"} == {
+        (p, y) for p in ("Huidig beleid", "Centrale wachtlijst", "Investeren in vertrouwen") for y in ("1", "2")}
     runs = list(csv.DictReader(io.StringIO(download(page, "Runs (CSV)").decode())))
     assert len(runs) == 3 * 2
     assert download(page, "Download als PNG")[:8] == b"\x89PNG\r\n\x1a\n"

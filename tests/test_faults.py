@@ -218,7 +218,7 @@ def test_disk_full_in_the_middle_of_a_sweep_is_one_line_and_resumable(cli, resul
 
     def full(target, table):
         calls["n"] += 1
-        if calls["n"] > 2:  # the series and run file of one run fit, then the disk is full
+        if calls["n"] > 3:  # the series, years and run file of one run fit, then the disk is full
             raise OSError(28, "No space left on device", str(target))
         return real(target, table)
 

@@ -303,16 +303,18 @@ def compare(
     baseline: Annotated[str | None, typer.Option(help="Design point to compare against (default: the experiment's)")] = None,
     out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/report)")] = None,
 ) -> None:
-    """Mean and 95% CI per design point and KPI, paired difference from the baseline, report and charts."""
+    """Mean and 95% CI per design point and KPI, paired difference from the baseline (over the whole horizon
+    and at years 2, 5 and 10 after warm-up), report and charts."""
     from .runner import write_report
-    from .runner.compare import _num, _p
+    from .runner.compare import _num, _p, whole_horizon, year_label
 
     if not results.is_dir():
         fail(f"{results}: not a folder; give the --out folder of 'zorgsim sweep'")
     report = write_report(results, out, baseline)
     for warning in report.warnings:
         say(f"warning: {warning}")
-    table = Table(title=f"difference from baseline {report.baseline!r} (paired t-test; * p < 0.05)")
+    table = Table(title=f"difference from baseline {report.baseline!r}, {whole_horizon(report.measured_years)} "
+                        "(paired t-test; * p < 0.05)")
     table.add_column("design point", overflow="fold")
     kpis = report.kpis[:4]
     for kpi in kpis:
@@ -328,6 +330,23 @@ def compare(
                 cells.append(f"{_num(r['diff'], True)} (p {_p(r['p_value'])}){' *' if r['significant'] else ''}")
         table.add_row(point, *cells)
     out_console.print(table)
+    if report.horizons:
+        by_year = Table(title=f"difference from baseline {report.baseline!r} by year after warm-up (95% CI)")
+        by_year.add_column("design point", overflow="fold")
+        by_year.add_column("horizon")
+        for kpi in kpis:
+            by_year.add_column(kpi, justify="right")
+        for point in dict.fromkeys(t["point"]):
+            if point == report.baseline:
+                continue
+            for h in report.horizons:
+                cells = []
+                for kpi in kpis:
+                    r = t[(t["kpi"] == kpi) & (t["point"] == point)].iloc[0]
+                    cells.append(f"{_num(r[f'diff_year{h}'], True)} ({_num(r[f'diff_year{h}_ci_low'], True)} … "
+                                 f"{_num(r[f'diff_year{h}_ci_high'], True)})")
+                by_year.add_row(point, year_label(h), *cells)
+        out_console.print(by_year)
     out_console.print(f"report: {report.folder / 'report.html'} · {report.folder / 'report.md'}", highlight=False)
 
 

@@ -2,7 +2,11 @@
 
 Agents add to plain Python lists on their Gemeente (cheap per event); once a week the recorder
 copies them into a preallocated numpy array. Wait times and trajectory costs go into fixed
-histograms, so memory stays flat however long the run is.
+histograms, one per year after warm-up, so memory stays flat however long the run is.
+
+:func:`summarize` gives the run's KPIs over all weeks after warm-up; :func:`summarize_years`
+gives the same KPIs, by the same code, for each year after warm-up; :func:`yearly_kind`
+says how the whole-run value follows from the yearly ones (:data:`YEARLY_KIND`).
 """
 
 from __future__ import annotations
@@ -54,58 +58,92 @@ class Recorder:
         self.region_contracts = np.zeros((weeks, len(model.regions)))
         # The histograms are filled once per wait and per trajectory, so they are Python lists
         # (updating one numpy element costs ~10x more); wait_hist, cost_hist and cost_hist_sum
-        # give them as numpy arrays.
-        # wait weeks by size class (0 small, 1 large) and kind (0 standard, 1 urgent, 2 maatwerk)
-        self._wait_counts = [[[0] * WAIT_BINS for _ in range(3)] for _ in range(2)]
-        self._cost_counts = [0] * len(COST_EDGES)
-        self._cost_sums = [0.0] * len(COST_EDGES)
+        # give them as numpy arrays. Each has one slot per year after warm-up (the year a wait or
+        # trajectory ended in), so that a year's KPIs can be computed like the whole run's.
+        self._warmup_weeks = model.spec.warmup_weeks  # read per event; the property rounds each time
+        n_years = max(1, math.ceil((weeks - self._warmup_weeks) / 52))
+        # wait weeks by year, size class (0 small, 1 large) and kind (0 standard, 1 urgent, 2 maatwerk)
+        self._wait_counts = [[[[0] * WAIT_BINS for _ in range(3)] for _ in range(2)] for _ in range(n_years)]
+        self._cost_counts = [[0] * len(COST_EDGES) for _ in range(n_years)]
+        self._cost_sums = [[0.0] * len(COST_EDGES) for _ in range(n_years)]
         self.overspent = np.zeros((math.ceil(weeks / 52) + 1, g), dtype=bool)
         self.prevention_cut = np.zeros((math.ceil(weeks / 52) + 1, g), dtype=bool)
         self.judged = np.zeros(math.ceil(weeks / 52) + 1, dtype=bool)  # years whose budgets were judged
         self.churn_events = 0
         self.exits = 0
-        self._warmup_weeks = model.spec.warmup_weeks  # read per event; the property rounds each time
         # Per care type: jongeren on its wachtlijsten now, weekly, and the time each stay on a
         # list lasted, whatever ended it (for Little's law and the all-leavers wait).
         self.list_stock = [0] * N_CARE_TYPES
         self.list_stocks = np.zeros((weeks, N_CARE_TYPES), dtype=np.int32)
         self.team_short = np.zeros(weeks)  # share of expertteams short of time, weekly
-        self._list_n = [0] * N_CARE_TYPES
-        self._list_weeks = [0] * N_CARE_TYPES
+        self._list_n = [[0] * N_CARE_TYPES for _ in range(n_years)]
+        self._list_weeks = [[0] * N_CARE_TYPES for _ in range(n_years)]
 
     # -- called from the pathway -------------------------------------------------------------
     def wait_completed(self, large: bool, kind: int, weeks: int) -> None:
-        if self.model.week >= self._warmup_weeks:
-            self._wait_counts[1 if large else 0][kind][min(weeks, WAIT_BINS - 1)] += 1
+        week = self.model.week
+        if week >= self._warmup_weeks:
+            year = (week - self._warmup_weeks) // 52
+            self._wait_counts[year][1 if large else 0][kind][min(weeks, WAIT_BINS - 1)] += 1
 
     def list_left(self, care: int, weeks: int) -> None:
         self.list_stock[care] -= 1
-        if self.model.week >= self._warmup_weeks:
-            self._list_n[care] += 1
-            self._list_weeks[care] += weeks
+        week = self.model.week
+        if week >= self._warmup_weeks:
+            year = (week - self._warmup_weeks) // 52
+            self._list_n[year][care] += 1
+            self._list_weeks[year][care] += weeks
 
     def trajectory_cost(self, eur: float) -> None:
-        if self.model.week >= self._warmup_weeks:
+        week = self.model.week
+        if week >= self._warmup_weeks:
             # bisect_right on the same edges = np.searchsorted(..., side="right"), without
             # numpy's per-call overhead (once per trajectory)
             i = bisect_right(_COST_EDGES_LIST, eur) - 1
-            self._cost_counts[i] += 1
-            self._cost_sums[i] += eur
+            year = (week - self._warmup_weeks) // 52
+            self._cost_counts[year][i] += 1
+            self._cost_sums[year][i] += eur
+
+    def _years_of(self, start: int | None, end: int | None) -> slice:
+        """The yearly histogram slots of the weeks start..end (whole years after warm-up)."""
+        w0 = self._warmup_weeks
+        if start is None or end is None:
+            return slice(None)
+        return slice((start - w0) // 52, math.ceil((end - w0) / 52))
+
+    def wait_hist_in(self, start: int | None = None, end: int | None = None) -> np.ndarray:
+        """Completed waits in weeks start..end: [size class (0 small, 1 large), kind, weeks waited]."""
+        return np.array(self._wait_counts[self._years_of(start, end)], dtype=np.int64).reshape(
+            -1, 2, 3, WAIT_BINS).sum(axis=0)
 
     @property
     def wait_hist(self) -> np.ndarray:
-        """Completed waits: [size class (0 small, 1 large), kind, weeks waited]."""
-        return np.array(self._wait_counts, dtype=np.int64)
+        """Completed waits after warm-up: [size class (0 small, 1 large), kind, weeks waited]."""
+        return self.wait_hist_in()
+
+    def cost_hist_in(self, start: int | None = None, end: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Trajectories finished in weeks start..end per cost bin (COST_EDGES), and their summed cost (EUR)."""
+        years = self._years_of(start, end)
+        counts = np.array(self._cost_counts[years], dtype=np.int64).reshape(-1, len(COST_EDGES)).sum(axis=0)
+        sums = np.array(self._cost_sums[years], dtype=np.float64).reshape(-1, len(COST_EDGES)).sum(axis=0)
+        return counts, sums
 
     @property
     def cost_hist(self) -> np.ndarray:
         """Finished trajectories per cost bin (COST_EDGES)."""
-        return np.array(self._cost_counts, dtype=np.int64)
+        return self.cost_hist_in()[0]
 
     @property
     def cost_hist_sum(self) -> np.ndarray:
         """Their summed cost per bin (EUR)."""
-        return np.array(self._cost_sums, dtype=np.float64)
+        return self.cost_hist_in()[1]
+
+    def list_left_in(self, start: int | None = None, end: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per care type: stays on a wachtlijst that ended in weeks start..end, and their summed weeks."""
+        years = self._years_of(start, end)
+        n = np.array(self._list_n[years], dtype=np.int64).reshape(-1, N_CARE_TYPES).sum(axis=0)
+        weeks = np.array(self._list_weeks[years], dtype=np.int64).reshape(-1, N_CARE_TYPES).sum(axis=0)
+        return n, weeks
 
     # -- weekly ------------------------------------------------------------------------------
     def close_week(self, week: int) -> None:
@@ -187,8 +225,52 @@ def _top_share(counts: np.ndarray, sums: np.ndarray, share: float) -> float:
 
 def summarize(rec: Recorder) -> dict[str, float]:
     """The run's KPIs over the weeks after warm-up (flat: name → number)."""
+    return _summarize(rec, rec.model.spec.warmup_weeks, rec.model.week)[0]
+
+
+def summarize_years(rec: Recorder) -> list[dict[str, float]]:
+    """The KPIs of each year after warm-up, by the code of :func:`summarize`, one dict per year.
+
+    Year k covers weeks warm-up + 52(k − 1) … warm-up + 52k (the last year may be shorter:
+    ``years_measured`` is its length in years). Each dict has ``year`` (1, 2, …) and, for the
+    KPIs that are ratios, ``weight:<kpi>``: the count the ratio is over in that year (see
+    :data:`YEARLY_KIND`). KPIs counted over the whole run only are NaN.
+    """
+    w0, w1 = rec.model.spec.warmup_weeks, rec.model.week
+    out = []
+    for k, start in enumerate(range(w0, w1, 52)):
+        values, weights = _summarize(rec, start, min(start + 52, w1), whole=False)
+        row = {"year": float(k + 1), **values}
+        row.update({f"{WEIGHT_PREFIX}{kpi}": w for kpi, w in weights.items()})
+        out.append(row)
+    return out
+
+
+#: Prefix of the yearly weight columns (``weight:wait_weeks_mean``).
+WEIGHT_PREFIX = "weight:"
+#: How a KPI's whole-run value follows from its yearly values (summarize_years). "mean": it is the
+#: mean of the yearly values weighted by the length of each year (``years_measured``) or, for a
+#: ratio, by the yearly count it is over (``weight:<kpi>``). "own": each year has its own value,
+#: but the whole run's is not a mean of them (quantiles, shares of the costliest trajectories, the
+#: value at the end, yearly budget verdicts). "run": counted over the whole run only; no yearly
+#: values. KPIs not listed are "mean".
+YEARLY_KIND: dict[str, str] = {
+    "years_measured": "run", "wait_weeks_median": "own", "wait_weeks_p90": "own", "cost_top20_share": "own",
+    "trust_end": "own", "places_added_per_year": "run", "places_released_per_year": "run", "churn_events": "run",
+    "aanbieder_exits": "run", "small_overspent_share": "own", "large_overspent_share": "own",
+    "small_prevention_cut_share": "own", "large_prevention_cut_share": "own",
+}
+
+
+def yearly_kind(kpi: str) -> str:
+    """"mean", "own" or "run": see :data:`YEARLY_KIND`."""
+    return YEARLY_KIND.get(kpi, "mean")
+
+
+def _summarize(rec: Recorder, w0: int, w1: int, whole: bool = True) -> tuple[dict[str, float], dict[str, float]]:
+    """The KPIs over weeks w0..w1 and the weights of the ratio KPIs (``whole``: the whole run after
+    warm-up, which also has the KPIs counted over the whole run only)."""
     model = rec.model
-    w0, w1 = model.spec.warmup_weeks, model.week
     years = max((w1 - w0) / 52.0, 1e-9)
     st = rec.stocks[w0:w1]
     fl = rec.flows[w0:w1]
@@ -205,8 +287,9 @@ def summarize(rec: Recorder) -> dict[str, float]:
         x = st[:, :, S[name]]
         return float(x[:, mask].sum(axis=1).mean() if mask is not None else x.sum(axis=1).mean())
 
-    hist = rec.wait_hist.sum(axis=(0, 1))
-    by_kind = rec.wait_hist.sum(axis=0)
+    wait_hist = rec.wait_hist_in(w0, w1)
+    hist = wait_hist.sum(axis=(0, 1))
+    by_kind = wait_hist.sum(axis=0)
     waits = flow("waits_completed")
     cost_by = {name: float(co[:, :, i].sum()) / years for i, name in enumerate(COSTS)}
     cost_year = sum(cost_by.values())
@@ -214,6 +297,8 @@ def summarize(rec: Recorder) -> dict[str, float]:
     budget = sum(model.budget_of(g, 52 * (w // 52)) for g in model.gemeenten for w in range(w0, w1)) / 52.0 / years
     et_cases = flow("expertteam_cases")
     ended = flow("trajectories_ended")
+    cost_counts, cost_sums = rec.cost_hist_in(w0, w1)
+    list_n, list_weeks = rec.list_left_in(w0, w1)
     out: dict[str, float] = {
         "years_measured": years,
         "youth_population": float(youth.sum()),
@@ -260,8 +345,8 @@ def summarize(rec: Recorder) -> dict[str, float]:
         "relapses_per_year": flow("relapses") / years,
         "afschalingen_per_year": flow("afschalingen") / years,
         "diverted_to_wijkteam_per_year": flow("diverted_to_wijkteam") / years,
-        "places_added_per_year": model.capacity.places_added / years,
-        "places_released_per_year": model.capacity.places_released / years,
+        "places_added_per_year": model.capacity.places_added / years if whole else float("nan"),
+        "places_released_per_year": model.capacity.places_released / years if whole else float("nan"),
         "trajectory_weeks_mean": flow("trajectory_weeks_sum") / ended if ended else float("nan"),
         # kosten
         "cost_per_year_eur": cost_year,
@@ -273,7 +358,7 @@ def summarize(rec: Recorder) -> dict[str, float]:
             (co.sum(axis=(1, 2)) / (1.0 + model.spec.uncertainties.tariff_inflation_per_year)
              ** (np.arange(w0, w1) / 52.0)).sum()) / years / youth.sum(),
         "cost_vs_budget": cost_year / budget if budget else float("nan"),
-        "cost_top20_share": _top_share(rec.cost_hist, rec.cost_hist_sum, 0.2),
+        "cost_top20_share": _top_share(cost_counts, cost_sums, 0.2),
         # expertteam
         "expertteam_cases_per_year": et_cases / years,
         "expertteam_success_share": flow("expertteam_success") / et_cases if et_cases else float("nan"),
@@ -298,24 +383,45 @@ def summarize(rec: Recorder) -> dict[str, float]:
         "trust_end": float(rec.region_trust[w1 - 1].mean()),
         "resource_sharing_per_year": flow("resource_sharing") / years,
         "contracts_per_aanbieder": float(rec.region_contracts[w0:w1].mean()),
-        "churn_events": float(rec.churn_events),
-        "aanbieder_exits": float(rec.exits),
+        "churn_events": float(rec.churn_events) if whole else float("nan"),
+        "aanbieder_exits": float(rec.exits) if whole else float("nan"),
+    }
+    # the count each ratio KPI is over (its weight in a mean of yearly values)
+    waits_left = flow("waits_left_uncompleted")
+    et_success, et_maatwerk = flow("expertteam_success"), flow("expertteam_cases_maatwerk")
+    weights: dict[str, float] = {
+        "wait_weeks_mean": float(hist.sum()),
+        "wait_all_leavers_weeks_mean": waits + waits_left,
+        "wait_over_norm_share": waits,
+        "standard_wait_weeks_mean": float(by_kind[0].sum()),
+        "urgent_wait_weeks_mean": float(by_kind[1].sum()),
+        "maatwerk_wait_weeks_mean": float(by_kind[2].sum()),
+        "trajectory_weeks_mean": ended,
+        "cost_vs_budget": budget * years,
+        "expertteam_success_share": et_cases, "expertteam_partial_share": et_cases,
+        "expertteam_fail_share": et_cases, "expertteam_weeks_mean": et_cases,
+        "expertteam_weeks_success_mean": et_success,
+        "expertteam_weeks_other_mean": et_cases - et_success,
+        "expertteam_fail_share_maatwerk": et_maatwerk,
+        "expertteam_fail_share_standard": et_cases - et_maatwerk,
     }
     # per care type: the wachtlijst, its entries and the time on it of everyone who left it
     for t in PROVIDER_CARE:
         if t.key == "crisis":
             continue
-        n, weeks = rec._list_n[t], rec._list_weeks[t]
+        n, weeks = int(list_n[t]), int(list_weeks[t])
         out[f"waitlist_mean_{t.key}"] = float(rec.list_stocks[w0:w1, t].mean())
         out[f"waitlist_entries_per_year_{t.key}"] = n / years
         out[f"wait_all_leavers_weeks_mean_{t.key}"] = weeks / n if n else float("nan")
+        weights[f"wait_all_leavers_weeks_mean_{t.key}"] = float(n)
     # equity: small vs large gemeenten
     y0, y1 = w0 // 52, math.ceil(w1 / 52)
     for label, mask in (("small", ~large), ("large", large)):
         if not mask.any():
             continue
         y = youth[mask].sum()
-        hist_c = rec.wait_hist[1 if label == "large" else 0].sum(axis=0)
+        hist_c = wait_hist[1 if label == "large" else 0].sum(axis=0)
+        weights[f"{label}_wait_weeks_mean"] = float(hist_c.sum())
         out[f"{label}_waitlist_per_1000_youth"] = (stock_mean("waiting_list", mask)
                                                    + stock_mean("waiting_expertteam", mask)) * 1000 / y
         out[f"{label}_wait_weeks_mean"] = _mean_from_hist(hist_c)
@@ -324,4 +430,4 @@ def summarize(rec: Recorder) -> dict[str, float]:
         judged = np.flatnonzero(rec.judged[y0:y1]) + y0
         out[f"{label}_overspent_share"] = float(rec.overspent[judged][:, mask].mean()) if len(judged) else float("nan")
         out[f"{label}_prevention_cut_share"] = float(rec.prevention_cut[y0:y1, mask].mean()) if y1 > y0 else float("nan")
-    return out
+    return out, weights

@@ -22,6 +22,7 @@ import tomli_w
 
 from ..runner import Experiment, compare, run_sweep
 from ..runner.charts import series_band
+from ..runner.compare import time_path, with_horizons
 from ..runner.sweep import MANIFEST, SweepStore
 from ..scenario import available_scenarios
 from .labels import BASELINE_OPTION, COMPARE_KPIS, COMPARE_SERIES, scenario_blurb, scenario_title
@@ -96,6 +97,8 @@ class ComparisonResult:
     series_kinds: dict[str, str]
     warmup_years: float
     experiment_toml: str | None = None
+    #: The paired difference per year after warm-up (runner.compare.time_path), or None.
+    path: pd.DataFrame | None = None
 
     def bands(self, name: str) -> dict[str, tuple[Any, Any, Any, Any]]:
         """Per option: (years, mean, low, high) of a weekly series (95% band over replications)."""
@@ -107,6 +110,18 @@ class ComparisonResult:
             if band is not None:
                 out[point] = band
         return out
+
+
+def _compared(runs: pd.DataFrame, years: pd.DataFrame | None, baseline: str, measured_years: float
+              ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The comparison table of the page's KPIs with its horizons, and the time path (None without
+    per-year values)."""
+    kpis = [k for k in COMPARE_KPIS if k in runs.columns]
+    path = None
+    if years is not None and baseline in set(years["point"]):
+        path = time_path(years, baseline, kpis)
+        path = path if not path.empty else None
+    return with_horizons(compare(runs, baseline=baseline, kpis=kpis), path, measured_years), path
 
 
 def _warmup(region: str) -> float:
@@ -160,10 +175,10 @@ def run_comparison(data: dict[str, Any], work_root: Path, workers: int | None = 
                            progress=(lambda done, total, _o: progress(done, total)) if progress else None)
         runs = result.runs()
         series = result.series()
+        years = result.years()
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    kpis = [k for k in COMPARE_KPIS if k in runs.columns]
-    table = compare(runs, baseline=experiment.baseline, kpis=kpis)
+    table, path = _compared(runs, years, experiment.baseline, experiment.years - experiment.warmup_years)
     shipped = data["base"] in available_scenarios()
     return ComparisonResult(
         title=f"{scenario_title(data['base']) if shipped else data['base']}: {experiment.spec.replications} "
@@ -171,7 +186,7 @@ def run_comparison(data: dict[str, Any], work_root: Path, workers: int | None = 
         points=[p.name for p in experiment.points], baseline=experiment.baseline, runs=runs, table=table,
         series=series, series_kinds={k: v["kind"] for k, v in experiment.series.items()},
         warmup_years=experiment.warmup_years,
-        experiment_toml=tomli_w.dumps(data) if shipped else None)
+        experiment_toml=tomli_w.dumps(data) if shipped else None, path=path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,11 +211,16 @@ def open_results(root: Path, name: str) -> ComparisonResult:
     planned = [p["name"] for p in manifest["points"]]
     points = [p for p in planned if p in present] + [p for p in present if p not in planned]
     baseline = manifest.get("baseline") if manifest.get("baseline") in present else points[0]
-    runs["point_index"] = runs["point"].map({p: i for i, p in enumerate(points)})
-    kpis = [k for k in COMPARE_KPIS if k in runs.columns]
-    table = compare(runs, baseline=baseline, kpis=kpis)
+    index = {p: i for i, p in enumerate(points)}
+    runs["point_index"] = runs["point"].map(index)
+    years = store.read_years()
+    if years is not None:
+        years = years[years["point"].isin(index)].copy()
+        years["point_index"] = years["point"].map(index)
+    table, path = _compared(runs, years, baseline, float(manifest["years"]) - float(manifest["warmup_years"]))
     series_spec = manifest.get("series") or {}
     return ComparisonResult(
         title=f"Resultaten van zorgsim sweep: {manifest['name']} ({len(runs)} runs)", points=points,
         baseline=baseline, runs=runs, table=table, series=store.read_series() if series_spec else None,
-        series_kinds={k: v["kind"] for k, v in series_spec.items()}, warmup_years=float(manifest["warmup_years"]))
+        series_kinds={k: v["kind"] for k, v in series_spec.items()}, warmup_years=float(manifest["warmup_years"]),
+        path=path)

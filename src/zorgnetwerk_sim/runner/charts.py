@@ -6,6 +6,8 @@
 * ``kpis``: run-level KPIs per design point, mean with 95% CI.
 * ``differences``: the paired difference from the baseline with its 95% CI; filled red where the
   paired t-test says it is distinguishable from noise.
+* ``differences_by_year``: that difference in each year after warm-up, a line per design point
+  with its 95% CI as a band.
 
 Each chart is written as PNG and SVG. Labels are plain text (:func:`plain_text`).
 """
@@ -216,7 +218,7 @@ def kpi_bars(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str], ba
 
 @plain_text
 def differences(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str], baseline: str, out: Path,
-                title: str) -> list[Path]:
+                title: str, horizon: str | None = None) -> list[Path]:
     """Per KPI: the paired difference from the baseline with its 95% CI; red = distinguishable from noise."""
     others = [p for p in points if p != baseline]
     fig, axes = _panel_grid(len(kpis), max(len(others), 1))
@@ -239,8 +241,50 @@ def differences(table: pd.DataFrame, kpis: Sequence[str], points: Sequence[str],
         ax.grid(axis="x", alpha=0.3)
     _finish_panels(axes, y, others, len(kpis))
     fig.suptitle(f"{title}: paired difference from '{_short(baseline, 40)}' with 95% CI "
-                 "(red: paired t-test p < 0.05)", fontsize=11)
+                 "(red: paired t-test p < 0.05)" + (f"\n{horizon}" if horizon else ""), fontsize=11)
     return _save(fig, out, "differences")
+
+
+@plain_text
+def differences_by_year(path: pd.DataFrame, kpis: Sequence[str], points: Sequence[str], baseline: str, out: Path,
+                        title: str) -> list[Path]:
+    """Per KPI: the paired difference from the baseline in each year after warm-up (compare.time_path),
+    one line (mean over replications) and band (95% CI) per design point."""
+    others = [p for p in points if p != baseline]
+    cols = min(len(kpis), 3)
+    rows = int(np.ceil(len(kpis) / cols))
+    fig = _figure(4.6 * cols, 3.4 * rows + 0.9)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, kpi in zip(axes, kpis):
+        scale = _scale(kpi)
+        for i, point in enumerate(others):
+            sub = path[(path["kpi"] == kpi) & (path["point"] == point)].sort_values("year")
+            if sub.empty:
+                continue
+            year = sub["year"].to_numpy(float)
+            diff = sub["diff"].to_numpy(float) * scale
+            low = sub["diff_ci_low"].to_numpy(float) * scale
+            high = sub["diff_ci_high"].to_numpy(float) * scale
+            color = f"C{i % 10}"
+            ax.plot(year, diff, color=color, lw=1.5, marker="o", ms=3, label=_short(point))
+            ax.fill_between(year, np.where(np.isnan(low), diff, low), np.where(np.isnan(high), diff, high),
+                            color=color, alpha=0.18 if len(others) <= 4 else 0.1, lw=0)
+        ax.axhline(0, color="black", lw=0.9)
+        ax.set_title(f"Δ {KPI_LABELS.get(kpi, kpi)}", fontsize=10)
+        short = path.loc[(path["kpi"] == kpi) & (path["year_weeks"] < 52), ["year", "year_weeks"]].drop_duplicates()
+        ax.set_xlabel("year after warm-up" + "".join(f" (year {int(y)}: {int(w)} weeks)" for y, w in short.to_numpy()))
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    for ax in axes[len(kpis):]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    if labels:
+        fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 3), fontsize=8, frameon=False)
+    fig.suptitle(f"{title}: paired difference from '{_short(baseline, 40)}' per year after warm-up, "
+                 "band = 95% CI", fontsize=11)
+    return _save(fig, out, "differences_by_year")
 
 
 # ---------------------------------------------------------------------------------------------

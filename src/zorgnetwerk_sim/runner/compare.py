@@ -7,8 +7,14 @@ numbers, :mod:`.seeds`), so much of the noise cancels in the difference. The dif
 its own 95% t-CI and a two-sided paired t-test (``scipy.stats.ttest_rel``); ``significant`` is
 p < 0.05. ``p_holm`` corrects p for the number of design points compared per KPI (Holm).
 
+Effects change over time, so each is also given per year after warm-up: :func:`time_path` is
+the same paired difference for each simulated year (year 1, 2, … after warm-up, from the
+per-year KPIs a sweep stores with every run), and :func:`with_horizons` adds the difference at
+years 2, 5 and 10 after warm-up (those the run covers in full) and a label naming the horizon of
+the whole-run value ("mean over years 1–8 after warm-up") to the comparison table.
+
 :func:`write_report` turns a results folder into ``report.md``, ``report.html``,
-``comparison.csv`` and charts (PNG and SVG).
+``comparison.csv``, ``time_path.csv`` and charts (PNG and SVG).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from scipy import stats
 
+from ..metrics import WEIGHT_PREFIX, yearly_kind
 from ..safeio import OutputError, check_output_folder, staged_outputs
 from .experiment import HEADLINE_KPIS, ExperimentError
 from .sweep import META_COLUMNS, TAIL_COLUMNS, SweepStore
@@ -33,6 +40,8 @@ from .sweep import META_COLUMNS, TAIL_COLUMNS, SweepStore
 TEST_NAME = "paired t-test (scipy.stats.ttest_rel, two-sided)"
 MAX_LINES = 8  # design points drawn in the over-time chart
 MAX_CHART_KPIS = 6
+#: The years after warm-up at which every effect is reported (those the run covers in full).
+HORIZON_YEARS = (2, 5, 10)
 
 
 def kpi_columns(df: pd.DataFrame) -> list[str]:
@@ -142,6 +151,113 @@ def compare(runs: pd.DataFrame, baseline: str | None = None, kpis: Sequence[str]
     return table
 
 
+# ---------------------------------------------------------------------------------------------
+# Horizons: the effect per year after warm-up
+# ---------------------------------------------------------------------------------------------
+def whole_horizon(measured_years: float, kind: str = "mean") -> str:
+    """The horizon of a whole-run value: 'mean over years 1–8 after warm-up'.
+
+    ``kind`` (:func:`metrics.yearly_kind`): "mean" when the whole-run value is the (weighted)
+    mean of the yearly values; otherwise the value is over those years taken together (a p90 of
+    all their waits, say), or, for "run", counted over the whole run only.
+    """
+    n = round(float(measured_years), 6)
+    span = ("year 1" if n == 1 else f"years 1–{int(n)}") if n.is_integer() else f"the {n:g} years"
+    if kind == "mean":
+        return f"mean over {span} after warm-up"
+    if kind == "run":
+        return f"over {span} after warm-up (counted over the whole run only; no value per year)"
+    return f"over {span} after warm-up taken together"
+
+
+def year_label(year: int) -> str:
+    """'year 5 after warm-up'."""
+    return f"year {year} after warm-up"
+
+
+def _path_kpis(years: pd.DataFrame, kpis: Sequence[str] | None) -> list[str]:
+    names = list(kpis) if kpis is not None else [c for c in kpi_columns(years) if c not in ("year", "years_measured")]
+    return [k for k in names if k in years.columns and not k.startswith(WEIGHT_PREFIX) and yearly_kind(k) != "run"]
+
+
+def time_path(years: pd.DataFrame, baseline: str, kpis: Sequence[str] | None = None,
+              confidence: float = 0.95) -> pd.DataFrame:
+    """The paired difference from ``baseline`` in each year after warm-up, per design point and KPI.
+
+    ``years`` has one row per run per year (:meth:`SweepStore.read_years`): ``point``,
+    ``replication``, ``year`` (1, 2, … after warm-up), ``years_measured`` (the year's length)
+    and the KPIs of that year. Pairing is by replication, as in :func:`compare`. Returns one row
+    per (KPI, design point, year): the mean over replications with its 95% CI and the paired
+    difference with its 95% CI and p. KPIs counted over the whole run only have no rows.
+    """
+    if years.empty:
+        return pd.DataFrame()
+    order = years.sort_values("point_index", kind="stable") if "point_index" in years.columns else years
+    points = list(dict.fromkeys(order["point"]))
+    index = {p: i for i, p in enumerate(points)}
+    names = _path_kpis(years, kpis)
+    rows: list[dict[str, Any]] = []
+    for year, gy in years.groupby("year", sort=True):
+        wide = {p: g.drop_duplicates("replication").set_index("replication")
+                for p, g in gy.groupby("point", sort=False)}
+        if baseline not in wide:
+            continue
+        base = wide[baseline]
+        length = float(gy["years_measured"].median()) if "years_measured" in gy.columns else 1.0
+        for kpi in names:
+            b = base[kpi].to_numpy(dtype=float)
+            b_mean = float(np.nanmean(b)) if len(b) and not np.isnan(b).all() else math.nan
+            for point in points:
+                if point not in wide:
+                    continue
+                g = wide[point]
+                n, mean, _sd, lo, hi = _mean_ci(g[kpi].to_numpy(dtype=float), confidence)
+                shared = g.index.intersection(base.index)
+                n_pairs, diff, d_lo, d_hi, p = _paired(g.loc[shared, kpi].to_numpy(dtype=float),
+                                                       base.loc[shared, kpi].to_numpy(dtype=float), confidence)
+                rows.append({
+                    "point_index": index[point], "point": point, "kpi": kpi, "year": int(year),
+                    "horizon": year_label(int(year)), "year_weeks": int(round(length * 52)),
+                    "n": n, "mean": mean, "ci_low": lo, "ci_high": hi, "baseline": baseline,
+                    "baseline_mean": b_mean, "n_pairs": n_pairs, "diff": diff, "diff_ci_low": d_lo,
+                    "diff_ci_high": d_hi, "p_value": math.nan if point == baseline else p,
+                    "whole_run": yearly_kind(kpi),
+                })
+    if not rows:
+        return pd.DataFrame()
+    path = pd.DataFrame(rows)
+    path["_k"] = path["kpi"].map({k: i for i, k in enumerate(names)})
+    return path.sort_values(["_k", "point_index", "year"], kind="stable").drop(columns="_k").reset_index(drop=True)
+
+
+def reported_horizons(path: pd.DataFrame | None) -> list[int]:
+    """The years of :data:`HORIZON_YEARS` that the runs cover in full (52 weeks after warm-up)."""
+    if path is None or path.empty:
+        return []
+    full = set(path.loc[path["year_weeks"] >= 52, "year"])
+    return [h for h in HORIZON_YEARS if h in full]
+
+
+def with_horizons(table: pd.DataFrame, path: pd.DataFrame | None, measured_years: float) -> pd.DataFrame:
+    """The comparison table with its horizon: ``horizon`` (what the whole-run numbers are, e.g.
+    'mean over years 1–8 after warm-up'), ``horizon_years`` (the years after warm-up) and, per
+    reported year h (:func:`reported_horizons`),
+    ``diff_year{h}``, ``diff_year{h}_ci_low``, ``diff_year{h}_ci_high`` from the time path
+    (NaN for a KPI without yearly values)."""
+    out = table.copy()
+    out.insert(out.columns.get_loc("kpi") + 1, "horizon",
+               [whole_horizon(measured_years, yearly_kind(k)) for k in out["kpi"]])
+    out.insert(out.columns.get_loc("horizon") + 1, "horizon_years", float(measured_years))
+    for h in reported_horizons(path):
+        assert path is not None
+        at = path[path["year"] == h].set_index(["point", "kpi"])
+        key = pd.MultiIndex.from_frame(out[["point", "kpi"]])
+        for src, dst in (("diff", f"diff_year{h}"), ("diff_ci_low", f"diff_year{h}_ci_low"),
+                         ("diff_ci_high", f"diff_year{h}_ci_high")):
+            out[dst] = at[src].reindex(key).to_numpy(dtype=float)
+    return out
+
+
 def point_means(runs: pd.DataFrame, kpis: Sequence[str] | None = None) -> pd.DataFrame:
     """Mean of each KPI per design point (rows in design order) and the number of runs ``n``."""
     names = [k for k in (kpis if kpis is not None else HEADLINE_KPIS) if k in runs.columns]
@@ -164,11 +280,21 @@ class Report:
     files: list[Path] = field(default_factory=list)
     #: One line per problem met (run files that could not be used), for the user to see.
     warnings: list[str] = field(default_factory=list)
+    #: The paired difference per year after warm-up (:func:`time_path`); None without per-year values.
+    path: pd.DataFrame | None = None
+    #: Years measured after warm-up (the horizon of the whole-run values).
+    measured_years: float = math.nan
+
+    @property
+    def horizons(self) -> list[int]:
+        """The years after warm-up the report gives each effect at (:func:`reported_horizons`)."""
+        return reported_horizons(self.path)
 
 
 #: Every file a report may hold; a new report replaces these as one set.
-REPORT_FILES = ("comparison.csv", "report.md", "report.html",
-                *(f"{stem}.{ext}" for stem in ("over_time", "kpis", "differences") for ext in ("png", "svg")))
+REPORT_FILES = ("comparison.csv", "time_path.csv", "report.md", "report.html",
+                *(f"{stem}.{ext}" for stem in ("over_time", "kpis", "differences", "differences_by_year")
+                  for ext in ("png", "svg")))
 
 
 def _num(value: float, signed: bool = False) -> str:
@@ -301,30 +427,44 @@ def write_report(results: str | Path, out: str | Path | None = None, baseline: s
         raise ExperimentError(f"--baseline {baseline!r}: not a design point in {results}; allowed: {shown}")
     baseline = baseline or (exp.get("baseline") if exp.get("baseline") in present else points[0])
     runs["point_index"] = runs["point"].map({p: i for i, p in enumerate(points)})
-    table = compare(runs, baseline=baseline)
+    measured = float(exp["years"]) - float(exp["warmup_years"])
+    years = store.read_years()
+    path = None
+    if years is not None:
+        years = years[years["point"].isin(points)].copy()
+        years["point_index"] = years["point"].map({p: i for i, p in enumerate(points)})
+        path = time_path(years, baseline) if baseline in set(years["point"]) else None
+    table = with_horizons(compare(runs, baseline=baseline), path, measured)
     available = kpi_columns(runs)
     kpis = _report_kpis(exp, available)
     folder = Path(out) if out is not None else Path(results) / "report"
-    report = Report(folder, table, baseline, kpis, warnings=[skipped] if skipped else [])
+    report = Report(folder, table, baseline, kpis, warnings=[skipped] if skipped else [],
+                    path=path if path is not None and not path.empty else None, measured_years=measured)
+    if report.path is None:
+        report.warnings.append(f"{results}: no per-year values stored with the runs (years/), so the report "
+                               "gives each effect over the whole horizon only; rerun the sweep into a new folder "
+                               "for effects by year")
     series = store.read_series()
     try:
         check_output_folder(folder)
     except OutputError as err:
         raise OutputError(f"--out {err}") from None
     with staged_outputs(folder, REPORT_FILES) as staging:
-        _write_files(staging, exp, manifest, runs, table, points, baseline, kpis, series)
+        _write_files(staging, exp, manifest, runs, report, points, series)
         names = sorted(p.name for p in staging.iterdir() if p.is_file())
     report.files = [folder / name for name in names]
     return report
 
 
 def _write_files(folder: Path, exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame,
-                 table: pd.DataFrame, points: list[str], baseline: str, kpis: list[str],
-                 series: pd.DataFrame | None) -> None:
-    """comparison.csv, the charts, report.md and report.html into ``folder``."""
+                 report: Report, points: list[str], series: pd.DataFrame | None) -> None:
+    """comparison.csv, time_path.csv, the charts, report.md and report.html into ``folder``."""
     from . import charts
 
+    table, baseline, kpis, path = report.table, report.baseline, report.kpis, report.path
     table.to_csv(folder / "comparison.csv", index=False)
+    if path is not None:
+        path.to_csv(folder / "time_path.csv", index=False)
     title = exp["name"]
     chart_kpis = kpis[:MAX_CHART_KPIS]
     shown = _shown_points(table, points, baseline, chart_kpis[0] if chart_kpis else None)
@@ -334,16 +474,53 @@ def _write_files(folder: Path, exp: dict[str, Any], manifest: dict[str, Any], ru
                                         folder, title)
     chart_files += charts.kpi_bars(table, chart_kpis, points, baseline, folder, title)
     if len(points) > 1:
-        chart_files += charts.differences(table, chart_kpis, points, baseline, folder, title)
-    md, page = _render(exp, manifest, runs, table, points, baseline, kpis, shown, series is not None and
+        chart_files += charts.differences(table, chart_kpis, points, baseline, folder, title,
+                                          whole_horizon(report.measured_years))
+        path_kpis = [k for k in chart_kpis if path is not None and k in set(path["kpi"])]
+        if path_kpis:
+            assert path is not None
+            chart_files += charts.differences_by_year(path, path_kpis, shown, baseline, folder, title)
+    md, page = _render(exp, manifest, runs, report, points, shown, series is not None and
                        bool(exp.get("series")), chart_files)
     (folder / "report.md").write_text(md, encoding="utf-8")
     (folder / "report.html").write_text(page, encoding="utf-8")
 
 
-def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, table: pd.DataFrame,
-            points: list[str], baseline: str, kpis: list[str], shown: list[str], has_series: bool,
+def _horizon_rows(report: Report, kpi: str) -> tuple[list[str], list[list[str]]]:
+    """Δ of each design point at the reported years and over the whole horizon, with 95% CIs."""
+    t = report.table[report.table["kpi"] == kpi]
+    header = ["design point"] + [f"Δ {year_label(h)}" for h in report.horizons] + [
+        f"Δ {whole_horizon(report.measured_years, yearly_kind(kpi))}"]
+    rows = []
+    for _, r in t[t["point"] != report.baseline].iterrows():
+        cells = [str(r["point"])]
+        for h in report.horizons:
+            cells.append(f"{_num(r[f'diff_year{h}'], True)} ({_num(r[f'diff_year{h}_ci_low'], True)} … "
+                         f"{_num(r[f'diff_year{h}_ci_high'], True)})")
+        cells.append(f"{_num(r['diff'], True)} ({_num(r['diff_ci_low'], True)} … {_num(r['diff_ci_high'], True)})")
+        rows.append(cells)
+    return header, rows
+
+
+def _horizon_note(report: Report, kpi: str) -> str:
+    if report.path is None:
+        return "No per-year values in these results: the effect over the whole horizon only."
+    kind = yearly_kind(kpi)
+    if kind == "run":
+        return "Counted over the whole run only: no value per year."
+    shown = ", ".join(str(h) for h in report.horizons) or "none (the run is shorter)"
+    note = (f"Δ by horizon (95% CI in brackets): years after warm-up reported: {shown}; every year is in "
+            "`time_path.csv`.")
+    if kind == "own":
+        note += " The whole-horizon value is over those years taken together, not a mean of the yearly values."
+    return note
+
+
+def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, report: Report,
+            points: list[str], shown: list[str], has_series: bool,
             chart_files: list[Path]) -> tuple[str, str]:
+    table, baseline, kpis = report.table, report.baseline, report.kpis
+    whole = whole_horizon(report.measured_years)
     reps = sorted(runs["replication"].unique())
     seeds = runs.drop_duplicates("replication").sort_values("replication")["seed"].tolist()
     planned = int(manifest.get("n_runs", len(runs)))
@@ -351,7 +528,10 @@ def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, t
     facts = [
         f"base scenario: `{base_name}` · {len(exp['points'])} design points × {exp['replications']} replications "
         f"= {planned} runs ({len(runs)} finished{'' if len(runs) == planned else ' — the sweep is not complete'})",
-        f"horizon: {exp['years']:g} years, of which {exp['warmup_years']:g} warm-up (not in the KPIs)",
+        f"horizon: {exp['years']:g} years, of which {exp['warmup_years']:g} warm-up (not in the KPIs); every "
+        f"effect is given as the {whole} and at "
+        + (", ".join(year_label(h) for h in report.horizons) if report.horizons else "no year of 2, 5 or 10 "
+           "(the run is shorter, or has no per-year values)"),
         f"master seed {exp['master_seed']}; replication seeds (the same for every design point): "
         + ", ".join(str(s) for s in seeds[:5]) + (" …" if len(seeds) > 5 else ""),
         f"baseline: **{baseline}**",
@@ -368,7 +548,13 @@ def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, t
             f"`{f['key']}` ({f['group']}) = " + (", ".join(map(str, f["values"])) if "values" in f else
                                                  f"{f['min']:g} … {f['max']:g}") for f in exp["factors"]))
     method = (
-        "Every KPI is averaged over the weeks after warm-up within each run. **mean** and **95% CI**: the mean "
+        "Every KPI is averaged over the weeks after warm-up within each run (the "
+        f"{whole}); effects change over time, so each is also given per year after warm-up (year 1 is the "
+        "first 52 weeks after warm-up), computed from the same KPIs of that year alone, at years 2, 5 and 10 "
+        "(those the run covers) in the tables and for every year in `time_path.csv`. For a count per year or a "
+        "mean number waiting, the whole-horizon value is the mean of the yearly values; for a ratio such as the "
+        "mean wait, their mean weighted by the yearly count it is over (completed waits). "
+        "**mean** and **95% CI**: the mean "
         f"over the {len(reps)} replication(s) with a 95% confidence interval from Student's t distribution "
         "(n − 1 degrees of freedom). **Δ vs baseline**: the mean *paired* difference from the baseline. "
         "Replication r of every design point runs with the same seed (common random numbers), so the runs are "
@@ -381,8 +567,8 @@ def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, t
         "whether the model is right."
     )
     header, overview_rows = _overview(table, kpis, points, baseline)
-    overview_note = ("Baseline row: its mean. Other rows: the difference from the baseline in % "
-                     "(* = distinguishable from noise, paired t-test p < 0.05).")
+    overview_note = (f"All numbers: the {whole}. Baseline row: its mean. Other rows: the difference from the "
+                     "baseline in % (* = distinguishable from noise, paired t-test p < 0.05).")
     chart_names = sorted({p.stem for p in chart_files})
     captions = {
         "over_time": "Weekly series over time: the line is the mean over replications, the band its 95% CI; "
@@ -390,8 +576,14 @@ def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, t
                      + ("" if len(shown) == len(points) else f" Shown: the baseline and the {len(shown) - 1} design "
                         f"points that differ most from it on {kpis[0]}."),
         "kpis": "Run-level KPIs: mean per design point with its 95% CI; the dashed line is the baseline.",
-        "differences": "Paired difference from the baseline with its 95% CI; red: p < 0.05 (paired t-test).",
+        "differences": f"Paired difference from the baseline ({whole}) with its 95% CI; red: p < 0.05 "
+                       "(paired t-test).",
+        "differences_by_year": "Paired difference from the baseline in each year after warm-up: the line is the "
+                               "mean over replications, the band its 95% CI"
+                               + ("" if len(shown) == len(points) else "; the same design points as over time")
+                               + ".",
     }
+    header_kpi = [*HEADER[:3], f"Δ vs baseline ({whole})", *HEADER[4:]]
     md = [f"# {exp['name']}: comparison of design points", ""]
     if exp.get("description"):
         md += [exp["description"], ""]
@@ -400,12 +592,16 @@ def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, t
     if not has_series:
         md += ["No weekly series were kept, so there is no chart over time (add `series = true` to the "
                "experiment).", ""]
-    for name in ("over_time", "kpis", "differences"):
+    for name in ("over_time", "kpis", "differences", "differences_by_year"):
         if name in chart_names:
             md += [f"![{name}]({name}.png)", "", f"*{captions[name]}* ([SVG]({name}.svg))", ""]
     for kpi in kpis:
-        md += [f"## {HEADLINE_KPIS.get(kpi, kpi)} (`{kpi}`)", "", _md_table(HEADER, _rows(table, kpi, baseline)), ""]
-    md += ["All KPIs of all design points, with every statistic, are in `comparison.csv`.", ""]
+        md += [f"## {HEADLINE_KPIS.get(kpi, kpi)} (`{kpi}`)", "", _md_table(header_kpi, _rows(table, kpi, baseline)),
+               "", _horizon_note(report, kpi), ""]
+        if report.path is not None and yearly_kind(kpi) != "run" and len(points) > 1:
+            md += [_md_table(*_horizon_rows(report, kpi)), ""]
+    md += ["All KPIs of all design points, with every statistic and their horizon, are in `comparison.csv`; "
+           "the difference in every year after warm-up in `time_path.csv`.", ""]
 
     page = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(exp['name'])}"
             f"</title><style>{REPORT_STYLE}</style></head><body>",
@@ -417,13 +613,17 @@ def _render(exp: dict[str, Any], manifest: dict[str, Any], runs: pd.DataFrame, t
              f"<p>{html_inline(overview_note)}</p>", _html_table(header, overview_rows), "<h2>Charts</h2>"]
     if not has_series:
         page.append("<p>No weekly series were kept, so there is no chart over time.</p>")
-    for name in ("over_time", "kpis", "differences"):
+    for name in ("over_time", "kpis", "differences", "differences_by_year"):
         if name in chart_names:
             page.append(f"<figure><img src='{name}.svg' alt='{name}'><figcaption>{html_inline(captions[name])} "
                         f"(<a href='{name}.png'>PNG</a>)</figcaption></figure>")
     for kpi in kpis:
         page += [f"<h2>{html.escape(HEADLINE_KPIS.get(kpi, kpi))} (<code>{html.escape(kpi)}</code>)</h2>",
-                 _html_table(HEADER, _rows(table, kpi, baseline))]
-    page += ["<p>All KPIs of all design points, with every statistic: <a href='comparison.csv'>comparison.csv</a>."
-             "</p>", "</body></html>"]
+                 _html_table(header_kpi, _rows(table, kpi, baseline)),
+                 f"<p>{html_inline(_horizon_note(report, kpi))}</p>"]
+        if report.path is not None and yearly_kind(kpi) != "run" and len(points) > 1:
+            page.append(_html_table(*_horizon_rows(report, kpi)))
+    page += ["<p>All KPIs of all design points, with every statistic and their horizon: "
+             "<a href='comparison.csv'>comparison.csv</a>; the difference in every year after warm-up: "
+             "<a href='time_path.csv'>time_path.csv</a>.</p>", "</body></html>"]
     return "\n".join(md), "\n".join(page)

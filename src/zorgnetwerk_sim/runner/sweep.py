@@ -1,10 +1,11 @@
 """Running an experiment: executors (serial, process pool, Dask), the on-disk store, and resume.
 
 Every finished run becomes one small Parquet file, ``runs/<run_id>.parquet`` (one row: ids,
-seed, factor values, KPIs), and, when the experiment keeps weekly series,
-``series/<run_id>.parquet``. Each file is written under a hidden temporary name in the same
-folder, flushed to disk (file and folder) and renamed into place, the series file before the run
-file, so a run counts as done exactly when its run file exists. The parent process writes the
+seed, factor values, KPIs), ``years/<run_id>.parquet`` (the same KPIs for each year after
+warm-up, one row per year: :func:`metrics.summarize_years`) and, when the experiment keeps weekly
+series, ``series/<run_id>.parquet``. Each file is written under a hidden temporary name in the
+same folder, flushed to disk (file and folder) and renamed into place, the series and years files
+before the run file, so a run counts as done exactly when its run file exists. The parent process writes the
 files as results arrive and keeps nothing else, so memory stays flat however many runs there are.
 
 One sweep at a time works in a folder: it holds an exclusive lock on ``sweep.lock`` and a second
@@ -47,6 +48,7 @@ from .experiment import Experiment, ExperimentError, RunSpec
 MANIFEST = "experiment.json"
 RUNS = "runs"
 SERIES = "series"
+YEARS = "years"
 QUARANTINE = "quarantine"
 LOCK = "sweep.lock"
 FORMAT = 1
@@ -98,6 +100,8 @@ class RunOutput:
     run_id: str
     row: dict[str, Any]
     series: dict[str, np.ndarray] | None = None
+    #: The kept KPIs of each year after warm-up (one dict per year), or None.
+    years: list[dict[str, float]] | None = None
 
 
 #: What runs one task: ``execute_run`` (the model) unless a sweep is given another (module-level) function.
@@ -107,12 +111,15 @@ RunFunction = Callable[[RunTask], RunOutput]
 def execute_run(task: RunTask) -> RunOutput:
     """Run one scenario and keep what the experiment asks for (module-level: spawn- and Dask-safe)."""
     from ..api import Simulation
+    from ..metrics import summarize_years
     from ..scenario import Scenario
 
     started = time.perf_counter()
     cpu_started = time.process_time()
     scenario = Scenario.model_validate(task.scenario)
-    result = Simulation(scenario).run()
+    simulation = Simulation(scenario)
+    result = simulation.run()
+    years = summarize_years(simulation.model.recorder)
     series = None
     if task.series:
         ts = result.timeseries
@@ -121,12 +128,14 @@ def execute_run(task: RunTask) -> RunOutput:
         series = {"week": weekly.index.to_numpy(dtype=np.int32)}
         for name, cols in task.series:
             series[name] = weekly[list(cols)].sum(axis=1).to_numpy(dtype=np.float64)
-    return run_output(task, result.summary, series, started, cpu_started)
+    return run_output(task, result.summary, series, started, cpu_started, years)
 
 
 def run_output(task: RunTask, summary: dict[str, float], series: dict[str, np.ndarray] | None = None,
-               started: float | None = None, cpu_started: float | None = None) -> RunOutput:
-    """The stored result of one run: ids, seed, the factor values, the kept KPIs from ``summary``, timings.
+               started: float | None = None, cpu_started: float | None = None,
+               years: list[dict[str, float]] | None = None) -> RunOutput:
+    """The stored result of one run: ids, seed, the factor values, the kept KPIs from ``summary``, timings,
+    and (given ``years``, from :func:`metrics.summarize_years`) the kept KPIs of each year after warm-up.
 
     ``execute_run`` builds its output with it; so can another run function given to a sweep
     (``run_fn=``), for instance a fast test function in place of the model.
@@ -144,7 +153,13 @@ def run_output(task: RunTask, summary: dict[str, float], series: dict[str, np.nd
     row["elapsed_s"] = time.perf_counter() - started if started is not None else 0.0
     row["cpu_s"] = time.process_time() - cpu_started if cpu_started is not None else 0.0
     row["model_code"] = model_code()  # computed where the run ran: a cluster worker reports its own code
-    return RunOutput(task.run_id, row, series)
+    kept_years = None
+    if years is not None:
+        from ..metrics import WEIGHT_PREFIX
+
+        keep = {"year", "years_measured", *names, *(WEIGHT_PREFIX + n for n in names)}
+        kept_years = [{k: int(v) if k == "year" else float(v) for k, v in year.items() if k in keep} for year in years]
+    return RunOutput(task.run_id, row, series, kept_years)
 
 
 def make_tasks(experiment: Experiment, runs: Iterable[RunSpec]) -> Iterator[RunTask]:
@@ -220,6 +235,7 @@ class SweepStore:
         self.out = Path(out)
         self.runs_dir = self.out / RUNS
         self.series_dir = self.out / SERIES
+        self.years_dir = self.out / YEARS
         self.manifest_path = self.out / MANIFEST
         self.quarantine_dir = self.out / QUARANTINE
         self.lock = FolderLock(self.out, LOCK, "sweep")
@@ -287,6 +303,7 @@ class SweepStore:
                          series)
         for path, _ in scan.problems:
             self._quarantine(path)
+            self._quarantine(self.years_dir / path.name)
             if series:
                 self._quarantine(self.series_dir / path.name)
         return scan
@@ -309,7 +326,7 @@ class SweepStore:
     def clean_temporary(self) -> int:
         """Remove temporary files a killed sweep left behind; returns how many."""
         removed = 0
-        for folder in (self.out, self.runs_dir, self.series_dir):
+        for folder in (self.out, self.runs_dir, self.series_dir, self.years_dir):
             if folder.is_dir():
                 for path in folder.glob(".*.tmp"):
                     if path.is_dir():
@@ -337,6 +354,17 @@ class SweepStore:
                                        "replication": np.full(n, output.row["replication"], dtype=np.int32),
                                        **output.series}
             _write_atomic(self.series_dir / f"{output.run_id}.parquet", pa.table(columns))
+        if output.years is not None:
+            self.years_dir.mkdir(exist_ok=True)
+            n = len(output.years)
+            ids = {"run_id": [output.run_id] * n,
+                   "point_index": np.full(n, output.row["point_index"], dtype=np.int32),
+                   "point": [output.row["point"]] * n,
+                   "replication": np.full(n, output.row["replication"], dtype=np.int32)}
+            table = pa.Table.from_pylist(output.years)
+            for i, (name, values) in enumerate(ids.items()):
+                table = table.add_column(i, name, pa.array(values))
+            _write_atomic(self.years_dir / f"{output.run_id}.parquet", table)
         _write_atomic(self.runs_dir / f"{output.run_id}.parquet", pa.Table.from_pylist([output.row]))
 
     # -- reading ------------------------------------------------------------------------------
@@ -388,6 +416,22 @@ class SweepStore:
             return pd.DataFrame(columns=list(META_COLUMNS))
         df = pa.concat_tables(list(scan.tables.values()), promote_options="default").to_pandas()
         return df.sort_values(["point_index", "replication"], kind="stable").reset_index(drop=True)
+
+    def read_years(self) -> pd.DataFrame | None:
+        """The KPIs of each year after warm-up of the usable runs (one row per run per year; ``year``
+        1, 2, …), or None when no run has them. A run without its years file has no rows here."""
+        if not self.years_dir.is_dir():
+            return None
+        done = set(self.scan(accept=self._accept_recorded() if self.manifest_path.is_file() else None).tables)
+        tables = []
+        for run_id in sorted(done):
+            table, _ = _read_one(self.years_dir / f"{run_id}.parquet", ("run_id", "year"))
+            if table is not None:
+                tables.append(table)
+        if not tables:
+            return None
+        df = pa.concat_tables(tables, promote_options="default").to_pandas()
+        return df.sort_values(["point_index", "replication", "year"], kind="stable").reset_index(drop=True)
 
     def read_series(self) -> pd.DataFrame | None:
         """The kept weekly series of the usable runs (one row per run per week), or None."""
@@ -554,6 +598,10 @@ class SweepResult:
 
     def series(self) -> pd.DataFrame | None:
         return self.store.read_series()
+
+    def years(self) -> pd.DataFrame | None:
+        """The KPIs of each run in each year after warm-up (:meth:`SweepStore.read_years`)."""
+        return self.store.read_years()
 
 
 class Sweep:

@@ -72,6 +72,9 @@ def ComparisonView(result: ComparisonResult):
          "application/octet-stream"),
         ("Vergelijkingstabel (CSV)", "vergelijking-tabel.csv", lambda: csv_bytes(result.table), "text/csv"),
     ]
+    if result.path is not None:
+        downloads.append(("Verschil per jaar na de inloop (CSV)", "vergelijking-per-jaar.csv",
+                          lambda: csv_bytes(result.path), "text/csv"))
     if result.series is not None:
         downloads.append(("Weekreeksen (CSV)", "vergelijking-weken.csv", lambda: csv_bytes(result.series), "text/csv"))
     if result.experiment_toml is not None:
