@@ -160,13 +160,14 @@ def test_calibration_recovers_parameters_from_data_the_model_generated(tmp_path)
     (±3% and ±10%). Starting from klas's own values, the fit (3-year runs, 2 replications, 20
     trials of which 6 explore) lands within 5% of the multiplier and 10% of the capacity.
     The balancing feedbacks that replace missing places (capacity response, alternative routes)
-    are switched off here: they make a base capacity nearly invisible in the wachtlijst, which is
+    are switched off here, and so are late-help doorplaatsingen (they move jongeren between the
+    lists of the same care type): they make a base capacity nearly invisible in the wachtlijst, which is
     a property of the model, not of the calibration."""
     truth = {INC: 1.2, CAP: 10.0}
     years, replications = 3, 2
     base = tmp_path / "klas-fixed.toml"
     base.write_text('base = "klas"\nname = "klas-fixed"\n[mechanisms]\ncapacity_response = false\n'
-                    "alternative_routes = false\n", encoding="utf-8")
+                    "alternative_routes = false\n[assumptions]\nlate_help_doorplaatsing_per_week_waited = 0.0\n", encoding="utf-8")
     spec = load_scenario(base, {**truth, "run.years": years})
     outputs = replicate({"truth": spec}, seeds_for(spec.seed, replications))["truth"]
     data = {k: float(np.mean([o.row[k] for o in outputs])) for k in ("new_needs_per_year", WAITLIST)}

@@ -167,7 +167,9 @@ def test_bouncing_referrals_clog_the_toegang_and_no_wrong_door_helps():
 
 def test_resource_sharing_helps_when_the_toegang_allocates_blindly():
     # (without the capacity loop, which would otherwise make up for the places left unused)
-    blind = ("levers.coordination.regie_strength=0", "mechanisms.capacity_response=false")
+    # (and with waiting_hurts off: late-help doorplaatsingen would fill the free places first)
+    blind = ("levers.coordination.regie_strength=0", "mechanisms.capacity_response=false",
+             "mechanisms.waiting_hurts=false")
     on, no = kpis(*blind), kpis(*blind, "mechanisms.resource_sharing=false")
     assert on["resource_sharing_per_year"] > 0 and no["resource_sharing_per_year"] == 0
     assert on["waitlist_mean"] < no["waitlist_mean"]

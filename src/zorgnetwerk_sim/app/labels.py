@@ -242,6 +242,8 @@ UNITS: dict[str, str] = {
     "share of places per year": "aandeel van de plaatsen per jaar",
     "share of capacity per extra contract": "aandeel van de capaciteit per extra contract",
     "share of capacity per table": "aandeel van de capaciteit per tafel",
+    "share of budget": "aandeel van het budget",
+    "share of the regular tariff": "aandeel van het gewone tarief",
     "share of referrals": "aandeel van de verwijzingen",
     "bool": "ja/nee",
     "choice": "keuze",
