@@ -228,16 +228,18 @@ class CareTypeParams(Strict):
 
 
 #: Per care type: weekly tariff (EUR), mean duration (weeks), places per 1,000 youth < 23.
-#: Tariffs: stylised relative prices, scaled so that the cost per youth approaches public
-#: spending per youth (~€1,500 for the care modelled; docs/model.md §9). Durations: pleegzorg
-#: after CBS (852 days, 2019) and gesloten after JeugdzorgPlus stays (~6 months), the others
-#: stylised. Capacities: calibrated so that waits sit in the regional 9-14 weeks (§9).
+#: Tariffs: stylised relative prices, their level scaled so that the cost per youth in the prices
+#: of the run's first year meets public spending per youth (~€1,500 in 2024 for the care modelled;
+#: docs/model.md §9.1). Durations: pleegzorg after CBS (852 days, 2019) and gesloten after
+#: JeugdzorgPlus stays (~6 months), the others stylised. Capacities: the contracted places at the
+#: start; ambulant licht, ambulant intensief and pleegzorg fitted with `zorgsim calibrate default`
+#: to youth in care, verblijf and spending per youth, with the waits held out (§9.1).
 CARE_DEFAULTS: dict[str, tuple[float, float, float]] = {
     "wijkteam": (122, 14, 0),
-    "ambulant_licht": (281, 22, 9.24),
-    "ambulant_intensief": (732, 34, 8.92),
+    "ambulant_licht": (281, 22, 8.44),
+    "ambulant_intensief": (732, 34, 11.26),
     "dagbehandeling": (1482, 36, 3.19),
-    "pleegzorg": (732, 122, 4.41),
+    "pleegzorg": (732, 122, 4.66),
     "residentieel": (4538, 60, 1.295),
     "gesloten": (9077, 26, 0.127),
     "crisis": (5929, 5, 0),
@@ -283,7 +285,7 @@ class Assumptions(Strict):
     youth_share_of_inhabitants: float = P(0.25, unit="share", ge=0.05, le=0.5, source=CBS,
                                           description="Youth < 23 per inhabitant (4.5M of 17.9M)")
     incidence_per_youth_per_year: list[float] = Field(
-        default_factory=lambda: [0.0328, 0.0695, 0.0957, 0.0404],
+        default_factory=lambda: [0.0318, 0.0674, 0.0928, 0.0392],
         description="New needs per youth per year for ages 0-3, 4-11, 12-17, 18-22",
         json_schema_extra={"unit": "needs/youth/year",
                            "source": CBS + " (age profile); level fitted to 10.6% of youth in care per year "
@@ -382,7 +384,7 @@ class Assumptions(Strict):
     expertteam_intake_hours: float = P(6.0, unit="hours/case", ge=0.5, le=200, source=SEED_003)
     expertteam_followup_hours_per_week: float = P(0.5, unit="hours/week/case", ge=0, le=20, source=SEED_003)
     expertteam_followup_weeks: int = P(12, unit="weeks", ge=0, le=104, source=SEED_003)
-    expertteam_base_logit: float = P(-0.19, unit="logit", ge=-10, le=10,
+    expertteam_base_logit: float = P(-0.54, unit="logit", ge=-10, le=10,
                                      source=SEED_003 + " (4/3/3 outcomes), fitted with zorgsim calibrate default")
     expertteam_weeks_success: int = P(4, unit="weeks", ge=0, le=260, source=SEED_003 + " (time at the team: <1-4 months)",
                                       description="Weeks a successful case stays at the team after its decision")
