@@ -165,4 +165,5 @@ def test_littles_law_holds_per_care_type():
     for care in ("ambulant_licht", "ambulant_intensief", "dagbehandeling", "pleegzorg", "residentieel"):
         lam = s[f"waitlist_entries_per_year_{care}"] / 52.0
         L, W = s[f"waitlist_mean_{care}"], s[f"wait_all_leavers_weeks_mean_{care}"]
-        assert L == pytest.approx(lam * W, rel=0.1), care
+        # waits are counted in whole weeks: a short list may be off by half a week of entries
+        assert L == pytest.approx(lam * W, rel=0.1, abs=0.5 * lam), care
