@@ -420,33 +420,27 @@ class SweepStore:
     def read_years(self) -> pd.DataFrame | None:
         """The KPIs of each year after warm-up of the usable runs (one row per run per year; ``year``
         1, 2, …), or None when no run has them. A run without its years file has no rows here."""
-        if not self.years_dir.is_dir():
+        return self._read_per_run(self.years_dir, "year")
+
+    def read_series(self) -> pd.DataFrame | None:
+        """The kept weekly series of the usable runs (one row per run per week), or None."""
+        return self._read_per_run(self.series_dir, "week")
+
+    def _read_per_run(self, folder: Path, step: str) -> pd.DataFrame | None:
+        """One table of the per-run files in ``folder`` (one row per run per ``step``) of the usable
+        runs; a file whose run row was never written is not a result."""
+        if not folder.is_dir():
             return None
         done = set(self.scan(accept=self._accept_recorded() if self.manifest_path.is_file() else None).tables)
         tables = []
         for run_id in sorted(done):
-            table, _ = _read_one(self.years_dir / f"{run_id}.parquet", ("run_id", "year"))
+            table, _ = _read_one(folder / f"{run_id}.parquet", ("run_id", step))
             if table is not None:
                 tables.append(table)
         if not tables:
             return None
         df = pa.concat_tables(tables, promote_options="default").to_pandas()
-        return df.sort_values(["point_index", "replication", "year"], kind="stable").reset_index(drop=True)
-
-    def read_series(self) -> pd.DataFrame | None:
-        """The kept weekly series of the usable runs (one row per run per week), or None."""
-        if not self.series_dir.is_dir():
-            return None
-        done = set(self.scan(accept=self._accept_recorded() if self.manifest_path.is_file() else None).tables)
-        tables = []
-        for run_id in sorted(done):
-            table, _ = _read_one(self.series_dir / f"{run_id}.parquet", ("run_id", "week"))
-            if table is not None:  # a series whose run row was never written is not a result
-                tables.append(table)
-        if not tables:
-            return None
-        df = pa.concat_tables(tables, promote_options="default").to_pandas()
-        return df.sort_values(["point_index", "replication", "week"], kind="stable").reset_index(drop=True)
+        return df.sort_values(["point_index", "replication", step], kind="stable").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------
