@@ -37,7 +37,8 @@ the number on the list divided by the weekly outflow the places allow.
   ``capacity_delay_weeks`` later (recruitment, contracting). With W_t below
   ``capacity_release_wait_share`` × accepted wait and free places, extra places are given back
   at the same rate, never below the contract. The waiting level therefore comes out of demand,
-  staff, budget and coordination; the accepted wait only bounds it from below.
+  staff, budget and coordination; the loop pulls the expected wait down towards the accepted
+  wait only as far as money and labour market allow.
 * **alternative_routes** (mechanism switch): an assessment that would refer to ambulant
   licht while W_t exceeds the norm keeps the case at the wijkteam with probability
   ``uncertainties.alternative_route_max_share`` × min(1, W_t / norm − 1).
