@@ -129,3 +129,14 @@ def test_solidarity_lets_small_gemeenten_keep_their_prevention():
     pooled = kpis(*prevention, "levers.coordination.solidarity_pooling=true", years=8.0)
     assert pooled["small_prevention_cut_share"] < alone["small_prevention_cut_share"]
     assert pooled["cost_prevention_per_year_eur"] > alone["cost_prevention_per_year_eur"]
+
+
+def test_power_of_large_gemeenten_changes_the_regions_purchases_under_a_tight_budget():
+    # Whether the region buys places depends on whether the gemeenten over budget weigh more
+    # than half; weighed by inhabitants^exponent ([OchtendMensen n.d.]), the answer changes with
+    # the exponent when small and large gemeenten differ in overspending (docs/model.md §7.16).
+    tight = ("assumptions.budget_per_youth_eur_per_year=1150.0",)
+    equal = kpis(*tight, "levers.coordination.power_exponent=0.0")
+    large_decide = kpis(*tight, "levers.coordination.power_exponent=2.0")
+    assert abs(equal["places_added_per_year"] - large_decide["places_added_per_year"]) > 1.0
+    assert equal["wait_weeks_mean"] != large_decide["wait_weeks_mean"]
