@@ -27,7 +27,7 @@ SOURCE = {"title": "test figure", "publisher": "test", "year": 2026}
 EMERGENT = {"direction": "emergent", "why": "queues, capacity response and withdrawals together"}
 ASSUMED = {"direction": "assumed", "why": "a parameter says so"}
 SECTIONS = ("## 1. Targets and the model", "## 2. Internal consistency", "### Every jongere accounted for",
-            "### Little's law per care type", "## 3. Face validity of the seed mechanisms", "## 4. Baseline trend",
+            "### Little's law per care type", "## 3. Face validity of the mechanisms", "## 4. Baseline trend",
             "## 5. The national scenario year by year", "## 6. What the model does not reproduce",
             "## How to regenerate")
 

@@ -466,7 +466,7 @@ class ValidationPlan:
 
     def _face_section(self, runs: Mapping[str, list[dict[str, float]]], checks: list[Check]) -> list[str]:
         v = self.file.validation
-        md = ["## 3. Face validity of the seed mechanisms", "",
+        md = ["## 3. Face validity of the mechanisms", "",
               "Paired runs: the scenario with and without a change, the same seeds in both; the difference is "
               "variant − unchanged with its 95% interval over seeds. Within a run: one KPI against another in "
               "the same runs (difference = KPI − other). *Pass*: the interval lies on the expected side of "
