@@ -294,7 +294,8 @@ def _summarize(rec: Recorder, w0: int, w1: int, whole: bool = True) -> tuple[dic
     cost_by = {name: float(co[:, :, i].sum()) / years for i, name in enumerate(COSTS)}
     cost_year = sum(cost_by.values())
     # the budgets of the measured weeks (they follow tariffs and their own real growth)
-    budget = sum(model.budget_of(g, 52 * (w // 52)) for g in model.gemeenten for w in range(w0, w1)) / 52.0 / years
+    budget = sum(g.budget_eur_per_year for g in model.gemeenten) * sum(
+        model.budget_growth(52 * (w // 52)) for w in range(w0, w1)) / 52.0 / years
     et_cases = flow("expertteam_cases")
     ended = flow("trajectories_ended")
     cost_counts, cost_sums = rec.cost_hist_in(w0, w1)

@@ -473,12 +473,15 @@ class ZorgnetwerkModel(mesa.Model):
                     j.counted_specialist_year = year
                     j.gemeente.flow[specialist] += 1
 
-    def budget_of(self, g: Gemeente, week: int) -> float:
-        """A gemeente's jeugd budget per year in ``week``: its budget at the start, raised by tariff
-        inflation and by the real growth of budgets (``uncertainties.budget_growth_per_year``)."""
+    def budget_growth(self, week: int) -> float:
+        """How far every gemeente's jeugd budget per year has grown by ``week``: tariff inflation
+        and the real growth of budgets (``uncertainties.budget_growth_per_year``)."""
         u = self.spec.uncertainties
-        return g.budget_eur_per_year * ((1.0 + u.tariff_inflation_per_year) * (1.0 + u.budget_growth_per_year)) \
-            ** (week / 52.0)
+        return ((1.0 + u.tariff_inflation_per_year) * (1.0 + u.budget_growth_per_year)) ** (week / 52.0)
+
+    def budget_of(self, g: Gemeente, week: int) -> float:
+        """A gemeente's jeugd budget per year in ``week``."""
+        return g.budget_eur_per_year * self.budget_growth(week)
 
     def judge_budgets(self, year: int) -> None:
         """Compare each gemeente's spending in ``year`` with its budget, then start a new year."""

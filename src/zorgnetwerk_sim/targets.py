@@ -154,32 +154,31 @@ class Target(_Strict):
         return any(n in self.scenarios for n in names)
 
 
-class PairedCheck(_Strict):
-    """Face validity by paired runs: a change to the scenario should move a KPI one way."""
+class _FaceCheck(_Strict):
+    """What every face-validity check has: its name, the source of the expected direction, the
+    scenario and KPI, and whether the direction is assumed or emergent (and why)."""
 
     name: str = Field(min_length=1)
-    source: str = Field(min_length=1, description="Where the expected direction comes from (a seed)")
-    scenario: str = Field(min_length=1)
-    change: dict[str, Any] = Field(min_length=1, description="Overrides (key path → value) of the variant")
-    kpi: str = Field(min_length=1)
-    expect: Literal["lower", "higher"] = Field(description="The variant's KPI against the unchanged scenario")
-    direction: Direction = Field(description="'assumed': a parameter builds the direction in; 'emergent': "
-                                             "mechanisms together produce it")
-    why: str = Field(min_length=1, description="Which parameter builds it in, or which mechanisms produce it")
-
-
-class WithinCheck(_Strict):
-    """Face validity within a run: one KPI should be above (or below) another."""
-
-    name: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    source: str = Field(min_length=1, description="Where the expected direction comes from (docs/sources.md)")
     scenario: str = Field(min_length=1)
     kpi: str = Field(min_length=1)
     expect: Literal["lower", "higher"]
-    than: str = Field(min_length=1, description="The KPI it is compared with in the same run")
     direction: Direction = Field(description="'assumed': a parameter builds the direction in; 'emergent': "
                                              "mechanisms together produce it")
     why: str = Field(min_length=1, description="Which parameter builds it in, or which mechanisms produce it")
+
+
+class PairedCheck(_FaceCheck):
+    """Face validity by paired runs: a change to the scenario should move a KPI one way (``expect``:
+    the variant's KPI against the unchanged scenario)."""
+
+    change: dict[str, Any] = Field(min_length=1, description="Overrides (key path → value) of the variant")
+
+
+class WithinCheck(_FaceCheck):
+    """Face validity within a run: one KPI should be above (or below) another."""
+
+    than: str = Field(min_length=1, description="The KPI it is compared with in the same run")
 
 
 class LittleCheck(_Strict):
@@ -211,8 +210,6 @@ class NationalCheck(_Strict):
     """The national section (``validate-model --national``): the scenario's targets year by year."""
 
     scenario: str = Field("nederland", min_length=1, description="The national scenario")
-    trend_series: list[str] = Field(["waiting_list", "waiting_expertteam"], min_length=1,
-                                    description="Time-series columns summed into the wachtlijst of its trend")
 
 
 class Validation(_Strict):

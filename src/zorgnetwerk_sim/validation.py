@@ -43,7 +43,7 @@ from .api import Simulation
 from .safeio import write_text_atomic
 from .calibrate import mean_interval, provenance, replicate, seeds_for
 from .caretypes import CARE_KEYS
-from .metrics import S
+from .metrics import S, yearly_kind
 from .runner.sweep import RunOutput, process_pool
 from .scenario import Scenario, ScenarioError, load_scenario
 from .targets import (ASSUMED, EMERGENT, FITTED, HELD_OUT, LittleCheck, Target, TargetsError, TargetsFile,
@@ -65,53 +65,12 @@ class Check:
     evidence: bool = False
 
 
-#: Per simulated year, the summary KPIs that can be computed from weekly series summed over
-#: gemeenten: KPI → (kind, numerator series, denominator series). ``sum``: the year's sum;
-#: ``mean``: the year's weekly mean; ``ratio``: sum / sum; ``/youth``, ``/1000youth``: per youth
-#: (per 1,000) of the year's mean youth population.
-YEARLY_KPIS: dict[str, tuple[str, str, str | None]] = {
-    "youth_in_care_per_year": ("sum", "youth_in_care", None),
-    "youth_in_care_share": ("sum/youth", "youth_in_care", None),
-    "youth_in_specialist_care_per_year": ("sum", "youth_in_specialist_care", None),
-    "youth_in_specialist_care_share": ("sum/youth", "youth_in_specialist_care", None),
-    "placements_per_year": ("sum", "placements", None),
-    "placements_per_1000_youth": ("sum/1000youth", "placements", None),
-    "verblijf_per_1000_youth": ("mean/1000youth", "in_verblijf", None),
-    "wait_weeks_mean": ("ratio", "wait_weeks_sum", "waits_completed"),
-    "trajectory_weeks_mean": ("ratio", "trajectory_weeks_sum", "trajectories_ended"),
-    "expertteam_success_share": ("ratio", "expertteam_success", "expertteam_cases"),
-    "cost_per_year_eur": ("sum", "cost_total", None),
-    "cost_per_youth_eur": ("sum/youth", "cost_total", None),
-    # each year in its own prices: the national section converts money to the figure's year
-    "cost_per_youth_start_prices_eur": ("sum/youth", "cost_total", None),
-    "waitlist_mean": ("mean", "wachtlijst", None),
-}
-
-
-def yearly_kpis(series: Mapping[str, np.ndarray]) -> list[dict[str, float]]:
-    """The KPIs of :data:`YEARLY_KPIS` per whole simulated year (index 0 = the first year) from a
-    run's weekly series (each a column summed over gemeenten, plus ``youth``)."""
-    n_years = len(series["week"]) // 52
-    out = []
-    for y in range(n_years):
-        part = {name: np.asarray(values[y * 52:(y + 1) * 52], dtype=float) for name, values in series.items()}
-        youth = float(part["youth"].mean())
-        row: dict[str, float] = {}
-        for kpi, (kind, num, den) in YEARLY_KPIS.items():
-            if num not in part or (den is not None and den not in part):
-                continue
-            if kind == "ratio":
-                d = float(part[den].sum())  # type: ignore[index]
-                row[kpi] = float(part[num].sum()) / d if d else math.nan
-                continue
-            value = float(part[num].mean() if kind.startswith("mean") else part[num].sum())
-            if kind.endswith("/youth"):
-                value /= youth
-            elif kind.endswith("/1000youth"):
-                value *= 1000 / youth
-            row[kpi] = value
-        out.append(row)
-    return out
+def by_simulated_year(years: Sequence[Mapping[str, float]], warmup_weeks: int) -> dict[int, Mapping[str, float]]:
+    """A run's KPIs per whole year after warm-up (:func:`metrics.summarize_years`, carried by every
+    :class:`RunOutput`), keyed by the simulated year counted from 0 (so the first year after a
+    one-year warm-up is 1). A shorter last year is left out."""
+    first = warmup_weeks // 52
+    return {first + int(row["year"]) - 1: row for row in years if row.get("years_measured", 1.0) >= 1.0}
 
 
 def price_factor(inflation: float, start: "dt.date", sim_year: int, figure_year: int) -> float:
@@ -125,7 +84,7 @@ def price_factor(inflation: float, start: "dt.date", sim_year: int, figure_year:
     return (1.0 + inflation) ** (figure_year - start_year - sim_year)
 
 
-def trend_slopes(per_seed: Sequence[Sequence[float]], measured: Sequence[int]) -> tuple[list[float], list[float],
+def trend_slopes(per_seed: Sequence[Mapping[int, float] | Sequence[float]], measured: Sequence[int]) -> tuple[list[float], list[float],
                                                                                            list[float]]:
     """Least-squares slope per year of each seed's yearly values over ``measured`` (year indices),
     its mean level, and the slope as a share of the level."""
@@ -285,8 +244,7 @@ class ValidationPlan:
                 specs = {name: spec, **{label: s for label, s in self.variants.items()
                                         if label.startswith(f"{name} with ")}}
                 say(f"{name}: {len(specs)} configuration(s) × {self.n_seeds} seeds × {spec.run.years:g} years")
-                series = self.national_series() if name == self.national else None
-                outputs = replicate(specs, self.seeds(name), workers=self.workers, pool=pool, series=series)
+                outputs = replicate(specs, self.seeds(name), workers=self.workers, pool=pool)
                 runs.update({label: [_summary(o) for o in outs] for label, outs in outputs.items()})
                 if name == self.national:
                     national_out = outputs[name]
@@ -299,13 +257,6 @@ class ValidationPlan:
         say("accounting: one run per scenario in this process")
         accounting = {name: self._accounting(name, runs[name][0]) for name in self.scenarios}
         return self._report(runs, trend_out, accounting, command, national_out)
-
-    def national_series(self) -> dict[str, tuple[str, ...]]:
-        """The weekly series (summed over gemeenten) the national section computes its years from."""
-        names = {n for kind, num, den in YEARLY_KPIS.values() for n in (num, den) if n is not None}
-        names.discard("wachtlijst")
-        return {**{n: (n,) for n in sorted(names | {"youth"})},
-                "wachtlijst": tuple(self.file.validation.national.trend_series)}
 
     def _accounting(self, name: str, pooled_summary: Mapping[str, float]) -> dict[str, Any]:
         spec = self.base[name].model_copy(update={"seed": self.seeds(name)[0]})
@@ -578,10 +529,8 @@ class ValidationPlan:
             return md + [f"Not run: add `--national` for `{conf.scenario}` (its targets per simulated year, youth "
                          "in care by CBS's definition and its trend).", ""]
         name, spec = self.national, self.base[self.national]
-        per_seed = [yearly_kpis(o.series) for o in outputs if o.series is not None]
-        n_years = min((len(p) for p in per_seed), default=0)
-        first = int(math.ceil(spec.run.warmup_years))
-        measured = list(range(first, n_years))
+        per_seed = [by_simulated_year(o.years, spec.warmup_weeks) for o in outputs if o.years is not None]
+        measured = sorted(set.intersection(*(set(p) for p in per_seed))) if per_seed else []
         if not measured:
             checks.append(Check("national", f"{name}: targets per year", NA, "no whole year after the warm-up"))
             return md + ["Not available: no whole simulated year after the warm-up.", ""]
@@ -607,7 +556,7 @@ class ValidationPlan:
             money = any(k.endswith("_eur") for k in t.kpis)
             head = [t.key, t.role.replace("_", "-"), f"{t.value:g} [{t.bounds[0]:g}, {t.bounds[1]:g}] ({t.year})",
                     t.unit + (f", {t.year} prices" if money else "")]
-            if not all(k in YEARLY_KPIS for k in t.kpis):
+            if any(yearly_kind(k) == "run" for k in t.kpis):
                 checks.append(Check("national", f"{name}: {t.key} per year", NA,
                                     "a whole-run KPI only (section 1)"))
                 rows.append(head + ["–"] * len(measured) + ["whole run only (section 1)"])
@@ -650,9 +599,9 @@ class ValidationPlan:
 
         # the baseline trend of the national wachtlijst
         band = self.file.validation.trend.band_share_per_year
-        waiting = [[p[y].get("waitlist_mean", math.nan) for y in range(n_years)] for p in per_seed]
+        waiting = [{y: p[y].get("waitlist_mean", math.nan) for y in measured} for p in per_seed]
         md += ["### Trend of the national wachtlijst", "",
-               f"Yearly mean wachtlijst (sum of `{'` + `'.join(conf.trend_series)}` over gemeenten) and its growth "
+               "Yearly mean wachtlijst (`waitlist_mean`: jongeren on a wachtlijst or at the expertteam) and its growth "
                "per year: the least-squares slope over the years after warm-up, fitted per seed, with its 95% "
                f"interval over seeds, against the band of section 4 (|growth| ≤ {band:.0%} of the level a year).", ""]
         md += _table(["year", "mean wachtlijst (jongeren)"],

@@ -53,6 +53,8 @@ from typing import TYPE_CHECKING
 from ..caretypes import CareType
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..model import ZorgnetwerkModel
     from ..region import Inkoopregio
 
@@ -97,8 +99,9 @@ class CapacityResponse:
         if week % self.a.capacity_review_weeks != 0:
             return
         trigger = self.model.levers.coordination.accepted_wait_weeks
+        recent = self._recent_spending(week) if self.enabled else None
         for region in self.model.regions:
-            over_budget = self.enabled and self._over_budget(region, week)
+            over_budget = recent is not None and self._over_budget(region, week, recent)
             for care, providers in region.providers_of.items():
                 if care == CRISIS or not providers:
                     continue
@@ -116,15 +119,18 @@ class CapacityResponse:
                     if free > 0:
                         self.change(region, care, -1)
 
-    def _over_budget(self, region: "Inkoopregio", week: int) -> bool:
-        """Do the gemeenten whose recent spending (annualised) runs over their budget plus the
-        accepted overspending weigh more than half in the region's choices?"""
+    def _recent_spending(self, week: int) -> "np.ndarray | None":
+        """Each gemeente's spending over the last review period, annualised (None before one has passed)."""
         period = self.a.capacity_review_weeks
         if week < period:
-            return False
+            return None
+        return self.model.recorder.costs[week - period:week].sum(axis=(0, 2)) * (52.0 / period)
+
+    def _over_budget(self, region: "Inkoopregio", week: int, recent: "np.ndarray") -> bool:
+        """Do the gemeenten whose recent spending runs over their budget plus the accepted
+        overspending weigh more than half in the region's choices?"""
         model = self.model
         accepted = 0.0 if model.levers.coordination.budget_ceiling else self.accepted_overspend
-        recent = model.recorder.costs[week - period:week].sum(axis=(0, 2)) * (52.0 / period)
         weights = region.power_weights()
         over = sum(weights[g.org_id] for g in region.gemeenten
                    if recent[g.index] > model.budget_of(g, week) * (1.0 + accepted))
