@@ -3,6 +3,7 @@ the verdict rules, Little's law from the summary KPIs, and bad input."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -13,15 +14,13 @@ from rich.console import Console
 from test_cli import cli  # noqa: F401 - the in-process `zorgsim` fixture
 
 from zorgnetwerk_sim import cli as cli_module
-import datetime as dt
-
 import numpy as np
 import tomllib
 
 from zorgnetwerk_sim.calibrate import replicate
 from zorgnetwerk_sim.scenario import load_scenario
 from zorgnetwerk_sim.validation import (FAIL, NA, PASS, UNCLEAR, Check, ValidationPlan, _direction,
-                                        by_simulated_year, price_factor)
+                                        by_simulated_year, kpi_price_factor, price_factor)
 
 SOURCE = {"title": "test figure", "publisher": "test", "year": 2026}
 EMERGENT = {"direction": "emergent", "why": "queues, capacity response and withdrawals together"}
@@ -228,3 +227,12 @@ def test_price_factor_converts_to_the_figures_year():
     assert price_factor(0.03, start, 3, 2024) == pytest.approx(1.03 ** -4)
     assert price_factor(0.0, start, 5, 2019) == 1.0
     assert price_factor(0.03, dt.date(2025, 7, 2), 0, 2025) == pytest.approx(1.03 ** -0.5, rel=1e-3)
+
+
+def test_a_kpi_in_first_year_prices_is_not_deflated_twice():
+    start = dt.date(2025, 1, 1)
+    # nominal: simulated year 3 is three years of inflation above the start
+    assert kpi_price_factor(["cost_per_youth_eur"], 0.03, start, 3, 2025) == pytest.approx(1.03 ** -3)
+    # already in 2025 prices: the same for every simulated year
+    assert kpi_price_factor(["cost_per_youth_start_prices_eur"], 0.03, start, 3, 2025) == pytest.approx(1.0)
+    assert kpi_price_factor(["cost_per_youth_start_prices_eur"], 0.03, start, 7, 2024) == pytest.approx(1.03 ** -1)

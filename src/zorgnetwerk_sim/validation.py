@@ -73,6 +73,15 @@ def by_simulated_year(years: Sequence[Mapping[str, float]], warmup_weeks: int) -
     return {first + int(row["year"]) - 1: row for row in years if row.get("years_measured", 1.0) >= 1.0}
 
 
+def kpi_price_factor(kpis: Sequence[str], inflation: float, start: "dt.date", sim_year: int,
+                     figure_year: int) -> float:
+    """:func:`price_factor` for a target's KPIs: those in the first year's prices
+    (``…_start_prices_eur``) are already deflated to simulated year 0, the others are in the
+    prices of their own year."""
+    in_start_prices = all(k.endswith("_start_prices_eur") for k in kpis)
+    return price_factor(inflation, start, 0 if in_start_prices else sim_year, figure_year)
+
+
 def price_factor(inflation: float, start: "dt.date", sim_year: int, figure_year: int) -> float:
     """Multiply a simulated year's EUR by this to get the prices of ``figure_year``.
 
@@ -549,7 +558,8 @@ class ValidationPlan:
                f"**Costs** are converted to the prices of the figure's year: tariffs rise by "
                f"{inflation:.1%} a year (`uncertainties.tariff_inflation_per_year`) from the start date, so a "
                "simulated year y (counted from 0) is multiplied by (1 + inflation)^(figure year − start year − y); "
-               "section 1 shows them in the model's own prices, averaged over the years. Bold: outside the "
+               "a KPI already in the first year's prices (`…_start_prices_eur`) by (1 + inflation)^(figure year − "
+               "start year); section 1 shows them in the model's own prices, averaged over the years. Bold: outside the "
                "figure's interval.", ""]
         rows = []
         for t in self.file.for_scenario([name]):
@@ -561,7 +571,8 @@ class ValidationPlan:
                                     "a whole-run KPI only (section 1)"))
                 rows.append(head + ["–"] * len(measured) + ["whole run only (section 1)"])
                 continue
-            values = {y: mean_of(y, t.simulated) * (price_factor(inflation, start, y, t.year) if money else 1.0)
+            values = {y: mean_of(y, t.simulated) * (kpi_price_factor(t.kpis, inflation, start, y, t.year)
+                                                    if money else 1.0)
                       for y in measured}
             inside = [y for y, v in values.items() if math.isfinite(v) and t.contains(v)]
             defined = [y for y, v in values.items() if math.isfinite(v)]
