@@ -42,6 +42,13 @@ CONFIGS: list[tuple[str, str, int, float, dict[str, Any]]] = [
     ("klas-mechanisms-off", "klas", 6, 3, {"mechanisms.waiting_hurts": False, "mechanisms.withdrawal": False,
                                            "mechanisms.trust_dynamics": False, "mechanisms.expertteam": False,
                                            "mechanisms.prevention": False, "mechanisms.bouncing": False}),
+    ("klas-other-mechanisms-off", "klas", 7, 3, {f"mechanisms.{m}": False for m in (
+        "admin_burden", "meeting_fragmentation", "procurement_churn", "budget_pressure", "resource_sharing",
+        "aanbieder_finance", "relapse", "capacity_response", "alternative_routes", "baseline_crisis")}),
+    ("klas-pull-no-cherry-picking", "klas", 8, 3, {"levers.coordination.allocation": "pull",
+                                                   "mechanisms.cherry_picking": False}),
+    ("klas-routes-without-capacity", "klas", 9, 4, {"mechanisms.capacity_response": False,
+                                                    "uncertainties.staff_availability": 0.8}),
     ("default-s42", "default", 42, 3, {}),
     ("nederland-16wk", "nederland", 42, 16 / 52, {"run.warmup_years": 4 / 52}),
     ("default-central", "default", 7, 2, {"run.warmup_years": 1, "levers.coordination.queue": "central",

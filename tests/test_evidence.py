@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 
 from zorgnetwerk_sim import run
-from zorgnetwerk_sim.policies.trust import TrustNetwork
+from zorgnetwerk_sim.trust import TrustNetwork
 
 SEEDS = (1, 2, 3)
 SHORT = ("uncertainties.staff_availability=0.9",)  # a region short of staff, so waits run over
@@ -95,8 +95,7 @@ def test_aanbieder_finance_makes_loss_making_aanbieders_exit_under_tariff_pressu
 
 
 def test_trust_kpi_leaves_out_pairs_of_gemeenten():
-    net = TrustNetwork([1, 2, 10, 11], prior_r=6.0, prior_s=3.0, gain=0.15, loss=0.6, forgetting_per_year=0.15,
-                       dynamic=True)
+    net = TrustNetwork([1, 2, 10, 11], prior_r=6.0, prior_s=3.0, gain=0.15, loss=0.6, forgetting_per_year=0.15)
     before = net.mean_of_relations([1, 2], [10, 11])
     for _ in range(20):
         net.failure(1, 2)  # between two gemeenten: outside the KPI

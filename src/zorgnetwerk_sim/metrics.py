@@ -71,6 +71,8 @@ class Recorder:
         self.judged = np.zeros(math.ceil(weeks / 52) + 1, dtype=bool)  # years whose budgets were judged
         self.churn_events = 0
         self.exits = 0
+        self.places_added = 0.0     # places contracted extra after the warm-up (capacity response)
+        self.places_released = 0.0  # ... and given back
         # Per care type: jongeren on its wachtlijsten now, weekly, and the time each stay on a
         # list lasted, whatever ended it (for Little's law and the all-leavers wait).
         self.list_stock = [0] * N_CARE_TYPES
@@ -346,8 +348,8 @@ def _summarize(rec: Recorder, w0: int, w1: int, whole: bool = True) -> tuple[dic
         "relapses_per_year": flow("relapses") / years,
         "afschalingen_per_year": flow("afschalingen") / years,
         "diverted_to_wijkteam_per_year": flow("diverted_to_wijkteam") / years,
-        "places_added_per_year": model.capacity.places_added / years if whole else float("nan"),
-        "places_released_per_year": model.capacity.places_released / years if whole else float("nan"),
+        "places_added_per_year": rec.places_added / years if whole else float("nan"),
+        "places_released_per_year": rec.places_released / years if whole else float("nan"),
         "trajectory_weeks_mean": flow("trajectory_weeks_sum") / ended if ended else float("nan"),
         # kosten
         "cost_per_year_eur": cost_year,

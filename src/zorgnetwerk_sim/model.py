@@ -18,11 +18,10 @@ from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
 from .engine import (TRAJECTORY_BYTES, TRAJECTORY_DRAWS, Calendar, RandomStream, Streams, choice_from,
                      gc_paused, numbers_from)
 from .eventlog import SIGNAAL, EventLog
+from .mechanisms import Hooks, Mechanism, enabled
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
-from .policies.capacity import CapacityResponse
-from .policies.prevention import PreventionPipeline
-from .policies.trust import TrustNetwork, sum_left
+from .trust import TrustNetwork
 from .region import Inkoopregio
 from .scenario.schema import AanbiederSpec, Scenario
 
@@ -48,7 +47,8 @@ class ZorgnetwerkModel(mesa.Model):
 
     The weekly cycle (``step``) reads like docs/model.md §3: the year's bookkeeping, prevention,
     new needs, scheduled events (care ends, escalations, withdrawals, returns), the toegang,
-    the expertteams, allocation of free places, trust, money, and the week's record.
+    the expertteams, allocation of free places, trust, money, and the week's record. What the
+    switchable mechanisms do happens in their hooks (``mechanisms/``), collected once here.
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
@@ -74,25 +74,32 @@ class ZorgnetwerkModel(mesa.Model):
         self.gemeenten: list[Gemeente] = []
         self.expertteams: list[Expertteam] = []
         self._next_org = 0
+        # The enabled mechanisms (mechanisms/): created before the network, whose places and
+        # hours they may reduce, and started once the network, the pathway and the recorder exist.
+        self.mechanisms: list[Mechanism] = enabled(self)
+        self._by_switch = {m.switch: m for m in self.mechanisms}
+        self.hooks = Hooks(self.mechanisms)
         self._build_network()
         if scenario.run.event_log:
             self.event_log = EventLog(scenario.run.start_date, self.gemeenten)
-        self.capacity = CapacityResponse(self)
         self.pathway = Pathway(self)
         self.recorder = Recorder(self)
+        for mechanism in self.mechanisms:
+            mechanism.start()
         a = scenario.assumptions
-        # The region's past spending is already working at the start; a new policy starts now.
-        history = np.full(len(self.gemeenten), a.prevention_share_before_start * a.budget_per_youth_eur_per_year)
-        self.prevention = PreventionPipeline(
-            len(self.gemeenten), history, a.prevention_delay_weeks, a.prevention_buildup_weeks,
-            a.prevention_max_reduction, a.prevention_half_effect_eur_per_youth, scenario.mechanisms.prevention)
+        self._no_reduction = np.zeros(len(self.gemeenten))
         self._rates = np.array(a.incidence_per_youth_per_year)
         self._refresh_age_weights()
         with gc_paused():  # the warm start creates thousands of trajectories at once
             self._warm_start()
 
+    def mechanism(self, switch: str) -> Mechanism | None:
+        """The enabled mechanism with this switch (``mechanisms/``), or None when it is off."""
+        return self._by_switch.get(switch)
+
     # ------------------------------------------------------------------ building the network
-    def _org_id(self) -> int:
+    def org_id(self) -> int:
+        """A new organisation id (gemeenten, aanbieders; the trust matrices are indexed by it)."""
         self._next_org += 1
         return self._next_org - 1
 
@@ -105,14 +112,14 @@ class ZorgnetwerkModel(mesa.Model):
             region = Inkoopregio(self, r_index, spec.name)
             self.regions.append(region)
             for g_spec in spec.gemeenten:
-                g = Gemeente(self, len(self.gemeenten), self._org_id(), g_spec.name, g_spec.inhabitants, region)
+                g = Gemeente(self, len(self.gemeenten), self.org_id(), g_spec.name, g_spec.inhabitants, region)
                 region.gemeenten.append(g)
                 self.gemeenten.append(g)
             specs = spec.aanbieders or self._generate_aanbieders(spec.name, spec.n_generated_aanbieders,
                                                                  spec.portfolio_overlap)
             for a_spec in specs:
                 care = [int(CareType[k.upper()]) for k in a_spec.care_types]
-                region.aanbieders.append(Aanbieder(self, self._org_id(), a_spec.name, region, care,
+                region.aanbieders.append(Aanbieder(self, self.org_id(), a_spec.name, region, care,
                                                    a_spec.size, a_spec.flexibility))
             region.rebuild_provider_index()
             self._size_capacity(region)
@@ -124,8 +131,7 @@ class ZorgnetwerkModel(mesa.Model):
             team_agents[team_name].regions.append(region)
             a = sc.assumptions
             region.trust = TrustNetwork(region.org_ids(), a.trust_prior_positive, a.trust_prior_negative,
-                                        a.trust_gain, a.trust_loss, a.trust_forgetting_per_year,
-                                        sc.mechanisms.trust_dynamics)
+                                        a.trust_gain, a.trust_loss, a.trust_forgetting_per_year)
             region.refresh_provider_trust()
         self.expertteams = list(team_agents.values())
         for team in self.expertteams:
@@ -204,6 +210,7 @@ class ZorgnetwerkModel(mesa.Model):
         a = self.spec.assumptions
         pw = self.pathway
         stream = self.streams.warm_start
+        intake_hook = self.hooks.one("initial_intake")
         severity_of = {t: (2 if t >= CareType.PLEEGZORG else 1 if t >= CareType.AMBULANT_INTENSIEF else 0)
                        for t in CareType}
         for region in self.regions:
@@ -226,19 +233,19 @@ class ZorgnetwerkModel(mesa.Model):
                             self.calendar.cancel(full_episode, j)
                         # the remaining part of an episode already under way: of a stationary
                         # flow of Gamma(2) durations, 0.75 of the mean remains on average; the
-                        # mean is the realised one, after the wait that preceded it (late help)
-                        realised = pw.mean_duration[t] * (1.0 + (a.late_help_duration_per_week_waited
-                                                                 * a.initial_wait_weeks
-                                                                 if self.spec.mechanisms.waiting_hurts else 0.0))
+                        # mean is the realised one, after the wait that preceded it (the
+                        # pathway's duration hooks: late help lasts longer)
+                        realised = pw.mean_duration[t]
+                        for hook in self.hooks.care_duration:
+                            realised = hook(j, realised, a.initial_wait_weeks)
                         j.care_end = max(1, round(stream.gamma2(realised * 0.75)))
                         j.epoch += 1
                         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
-                # The wachtlijst at the start: ``initial_wait_weeks`` of what the places can
-                # take in per week (places / mean duration), i.e. an expected wait of that many
-                # weeks, the level at which the capacity response holds the lists (or, without
-                # it, the first referrals' need).
-                intake = (sum(ab.capacity[t] for ab in providers) / pw.mean_duration[t]
-                          if self.spec.mechanisms.capacity_response else weekly_need.get(t, 0.0))
+                # The wachtlijst at the start: ``initial_wait_weeks`` of the weekly intake, i.e.
+                # an expected wait of that many weeks: the first referrals' need, or what a
+                # mechanism holds the lists at (the capacity response: what the places take in).
+                intake = (intake_hook(region, t, providers) if intake_hook is not None
+                          else weekly_need.get(t, 0.0))
                 n_wait = int(intake * a.initial_wait_weeks)
                 for _ in range(n_wait):
                     g = region.gemeenten[stream.choice_index(cum)]
@@ -300,20 +307,24 @@ class ZorgnetwerkModel(mesa.Model):
 
     def _week(self) -> None:
         week = self.week
+        hooks = self.hooks
         if week > 0 and week % 52 == 0:
             self.new_year(week)
-        self.prevention.step(self._prevention_spend_vector())
+        for hook in hooks.week_start:
+            hook(week)
         self.new_needs(week)
         self.calendar.fire(week)
-        self.capacity.review(week)
+        for hook in hooks.review:
+            hook(week)
         for g in self.gemeenten:
             self.pathway.run_toegang(g, week)
-        for team in self.expertteams:
-            self.pathway.run_expertteam(team, week)
+        for hook in hooks.after_toegang:
+            hook(week)
         for region in self.regions:
             region.refresh_provider_trust()
             self.pathway.allocate(region, week)
-            region.trust.weekly(self.levers.trust.informal_contacts_per_year)
+            for hook in hooks.region_week_end:
+                hook(region)
         self.settle_week(week)
         self.recorder.close_week(week)
         self.week += 1
@@ -326,7 +337,9 @@ class ZorgnetwerkModel(mesa.Model):
         """Incidence from the cohorts: Poisson counts per gemeente, lowered by prevention."""
         u = self.spec.uncertainties
         growth = (1.0 + u.demand_growth_per_year) ** (week / 52.0)
-        reduction = self.prevention.reduction()
+        reduction = self._no_reduction
+        for hook in self.hooks.needs_reduction:  # (prevention)
+            reduction = hook()
         lam = self._incidence_per_year / 52.0 * u.incidence_multiplier * growth * (1.0 - reduction)
         counts = self.arrival_rng.poisson(lam)
         a = self.spec.assumptions
@@ -335,9 +348,11 @@ class ZorgnetwerkModel(mesa.Model):
         if total == 0:
             return
         new_need = self.pathway.new_need
-        # Baseline crisis ([Q-Consult n.d.]): part of the severe needs start as a crisis, however long
-        # anyone waited. Drawn with the need itself, so every policy faces the same crises.
-        p_crisis = a.crisis_share_of_new_ernstig if self.spec.mechanisms.baseline_crisis else 0.0
+        # Part of the severe needs may start as a crisis (mechanism baseline_crisis), drawn with
+        # the need itself (the draw is made whether or not), so every policy faces the same crises.
+        p_crisis = 0.0
+        for hook in self.hooks.new_crisis_share:
+            p_crisis = hook()
         # Each new need takes its numbers from the arrivals generator at once: four for itself
         # (severity, crisis, age band, age) and TRAJECTORY_DRAWS for what will happen to it
         # (docs/model.md §4.9), which it keeps as a small bytes object of its own (a view of
@@ -378,83 +393,50 @@ class ZorgnetwerkModel(mesa.Model):
         age = _BAND_LOW[band] + block[:, 3] * _BAND_WIDTH[band]
         return week - (age * 52).astype(np.int64), severity, crisis
 
-    def _prevention_spend_per_youth(self, cut: bool) -> float:
-        a = self.spec.assumptions
-        share = self.levers.prevention.budget_share
-        if cut:
-            share *= 1.0 - a.prevention_cut_when_overspent
-        return share * a.budget_per_youth_eur_per_year
-
-    def _prevention_spend_vector(self) -> np.ndarray:
-        return np.array([self._prevention_spend_per_youth(g.prevention_cut) for g in self.gemeenten])
-
     def settle_week(self, week: int) -> None:
-        """Weekly money: care (with the solidarity pool), contracts, coordination, trust, prevention."""
+        """Weekly money: care (with the solidarity pool), the region's own costs (the independent
+        regisseur, informal contacts) and those of the mechanisms (contracts, overlegtafels, the
+        expertteam, extra places, prevention), then the aanbieders' money."""
         sc = self.spec
         a, c = sc.assumptions, self.levers.coordination
-        rate = a.professional_cost_eur_per_hour
+        hooks = self.hooks
         pooling = c.solidarity_pooling
         for region in self.regions:
             youth = region.youth
-            n_prov = len(region.aanbieders)
-            # Overlegtafels: the gemeenten's own delegates are a cost; the aanbieders' hours at
-            # the same tables are already counted as capacity they lose (Aanbieder.overhead_share),
-            # paid through the tariffs, so they are not charged a second time.
-            coordination = 0.0
-            if sc.mechanisms.meeting_fragmentation:
-                coordination += c.overlegtafels * a.meeting_hours_per_table_per_week * rate * len(region.gemeenten)
+            costs = RegionCosts()
             if c.independent_regisseur:
-                coordination += a.regisseur_cost_eur_per_year / 52.0
-            team = region.expertteam
-            if team is not None and sc.mechanisms.expertteam:
-                team_youth = sum(r.youth for r in team.regions)
-                coordination += team.hours_per_week * rate * youth / team_youth
-            n_orgs = n_prov + len(region.gemeenten)
+                costs.coordination += a.regisseur_cost_eur_per_year / 52.0
+            for hook in hooks.region_costs:
+                hook(region, week, costs)
+            n_orgs = len(region.aanbieders) + len(region.gemeenten)
             trust_cost = self.levers.trust.informal_contacts_per_year * self.levers.trust.cost_per_contact_eur \
                 * n_orgs / 52.0
-            # A gemeente's cost of managing its contracts (admin burden: off means no cost either).
-            contracts = n_prov * a.contract_admin_eur_per_year / 52.0 if sc.mechanisms.admin_burden else 0.0
             pool = sum(g.pool_rate for g in region.gemeenten) if pooling else 0.0
-            # Places contracted extra cost a premium while they stay extra (capacity_response),
-            # shared by the region's gemeenten like the contract that bought them.
-            extra = self.capacity.extra_capacity_cost(region, self.pathway.tariffs_of(week))
             for g in region.gemeenten:
                 share = g.youth / youth
                 cost = g.cost
                 cost[C["cost_care"]] += g.cost_rate - (g.pool_rate - pool * share if pooling else 0.0)
-                cost[C["cost_extra_capacity"]] += extra * share
-                cost[C["cost_admin"]] += contracts * (share if c.uniform_agreements else 1.0)
-                cost[C["cost_coordination"]] += coordination * share
+                cost[C["cost_extra_capacity"]] += costs.extra_capacity * share
+                # (per gemeente: each manages its own contracts, unless the agreements are uniform)
+                cost[C["cost_admin"]] += costs.contracts * (share if c.uniform_agreements else 1.0)
+                cost[C["cost_coordination"]] += costs.coordination * share
                 cost[C["cost_trust"]] += trust_cost * share
-                if sc.mechanisms.prevention:
-                    cost[C["cost_prevention"]] += self._prevention_spend_per_youth(g.prevention_cut) * g.youth / 52.0
+                for hook in hooks.gemeente_costs:
+                    hook(g, week, cost)
                 g.year_spend += sum(cost)
-            if sc.mechanisms.aanbieder_finance:
-                tariffs = self.pathway.base_tariff
-                inflation = (1.0 + sc.uncertainties.tariff_inflation_per_year) ** (week / 52.0)
-                for ab in region.aanbieders:
-                    ab.reserve += ab.revenue_rate - ab.weekly_cost(tariffs, a.cost_ratio) * inflation
+            for hook in hooks.settle_region:
+                hook(region, week)
 
     # ------------------------------------------------------------------ once a year
     def new_year(self, week: int) -> None:
-        sc = self.spec
-        mech = sc.mechanisms
         year = week // 52
         self.judge_budgets(year - 1)
         for g in self.gemeenten:
             g.age_cohorts()
-            # Without solidarity a small gemeente hit by expensive cases cuts prevention ([OchtendMensen n.d.]).
-            g.prevention_cut = bool(mech.budget_pressure and mech.prevention and self.recorder.overspent[year - 1,
-                                                                                                        g.index])
-            self.recorder.prevention_cut[year, g.index] = g.prevention_cut
         self._refresh_age_weights()
         self.count_youth_in_care(year)
-        if mech.aanbieder_finance:
-            self.review_finances(week)
-        cycle = self.levers.coordination.procurement_cycle_years
-        if mech.procurement_churn and year % cycle == 0:
-            for region in self.regions:
-                self.procure(region, week)
+        for hook in self.hooks.year_start:  # (budget pressure, the aanbieders' finances, the tender)
+            hook(week)
         for region in self.regions:
             for ab in region.aanbieders:
                 ab.year_start_nominal = list(ab.nominal)
@@ -492,29 +474,10 @@ class ZorgnetwerkModel(mesa.Model):
             g.year_spend = 0.0
         self.recorder.judged[year] = True
 
-    def review_finances(self, week: int) -> None:
-        """Sustained losses: an aanbieder shrinks, and beyond its reserve it exits ([Q-Consult n.d.])."""
-        a = self.spec.assumptions
-        tariffs = self.pathway.base_tariff
-        for region in self.regions:
-            for ab in list(region.aanbieders):
-                weekly = ab.nominal_revenue(tariffs)
-                if ab.reserve < -a.exit_reserve_weeks * weekly and len(region.aanbieders) > 1:
-                    self.exit_aanbieder(region, ab, week)
-                elif ab.reserve < 0:
-                    ab.nominal = [x * 0.95 for x in ab.nominal]
-
-    def exit_aanbieder(self, region: Inkoopregio, ab: Aanbieder, week: int) -> None:
-        self.recorder.exits += 1
-        region.aanbieders.remove(ab)
-        region.rebuild_provider_index()
-        region.vacancies.append(ab)
-        self._move_caseload(region, ab, None, week)
-        ab.active = False
-        ab.remove()
-
-    def _move_caseload(self, region: Inkoopregio, old: Aanbieder, new: Aanbieder | None, week: int) -> None:
-        """Clients in care are doorgeplaatst; the wachtlijst moves to the successor or is re-referred."""
+    def move_caseload(self, region: Inkoopregio, old: Aanbieder, new: Aanbieder | None, week: int) -> None:
+        """An aanbieder leaves (an exit, a tender): its clients in care are doorgeplaatst — to
+        ``new``, its successor, or to another aanbieder with a free place — and its wachtlijst
+        moves to the successor or is re-referred."""
         pw = self.pathway
         for j in sorted(old.clients, key=lambda x: x.unique_id):
             if j.state != IN_CARE:
@@ -530,49 +493,6 @@ class ZorgnetwerkModel(mesa.Model):
                 if j is None:
                     break
                 pw.refer(j, week, to=new, may_bounce=False)
-
-    def procure(self, region: Inkoopregio, week: int) -> None:
-        """Re-tendering: the contracts with the least power-weighted trust end; new partners
-        start as strangers, clients are transferred and admin rises for a while ([OchtendMensen n.d.])."""
-        c, a = self.levers.coordination, self.spec.assumptions
-        weights = region.power_weights()
-        trust = region.trust
-        standing = sorted(region.aanbieders, key=lambda ab: (
-            sum_left(w * trust.trust(g, ab.org_id) for g, w in weights.items()), self.streams.procurement.u()))
-        n_end = math.floor(c.procurement_churn_share * len(standing) + 0.5)  # half rounds up
-        leaving = standing[:n_end]
-        replacements = list(region.vacancies)
-        region.vacancies = []
-        for old in leaving + replacements:
-            new = Aanbieder(self, self._org_id(), f"{old.name}*", region, old.care_types, old.size, old.flexibility)
-            new.nominal = list(old.nominal)  # the places in use move over, extra places included
-            new.contract_nominal = list(old.contract_nominal)
-            new.year_start_nominal = list(old.year_start_nominal)
-            new.size_share = list(old.size_share)
-            new.reserve = new.nominal_revenue(self.pathway.base_tariff) * a.initial_reserve_weeks
-            new.transition_until = week + a.transition_weeks  # before sizing: clients move in now
-            if old in region.aanbieders:
-                region.aanbieders[region.aanbieders.index(old)] = new
-                trust.replace(old.org_id, new.org_id)
-                region.rebuild_provider_index()
-                new.refresh_capacity()
-                self._move_caseload(region, old, new, week)
-                old.active = False
-                old.remove()
-                self.recorder.churn_events += 1
-            else:  # fill a vacancy left by an exit
-                region.aanbieders.append(new)
-                trust.add(new.org_id)
-                region.rebuild_provider_index()
-        for ab in region.aanbieders:
-            ab.transition_until = week + a.transition_weeks
-            # The new contracts are sized on the places in use: extra places contracted since
-            # the last tender become part of the contract (the labour-market headroom of the
-            # capacity response counts from here).
-            ab.contract_nominal = list(ab.nominal)
-        for ab in region.aanbieders:
-            ab.refresh_capacity()
-        self.calendar.schedule(week + a.transition_weeks, _refresh_region_capacity, region, 0)
 
     # ------------------------------------------------------------------ inspection
     @property
@@ -596,7 +516,15 @@ class ZorgnetwerkModel(mesa.Model):
         return graph
 
 
-def _refresh_region_capacity(region: Inkoopregio, epoch: int) -> None:
-    for ab in region.aanbieders:
-        ab.refresh_capacity()
 
+class RegionCosts:
+    """A region's weekly costs that the ``region_costs`` hooks add up (EUR per week): shared by its
+    gemeenten by youth, except ``contracts``, which each gemeente pays itself unless the region
+    has uniform agreements."""
+
+    __slots__ = ("coordination", "contracts", "extra_capacity")
+
+    def __init__(self) -> None:
+        self.coordination = 0.0     # overlegtafels, the expertteam, the independent regisseur
+        self.contracts = 0.0        # managing the contracts (per gemeente)
+        self.extra_capacity = 0.0   # the premium on places contracted extra

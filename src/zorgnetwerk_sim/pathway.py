@@ -4,6 +4,10 @@ need arises → toegang assessment (waits for wijkteam capacity) → wijkteam su
 referral to a care type → complex cases go to the expertteam first → wachtlijst → care →
 afgerond / afschaling / escalation / crisis / uithuisplaatsing / relapse later.
 
+The pathway is the state machine of a trajectory and reads no mechanism switch: at fixed
+points it calls the hooks of the enabled mechanisms (``mechanisms/``), which may set a wait's
+deadlines, change a care type or a duration, take a referral elsewhere or send it back.
+
 Nothing here loops over waiting jongeren: each wait draws its time to escalation and to
 withdrawal once (from the hazard) and keeps one event in the calendar, for whichever of its
 deadlines (escalation, ageing out, withdrawal) comes first; the event is cancelled when the
@@ -19,16 +23,15 @@ from typing import TYPE_CHECKING
 
 from .agents.jongere import (AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, PAUSED, SIGNALLED, STATE_IDS, STATE_STOCK,
                              WAITING, Jongere)
-from .caretypes import CARE_KEYS, VERBLIJF, CareType, heavier, lighter
-from .engine import choice_draw, exp_draw, gamma2_draw, hazard_draw
-from .eventlog import (AFSCHALING, DOORPLAATSING, END_ACTIVITY, ESCALATIE, EXPERTTEAM, EXPERTTEAM_GEDEELTELIJK,
-                       EXPERTTEAM_GEEN_TIJD, EXPERTTEAM_ONSUCCESVOL, EXPERTTEAM_SUCCESVOL, HERBEOORDELING, SIGNAAL,
-                       START_ACTIVITY, TERUGKEER, TERUGVAL, TERUGVERWIJZING, TOEGANG, WACHTLIJST, ZORG_ONDERBROKEN)
+from .caretypes import CARE_KEYS, VERBLIJF, CareType, lighter
+from .engine import choice_draw, exp_draw, gamma2_draw
+from .eventlog import (AFSCHALING, DOORPLAATSING, END_ACTIVITY, HERBEOORDELING, SIGNAAL, START_ACTIVITY, TERUGKEER,
+                       TERUGVAL, TOEGANG, WACHTLIJST, ZORG_ONDERBROKEN)
+from .mechanisms.base import STOP
 from .metrics import C, F, S
-from .policies.trust import sum_left
 
 if TYPE_CHECKING:
-    from .agents import Aanbieder, Expertteam, Gemeente
+    from .agents import Aanbieder, Gemeente
     from .model import ZorgnetwerkModel
     from .region import Inkoopregio
 
@@ -37,30 +40,16 @@ C_COST_TOEGANG = C["cost_toegang"]
 F_AFSCHALINGEN = F["afschalingen"]
 F_AGED_OUT = F["aged_out"]
 F_ASSESSMENTS = F["assessments"]
-F_BOUNCES = F["bounces"]
 F_CARE_STARTS = F["care_starts"]
 F_COMPLETED = F["completed"]
 F_CRISIS = F["crisis"]
-F_DIVERTED = F["diverted_to_wijkteam"]
 F_BASELINE_CRISES = F["baseline_crises"]
 F_WAITS_LEFT = F["waits_left_uncompleted"]
 F_WAITS_LEFT_WEEKS = F["waits_left_weeks_sum"]
 F_DOORPLAATSINGEN = F["doorplaatsingen"]
-F_ESCALATIONS = F["escalations"]
-F_EXPERTTEAM_CASES = F["expertteam_cases"]
-F_EXPERTTEAM_FAIL = F["expertteam_fail"]
-F_EXPERTTEAM_CASES_MAATWERK = F["expertteam_cases_maatwerk"]
-F_EXPERTTEAM_FAIL_MAATWERK = F["expertteam_fail_maatwerk"]
-F_EXPERTTEAM_PARTIAL = F["expertteam_partial"]
-F_EXPERTTEAM_SUCCESS = F["expertteam_success"]
-F_EXPERTTEAM_WEEKS_SUM = F["expertteam_weeks_sum"]
-F_EXPERTTEAM_OVERDUE = F["expertteam_overdue"]
-F_EXPERTTEAM_WEEKS_SUCCESS_SUM = F["expertteam_weeks_success_sum"]
-F_LOST_FROM_VIEW = F["lost_from_view"]
 F_NEW_NEEDS = F["new_needs"]
 F_PLACEMENTS = F["placements"]
 F_RELAPSES = F["relapses"]
-F_RESOURCE_SHARING = F["resource_sharing"]
 F_RETURNS = F["returns"]
 F_TRAJECTORIES_ENDED = F["trajectories_ended"]
 F_TRAJECTORY_WEEKS_SUM = F["trajectory_weeks_sum"]
@@ -68,7 +57,6 @@ F_WAIT_WEEKS_SUM = F["wait_weeks_sum"]
 F_WAITLIST_ENTRIES = F["waitlist_entries"]
 F_WAITS_COMPLETED = F["waits_completed"]
 F_WAITS_OVER_NORM = F["waits_over_norm"]
-F_WITHDRAWALS = F["withdrawals"]
 F_YOUTH_IN_CARE = F["youth_in_care"]
 F_YOUTH_IN_SPECIALIST_CARE = F["youth_in_specialist_care"]
 S_IN_CRISIS = S["in_crisis"]
@@ -82,7 +70,7 @@ WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
 STOCK_OF_STATE = tuple(S[STATE_STOCK[state]] if state in STATE_STOCK else None
                        for state in range(max(STATE_IDS) + 1)) + (None,)
 WIJKTEAM, CRISIS = int(CareType.WIJKTEAM), int(CareType.CRISIS)
-AMBULANT_LICHT, AMBULANT_INTENSIEF = int(CareType.AMBULANT_LICHT), int(CareType.AMBULANT_INTENSIEF)
+AMBULANT_INTENSIEF = int(CareType.AMBULANT_INTENSIEF)
 PLEEGZORG, RESIDENTIEEL = int(CareType.PLEEGZORG), int(CareType.RESIDENTIEEL)
 VERBLIJF_IDS = frozenset(int(c) for c in VERBLIJF)
 #: ``lighter()`` per care type id, as ints (None: care can simply end); avoids building a
@@ -96,14 +84,13 @@ class Pathway:
     def __init__(self, model: "ZorgnetwerkModel") -> None:
         self.model = model
         sc = model.spec
-        a, self.mech, self.c = sc.assumptions, sc.mechanisms, sc.levers.coordination
+        a, self.c = sc.assumptions, sc.levers.coordination
         self.a = a
-        streams = model.streams
         # What happens to a trajectory (care type, complexity, waiting deadlines, durations,
         # outcomes) draws from its own numbers, ``j.u``; decisions that policies change (where a
         # referral goes, bouncing, the expertteam's verdict, diversion to the wijkteam) draw from
         # a stream per kind of decision (docs/model.md §4.9).
-        self.s_assess, self.s_alloc, self.s_team = streams.assessment, streams.allocation, streams.expertteam
+        self.s_alloc = model.streams.allocation
         self.calendar = model.calendar
         care = [a.care.of(k) for k in CARE_KEYS]
         self.base_tariff = [p.tariff_eur_per_week for p in care]
@@ -117,15 +104,16 @@ class Pathway:
             self.record = self.log.add  # type: ignore[method-assign]  # (one call less per event)
         self._inflation_week = -1  # set_inflation(): the week's tariffs are computed once per week
         self._tariffs: tuple[list[float], list[float]] = ([], [])  # (standard, maatwerk) per care type
-        # Constants of every wait (begin_wait runs for most trajectories twice), read once.
-        self._escalation = (a.escalation_hazard_per_week, a.escalation_hazard_growth_per_week)
-        self._withdrawal_mean = (1.0 / a.withdrawal_hazard_per_week
-                                 if self.mech.withdrawal and a.withdrawal_hazard_per_week > 0 else None)
-        # ... and of every care episode (start_care runs once per episode).
-        self._late_help = a.late_help_duration_per_week_waited if self.mech.waiting_hurts else None
-        self._late_misfit = a.late_help_doorplaatsing_per_week_waited if self.mech.waiting_hurts else None
         self._pooling_min_tariff = self.c.pooling_min_tariff_eur_per_week
         self._maatwerk_share = sc.uncertainties.maatwerk_share
+        # The enabled mechanisms' hooks, looked up once (mechanisms/base.py lists them).
+        hooks = model.hooks
+        self._wait_escalation, self.escalate = hooks.one("wait_escalation"), hooks.one("escalate")
+        self._wait_withdrawal, self.withdraw = hooks.one("wait_withdrawal"), hooks.one("withdraw")
+        self._assessed, self._route, self._referral = hooks.assessed, hooks.route, hooks.referral
+        self._care_duration, self._care_started = hooks.care_duration, hooks.care_started
+        self._completed, self._cooperation = hooks.completed, hooks.cooperation
+        self._maatwerk_acceptance, self._free_places = hooks.one("maatwerk_acceptance"), hooks.free_places
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def set_state(self, j: Jongere, state: int) -> None:
@@ -198,26 +186,13 @@ class Pathway:
         j.wait_since = week
         j.queue_place = None
         j.wait_epoch += 1
-        j.escalation_week = self.next_escalation(j, week) if self.mech.waiting_hurts else NEVER
+        j.escalation_week = self._wait_escalation(j, week) if self._wait_escalation is not None else NEVER
         # (conditional expressions instead of max()/min() on ints: a builtin call costs more,
         # and these run several million times in a national run)
         age_out = j.birth_week + self.max_age_weeks
         j.age_out_week = age_out if age_out > week else week + 1
-        if self._withdrawal_mean is not None:
-            t = math.ceil(exp_draw(j.u, self._withdrawal_mean))
-            j.withdrawal_week = week + (t if t > 1 else 1)
-        else:
-            j.withdrawal_week = NEVER
+        j.withdrawal_week = self._wait_withdrawal(j, week) if self._wait_withdrawal is not None else NEVER
         self.schedule_wait_event(j)
-
-    def next_escalation(self, j: Jongere, week: int) -> int:
-        """The week of the next escalation of this wait (NEVER if the hazard is nil)."""
-        base, growth = self._escalation
-        t = hazard_draw(j.u, base, growth, week - j.wait_since)
-        if t >= 1e6:
-            return NEVER
-        weeks = math.ceil(t)
-        return week + (weeks if weeks > 1 else 1)
 
     def schedule_wait_event(self, j: Jongere) -> None:
         """One pending event per wait, at its earliest deadline (competing risks)."""
@@ -309,11 +284,8 @@ class Pathway:
             self.route(j, week)
             return
         j.care = choice_draw(j.u, self.referral[j.severity])
-        if j.care == AMBULANT_LICHT and self.mech.alternative_routes and \
-                self.model.capacity.diverts(g.region, AMBULANT_LICHT, self.s_assess.u()):
-            # A long wait for light care: the wijkteam keeps the case and supports it itself.
-            g.flow[F_DIVERTED] += 1
-            j.care = WIJKTEAM
+        for hook in self._assessed:
+            hook(j, week)
         if j.care >= AMBULANT_INTENSIEF and not j.complex:
             share = a.complex_share_ernstig if j.severity == 2 else a.complex_share_matig if j.severity == 1 else 0.0
             j.complex = j.u() < share
@@ -326,15 +298,9 @@ class Pathway:
         if j.care == WIJKTEAM:
             self.start_care(j, None, WIJKTEAM, week)
             return
-        team = j.gemeente.region.expertteam
-        if j.complex and self.mech.expertteam and team is not None and (
-                self.c.expertteam_triage == "all_complex" or j.maatwerk):
-            self.set_state(j, AT_EXPERTTEAM)
-            j.team_since = week
-            team.queue.append(j)
-            if self.log is not None:
-                self.record(j, EXPERTTEAM, week, team)
-            return
+        for hook in self._route:
+            if hook(j, week):
+                return
         self.refer(j, week)
 
     # -- wachtlijst ------------------------------------------------------------------------------
@@ -363,21 +329,11 @@ class Pathway:
             g.flow[F_WAITLIST_ENTRIES] += 1
         central = self.c.queue == "central"
         target = to if to is not None else (None if central else g.choose_aanbieder(providers, care))
-        if may_bounce and to is None and self.mech.bouncing and self.c.allocation == "push":
-            p = self.a.mismatch_share * (1.0 - self.c.role_clarity)
-            if j.maatwerk and not self.c.joint_kpis:
-                # With joint goals the receiving aanbieder shares responsibility for complex
-                # cases instead of sending them back ([Verbeta 2024], [Zorg&Sociaalweb 2022]).
-                p *= self.a.maatwerk_mismatch_multiplier
-            if central:
-                p *= 1.0 - region.regie_strength  # a regional coordinator matches better
-            if self.s_alloc.u() < p:
-                self.bounce(j, week, target)
-                if not self.c.no_wrong_door:
+        if may_bounce and to is None:
+            for hook in self._referral:  # (a referral may be sent back)
+                target = hook(j, week, target, providers, central)
+                if target is STOP:
                     return
-                # No wrong door: the receiving organisation passes the case on itself.
-                others = [a for a in providers if a is not target] or providers
-                target = None if central else min(others, key=lambda a: a.expected_wait(care))
         if j.wait_since < 0:  # (usually the wait began at the toegang and goes on)
             self.begin_wait(j, week)
         self.set_state(j, WAITING)
@@ -391,25 +347,11 @@ class Pathway:
         if self.log is not None:
             self.record(j, WACHTLIJST, week, target if target is not None else region)
 
-    def bounce(self, j: Jongere, week: int, target: "Aanbieder | None") -> None:
-        """A referral that does not fit is sent back ('van het kastje naar de muur', [Q-Consult n.d.])."""
-        g = j.gemeente
-        g.flow[F_BOUNCES] += 1
-        j.bounces += 1
-        j.queue_place = None  # sent back: the place in line is lost
-        if target is not None:
-            g.region.trust.failure(g.org_id, target.org_id)
-        self.record(j, TERUGVERWIJZING, week, target if target is not None else g.region)
-        if not self.c.no_wrong_door:
-            self.begin_wait(j, week)
-            self.set_state(j, PAUSED)
-            j.epoch += 1
-            self.calendar.schedule(week + self.a.bounce_delay_weeks, on_rebounce, j, j.epoch)
-
     def allocate(self, region: "Inkoopregio", week: int) -> None:
         """Fill free places from the wachtlijsten (push: in order; pull: aanbieders pick)."""
-        c, mech = self.c, self.mech
-        cherry = c.allocation == "pull" and mech.cherry_picking
+        c = self.c
+        pick = self._maatwerk_acceptance if c.allocation == "pull" else None
+        cherry = pick is not None
         urgency = c.urgency_priority
         central = c.queue == "central"
         stream = self.s_alloc
@@ -424,43 +366,16 @@ class Pathway:
                 if free <= 0:
                     continue
                 waitlist = region.central[care] if central else a.waitlists[care]
-                acceptance = self.maatwerk_acceptance(a, region) if cherry else 1.0
+                acceptance = pick(a, region) if cherry else 1.0
                 while free > 0:
                     j = waitlist.pop(urgency, cherry, acceptance, stream)
                     if j is None:
                         break
                     self.start_care(j, a, care, week)
                     free -= 1
-                if free > 0 and not central and mech.resource_sharing and n > 1:
-                    self.share_resources(a, care, free, providers, week)
-
-    def maatwerk_acceptance(self, a: "Aanbieder", region: "Inkoopregio") -> float:
-        trust = sum_left(region.trust.trust(a.org_id, g.org_id) for g in region.gemeenten) / len(region.gemeenten)
-        floor = self.a.joint_kpis_min_acceptance if self.c.joint_kpis else 0.0
-        return a.maatwerk_acceptance(self.a.complex_acceptance, trust, self.a.trust_sharing_weight, floor)
-
-    def share_resources(self, a: "Aanbieder", care: int, free: int, providers: list["Aanbieder"],
-                        week: int) -> None:
-        """An aanbieder with free places takes clients from a partner's list when it trusts it."""
-        trust = a.region.trust
-        partners = sorted((b for b in providers if b is not a and len(b.waitlists[care]) > 0),
-                          key=lambda b: -len(b.waitlists[care]))
-        # With joint KPIs aanbieders share responsibility for the regional wachtlijst ([Verbeta 2024], [Zorg&Sociaalweb 2022]).
-        willing = max(a.flexibility, self.a.joint_kpis_min_acceptance) if self.c.joint_kpis else a.flexibility
-        for b in partners:
-            p = min(1.0, willing * trust.trust(a.org_id, b.org_id) ** self.a.trust_sharing_weight)
-            if self.s_alloc.u() >= p:
-                continue
-            while free > 0:
-                j = b.waitlists[care].pop(self.c.urgency_priority, False, 1.0, self.s_alloc)
-                if j is None:
-                    break
-                j.gemeente.flow[F_RESOURCE_SHARING] += 1
-                trust.success(a.org_id, b.org_id)
-                self.start_care(j, a, care, week)
-                free -= 1
-            if free <= 0:
-                return
+                if free > 0:
+                    for hook in self._free_places:
+                        hook(a, care, free, providers, week)
 
     # -- care --------------------------------------------------------------------------------------
     def start_care(self, j: Jongere, a: "Aanbieder | None", care: int, week: int) -> tuple[int, int] | None:
@@ -514,8 +429,8 @@ class Pathway:
         # Drawn for every episode with a place, whether waiting hurts or not, so that both
         # settings keep drawing the same numbers for the same trajectory.
         misfit = j.u() if a is not None else 1.0
-        if self._late_help is not None:
-            duration *= 1.0 + self._late_help * waited  # late help lasts longer (waiting hurts)
+        for hook in self._care_duration:
+            duration = hook(j, duration, waited)
         if j.maatwerk:
             duration *= self.a.maatwerk_duration_multiplier
         j.care_start = week
@@ -524,11 +439,9 @@ class Pathway:
         j.care_end = end if end < age_out else age_out
         j.epoch += 1
         key = self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
-        if self._late_misfit is not None and waited > 0 and misfit < min(0.5, self._late_misfit * waited):
-            # Late help: the need changed while the jongere waited, and after a third of the
-            # episode the care turns out not to fit: a doorplaatsing ([Q-Consult n.d.]).
-            third = (j.care_end - week) // 3
-            self.calendar.schedule(week + (third if third > 1 else 1), on_misfit, j, j.epoch)
+        if a is not None:
+            for hook in self._care_started:
+                hook(j, week, waited, misfit)
         if self.log is not None:  # (the message is only formatted when there is a log)
             self.record(j, START_ACTIVITY[care], week, a)
         return key
@@ -587,24 +500,13 @@ class Pathway:
         self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
         self.record(j, DOORPLAATSING, week, to)
 
-    def misfit(self, j: Jongere, week: int) -> None:
-        """The care does not fit after late help: doorplaatsing to another aanbieder of the same
-        care type with a free place (the most trusted by the gemeente), or, without one, care
-        is interrupted and the jongere waits again with priority (``transfer``)."""
-        current = j.aanbieder
-        g = j.gemeente
-        trust = g.region.trust
-        others = [b for b in g.region.providers_of.get(j.care, ()) if b is not current
-                  and b.capacity[j.care] - b.occupied[j.care] > 0]
-        to = max(others, key=lambda b: trust.trust(g.org_id, b.org_id)) if others else None
-        self.transfer(j, to, week)
-
     def next_after_care(self, j: Jongere, week: int) -> None:
         """Outcome of a finished care episode: afschaling, afgerond (maybe relapse later)."""
         a, care, g = j.aanbieder, j.care, j.gemeente
         self.stop_care(j, week)
         if a is not None:
-            g.region.trust.success(g.org_id, a.org_id)
+            for hook in self._cooperation:
+                hook(g.region, g.org_id, a.org_id, True, 1.0)
         if week >= j.birth_week + self.max_age_weeks:
             g.flow[F_AGED_OUT] += 1
             self.leave(j, week, "aged out")
@@ -631,9 +533,14 @@ class Pathway:
                 self.refer(j, week, may_bounce=False)
             return
         g.flow[F_COMPLETED] += 1
-        if self.mech.relapse and j.u() < self.a.relapse_share:
-            self.schedule_return(j, week, self.a.relapse_after_weeks_mean, j.severity, "relapse")
+        for hook in self._completed:
+            hook(j, week)
         self.leave(j, week, "afgerond", a)
+
+    def cooperated(self, region: "Inkoopregio", a: int, b: int, success: bool, weight: float = 1.0) -> None:
+        """Organisations ``a`` and ``b`` (org ids) worked on a case together, with this outcome."""
+        for hook in self._cooperation:
+            hook(region, a, b, success, weight)
 
     def crisis(self, j: Jongere, week: int) -> None:
         g = j.gemeente
@@ -679,109 +586,10 @@ class Pathway:
         self.model.n_left += 1
         j.remove()
 
-    # -- expertteam ----------------------------------------------------------------------------------
-    def run_expertteam(self, team: "Expertteam", week: int) -> None:
-        interval = self.c.expertteam_meeting_interval_weeks
-        # Unused hours are not banked beyond one meeting's worth (but a small team can always
-        # save up for one intake).
-        team.hours_bank = min(team.hours_bank + team.available_hours_per_week(),
-                              max(team.available_hours_per_week() * interval, self.a.expertteam_intake_hours))
-        if week % interval != 0:
-            return
-        for j in team.meet(week):
-            self.decide(team, j, week)
-        for j in team.overdue(week):
-            # The referrer gives up on the team and refers the case as it is ([RUG 2021]).
-            j.gemeente.flow[F_EXPERTTEAM_OVERDUE] += 1
-            self.record(j, EXPERTTEAM_GEEN_TIJD, week, team)
-            self.refer(j, week)
-
-    def decide(self, team: "Expertteam", j: Jongere, week: int) -> None:
-        """One case at the expertteam table: succesvol, gedeeltelijk or onsuccesvol ([RUG 2021])."""
-        g = j.gemeente
-        region = g.region
-        g.flow[F_EXPERTTEAM_CASES] += 1
-        if j.maatwerk:
-            g.flow[F_EXPERTTEAM_CASES_MAATWERK] += 1
-        takeover = self.c.expertteam_handling == "takeover"
-        if takeover:
-            team.follow(week + self.a.expertteam_followup_weeks)
-        care = self.offered_care(region, j.care)
-        providers = region.providers_of.get(care, [])
-        trust = region.trust
-        best = max(providers, key=lambda a: a.flexibility * trust.trust(g.org_id, a.org_id)) if providers else None
-        p = team.success_probability(j, region, best)
-        u = self.s_team.u()
-        # Time at the team depends on the outcome ([RUG 2021]: successful cases about a month,
-        # partly successful ones about four, unsuccessful ones half a year or more); the team
-        # spends follow-up hours on each case for as long as it holds it.
-        a = self.a
-        outcome_weeks = (a.expertteam_weeks_success if u < p else
-                         a.expertteam_weeks_partial if u < p + (1.0 - p) / 2.0 else a.expertteam_weeks_fail)
-        if outcome_weeks > 0:
-            team.follow(week + outcome_weeks)
-        g.flow[F_EXPERTTEAM_WEEKS_SUM] += week - j.team_since + outcome_weeks
-        if u < p:
-            g.flow[F_EXPERTTEAM_SUCCESS] += 1
-            g.flow[F_EXPERTTEAM_WEEKS_SUCCESS_SUM] += week - j.team_since + outcome_weeks
-            self.record(j, EXPERTTEAM_SUCCESVOL, week, team)
-            if best is not None:
-                trust.success(g.org_id, best.org_id)
-                for other in providers:
-                    if other is not best:
-                        trust.success(best.org_id, other.org_id, 0.5)  # partners shared resources
-            j.urgent = True
-            self.refer(j, week, front=True, to=best, may_bounce=False)
-        elif u < p + (1.0 - p) / 2.0:
-            g.flow[F_EXPERTTEAM_PARTIAL] += 1
-            self.record(j, EXPERTTEAM_GEDEELTELIJK, week, team)
-            # The case stays at the table until the team settles for an existing offer that
-            # partly fits.
-            j.epoch += 1
-            j.team_event = self.calendar.schedule(week + outcome_weeks, on_team_partial, j, j.epoch)
-        else:
-            g.flow[F_EXPERTTEAM_FAIL] += 1
-            if j.maatwerk:
-                g.flow[F_EXPERTTEAM_FAIL_MAATWERK] += 1
-            self.record(j, EXPERTTEAM_ONSUCCESVOL, week, team)
-            if best is not None:
-                trust.failure(g.org_id, best.org_id)
-            j.epoch += 1
-            j.team_event = self.calendar.schedule(week + outcome_weeks, on_team_failed, j, j.epoch)
-
-    def after_failure(self, j: Jongere, week: int) -> None:
-        """An unsuccessful case leaves the expertteam's table."""
-        if self.c.expertteam_handling == "takeover":
-            self.refer(j, week, may_bounce=False)  # the team keeps following the case
-        else:
-            # No follow-up: the case drops out of view and comes back heavier ([RUG 2021]).
-            j.gemeente.flow[F_LOST_FROM_VIEW] += 1
-            self.schedule_return(j, week, self.a.expertteam_lost_after_weeks, j.severity + 1, "return")
-            self.leave(j, week, "lost from view")
-
-
 # -- calendar handlers (module-level functions: cheap to store, no bound-method objects) ---------
 def on_care_end(j: Jongere, epoch: int) -> None:
     if epoch == j.epoch and j.state == IN_CARE:
         j.model.pathway.next_after_care(j, j.model.week)
-
-
-def on_misfit(j: Jongere, epoch: int) -> None:
-    if epoch == j.epoch and j.state == IN_CARE and j.aanbieder is not None:
-        j.model.pathway.misfit(j, j.model.week)
-
-
-def on_team_partial(j: Jongere, epoch: int) -> None:
-    j.team_event = None
-    if epoch == j.epoch and j.state == AT_EXPERTTEAM:
-        j.maatwerk = j.complex = False  # an existing offer that partly fits; the team is done with it
-        j.model.pathway.refer(j, j.model.week)
-
-
-def on_team_failed(j: Jongere, epoch: int) -> None:
-    j.team_event = None
-    if epoch == j.epoch and j.state == AT_EXPERTTEAM:
-        j.model.pathway.after_failure(j, j.model.week)
 
 
 def on_wait_deadline(j: Jongere, epoch: int) -> None:
@@ -793,8 +601,8 @@ def on_wait_deadline(j: Jongere, epoch: int) -> None:
         return
     j.wait_event = None  # fired: nothing to cancel any more
     pw, week = j.model.pathway, j.model.week
-    if j.escalation_week <= week:
-        escalate(j, pw, week)
+    if j.escalation_week <= week:  # (only a mechanism with an escalation hook sets one)
+        pw.escalate(j, week)
         if epoch != j.wait_epoch:  # the escalation was a crisis: the wait is over
             return
     if j.age_out_week <= week and j.state in WAITING_STATES:
@@ -804,46 +612,9 @@ def on_wait_deadline(j: Jongere, epoch: int) -> None:
     if j.withdrawal_week <= week:
         j.withdrawal_week = NEVER
         if j.state in (SIGNALLED, WAITING):
-            withdraw(j, pw, week)
+            pw.withdraw(j, week)
             return
     pw.schedule_wait_event(j)
-
-
-def escalate(j: Jongere, pw: Pathway, week: int) -> None:
-    """Waiting hurts ([Q-Consult n.d.]): the need gets heavier, or a crisis happens."""
-    if j.state not in WAITING_STATES:
-        j.escalation_week = NEVER
-        return
-    g = j.gemeente
-    g.flow[F_ESCALATIONS] += 1
-    pw.record(j, ESCALATIE, week)
-    if j.u() < pw.a.crisis_share_of_escalations:
-        pw.crisis(j, week)
-        return
-    j.severity = min(j.severity + 1, 2)
-    j.urgent = True
-    step_up = j.care in STEP_UP_IDS
-    if step_up:
-        # A heavier need at home moves the referral one step up; needs already at
-        # dagbehandeling or verblijf level stay put but become urgent.
-        j.care = int(heavier(CareType(j.care)))
-    if j.state == WAITING and j.waitlist is not None:
-        j.waitlist.discard(j)
-        pw.refer(j, week, may_bounce=False)  # re-queued in the urgent lane
-    j.escalation_week = pw.next_escalation(j, week)
-
-
-def withdraw(j: Jongere, pw: Pathway, week: int) -> None:
-    """Some waiting jongeren give up; some come back later with a heavier need (Giesen et al.)."""
-    j.gemeente.flow[F_WITHDRAWALS] += 1
-    if j.u() < pw.a.return_share_after_withdrawal:
-        pw.schedule_return(j, week, pw.a.return_after_weeks_mean, j.severity + 1, "return")
-    pw.leave(j, week, "withdrawn")
-
-
-def on_rebounce(j: Jongere, epoch: int) -> None:
-    if epoch == j.epoch and j.state == PAUSED:
-        j.model.pathway.enter_toegang(j, j.model.week)
 
 
 def on_return(payload: tuple, epoch: int) -> None:
@@ -853,5 +624,3 @@ def on_return(payload: tuple, epoch: int) -> None:
     # (the birth week as it always was: from the age in years, truncated to whole weeks)
     model.pathway.new_need(g, week - int((week - birth_week) / 52.0 * 52), severity, week, kind, past)
 
-
-STEP_UP_IDS = frozenset({int(CareType.AMBULANT_LICHT), int(CareType.AMBULANT_INTENSIEF)})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .caretypes import PROVIDER_CARE, CareType
-from .policies.trust import TrustNetwork
+from .trust import TrustNetwork
 from .queues import WaitList
 
 if TYPE_CHECKING:
@@ -56,6 +56,19 @@ class Inkoopregio:
 
     def refresh_provider_trust(self) -> None:
         self.provider_trust = self.trust.mean([a.org_id for a in self.aanbieders])
+
+    def expected_wait(self, care: int, mean_duration: float, central: bool) -> float:
+        """Weeks a new referral of ``care`` can expect to wait: the number on the list(s) over the
+        weekly outflow the places allow (places / mean duration)."""
+        providers = self.providers_of.get(care, ())
+        places = sum(a.capacity[care] for a in providers)
+        if central:
+            waiting = len(self.central[care])
+        else:
+            waiting = sum(len(a.waitlists[care]) for a in providers)
+        if places <= 0:
+            return float("inf") if waiting else 0.0
+        return waiting / (places / mean_duration)
 
     def power_weights(self) -> dict[int, float]:
         """Weight of each gemeente in regional choices ~ inhabitants^exponent ([OchtendMensen n.d.])."""

@@ -1,10 +1,10 @@
 """Aanbieder: a youth-care provider (docs/model.md §2.2).
 
-Its places per care type are its nominal capacity net of administrative burden (more distinct
-contracts and agreements → more overhead, [Q-Consult n.d.]), of professionals' hours lost in
-overlegtafels ([Verbeta 2024]) and of the extra work while contracts change ([OchtendMensen n.d.]). It keeps its
+Its places per care type are its nominal capacity net of overhead: what the mechanisms take
+(administrative burden and the extra work while contracts change, ``mechanisms/admin_burden.py``;
+professionals' hours in overlegtafels, ``mechanisms/meeting_fragmentation.py``). It keeps its
 own wachtlijsten (when the region does not use a central list) and a financial position:
-sustained losses make it shrink and finally exit, and its clients are doorgeplaatst.
+sustained losses make it shrink and finally exit (``mechanisms/aanbieder_finance.py``).
 """
 
 from __future__ import annotations
@@ -56,15 +56,11 @@ class Aanbieder(mesa.Agent):
         return float(n)
 
     def overhead_share(self) -> float:
-        model = self.model
-        a, mech, u = model.spec.assumptions, model.spec.mechanisms, model.spec.uncertainties
+        """Share of its places lost to overhead: what the mechanisms take (administration,
+        overlegtafels; their ``capacity_loss`` hooks), at most 0.9."""
         share = 0.0
-        if mech.admin_burden:
-            share += min(a.admin_max_share, a.admin_base_share + u.admin_share_per_contract * (self.n_contracts() - 1))
-            if model.week < self.transition_until:
-                share += a.transition_admin_share
-        if mech.meeting_fragmentation:
-            share += u.capacity_loss_per_overlegtafel * model.levers.coordination.overlegtafels
+        for hook in self.model.hooks.capacity_loss:
+            share += hook(self)
         return min(share, 0.9)
 
     def refresh_capacity(self) -> None:

@@ -37,11 +37,10 @@ class Expertteam(mesa.Agent):
         self.time_coverage = 1.0  # share of the hours its caseload needs that it had at its last meeting
 
     def available_hours_per_week(self) -> float:
-        model = self.model
+        """Its hours net of what the mechanisms take (overlegtafels; their ``team_hours_loss`` hooks)."""
         loss = 0.0
-        if model.spec.mechanisms.meeting_fragmentation:
-            loss = min(0.9, model.spec.uncertainties.capacity_loss_per_overlegtafel
-                       * model.levers.coordination.overlegtafels)
+        for hook in self.model.hooks.team_hours_loss:
+            loss += hook(self)
         return self.hours_per_week * (1.0 - loss)
 
     def success_probability(self, j: "Jongere", region: "Inkoopregio", partner: "Aanbieder | None") -> float:

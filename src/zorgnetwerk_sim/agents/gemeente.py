@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from ..metrics import COSTS, FLOWS, STOCKS
-from ..policies.trust import sum_left
+from ..trust import sum_left
 
 if TYPE_CHECKING:
     from ..model import ZorgnetwerkModel

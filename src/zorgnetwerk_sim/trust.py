@@ -1,4 +1,7 @@
-"""Pairwise trust between the organisations of an inkoopregio (docs/model.md §7.9).
+"""Pairwise trust between the organisations of an inkoopregio (docs/model.md §7.9): the state.
+
+What makes it move — evidence from cases worked on together, forgetting, informal contacts —
+is the mechanism ``mechanisms/trust_dynamics.py``; without it trust stays where it started.
 
 Trust is a Beta reputation (Jøsang & Ismail 2002): E = (r + 1) / (r + s + 2) from positive (r)
 and negative (s) evidence, with forgetting. It is asymmetric in the sense of Slovic (1993):
@@ -27,7 +30,7 @@ class TrustNetwork:
     """Evidence matrices for one region; organisations are addressed by their ``org_id``."""
 
     def __init__(self, org_ids: list[int], prior_r: float, prior_s: float, gain: float, loss: float,
-                 forgetting_per_year: float, dynamic: bool) -> None:
+                 forgetting_per_year: float) -> None:
         self.index: dict[int, int] = {}
         n = len(org_ids)
         self.r = np.full((n, n), prior_r, dtype=float)
@@ -35,7 +38,7 @@ class TrustNetwork:
         self._views()
         for org in org_ids:
             self.index[org] = len(self.index)
-        self.gain, self.loss, self.dynamic = gain, loss, dynamic
+        self.gain, self.loss = gain, loss
         self.keep_per_week = (1.0 - forgetting_per_year) ** (1.0 / 52.0)
 
     def _views(self) -> None:
@@ -66,12 +69,10 @@ class TrustNetwork:
         return out
 
     def success(self, a: int, b: int, weight: float = 1.0) -> None:
-        if self.dynamic:  # (checked here: every care episode with an aanbieder ends in a success)
-            self._add(self._r, a, b, self.gain * weight)
+        self._add(self._r, a, b, self.gain * weight)
 
     def failure(self, a: int, b: int, weight: float = 1.0) -> None:
-        if self.dynamic:
-            self._add(self._s, a, b, self.loss * weight)
+        self._add(self._s, a, b, self.loss * weight)
 
     def _add(self, view: memoryview, a: int, b: int, amount: float) -> None:
         index = self.index
@@ -81,8 +82,6 @@ class TrustNetwork:
 
     def weekly(self, informal_contacts_per_year: float) -> None:
         """Forgetting, and informal contact that adds a little positive evidence to every pair."""
-        if not self.dynamic:
-            return
         self.r *= self.keep_per_week
         self.s *= self.keep_per_week
         if informal_contacts_per_year > 0:

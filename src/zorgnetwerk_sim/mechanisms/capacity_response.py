@@ -1,21 +1,19 @@
-"""Balancing feedbacks on the wachtlijst: capacity follows the waits, and referrers find other routes.
+"""The capacity response (switch ``capacity_response``; docs/model.md §7.16): capacity follows the waits.
 
 Real waiting lists persist but do not grow without bound: when waits run over the norm,
 gemeenten contract extra places and aanbieders hire ([Verbeta 2024]: "er zijn meer
 jeugdhulpaanbieders bijgekomen", while waiting lists grow in places), within what the labour
-market allows; when places stand empty, the extra places are given back. And while the wait for
-light ambulant care is long, part of the referrers keep the case at the wijkteam, which gives
-bridging support itself (overbruggingszorg) instead of referring.
+market allows; when places stand empty, the extra places are given back.
 
-Both are stock-adjustment loops with a delay (Sterman 2000, *Business Dynamics*, ch. 17:
+It is a stock-adjustment loop with a delay (Sterman 2000, *Business Dynamics*, ch. 17:
 capacity acquisition; Sterman 1989, "Misperceptions of feedback": count the supply line).
-Per region and care type the signal is the expected wait
+Per region and care type the signal is the expected wait (``Inkoopregio.expected_wait``)
 
     W_t = waiting for type t in the region / (places of type t / mean duration of type t)   [weeks]
 
 the number on the list divided by the weekly outflow the places allow.
 
-* **capacity_response** (mechanism switch): every ``capacity_review_weeks`` a region with
+Every ``capacity_review_weeks`` a region with
   W_t > ``levers.coordination.accepted_wait_weeks`` (the wait it accepts: a lever, by default
   the 9-week norm) contracts extra places, **if its money and the labour market allow**:
 
@@ -39,11 +37,11 @@ the number on the list divided by the weekly outflow the places allow.
   at the same rate, never below the contract. The waiting level therefore comes out of demand,
   staff, budget and coordination; the loop pulls the expected wait down towards the accepted
   wait only as far as money and labour market allow.
-* **alternative_routes** (mechanism switch): an assessment that would refer to ambulant
-  licht while W_t exceeds the norm keeps the case at the wijkteam with probability
-  ``uncertainties.alternative_route_max_share`` × min(1, W_t / norm − 1).
 
 The review runs once per region per care type every few weeks: O(aanbieders), not O(jongeren).
+
+Off: the places stay as contracted (no orders, no releases, no premium), and the wachtlijst at
+the start is sized on the first referrals' need.
 """
 
 from __future__ import annotations
@@ -51,69 +49,50 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..caretypes import CareType
+from .base import Mechanism
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..model import ZorgnetwerkModel
+    from ..agents import Aanbieder
+    from ..model import RegionCosts, ZorgnetwerkModel
     from ..region import Inkoopregio
 
 CRISIS = int(CareType.CRISIS)
 
 
-def expected_wait(region: "Inkoopregio", care: int, mean_duration: float, central: bool) -> float:
-    """Weeks a new referral of ``care`` can expect to wait: list length over weekly outflow."""
-    providers = region.providers_of.get(care, ())
-    places = sum(a.capacity[care] for a in providers)
-    if central:
-        waiting = len(region.central[care])
-    else:
-        waiting = sum(len(a.waitlists[care]) for a in providers)
-    if places <= 0:
-        return float("inf") if waiting else 0.0
-    return waiting / (places / mean_duration)
-
-
-class CapacityResponse:
-    """The contracting loop of one model (mechanism ``capacity_response``) and the signal that
-    ``alternative_routes`` reads."""
+class CapacityResponse(Mechanism):
+    switch = "capacity_response"
 
     def __init__(self, model: "ZorgnetwerkModel") -> None:
+        super().__init__(model)
         sc = model.spec
-        self.model = model
-        self.enabled = sc.mechanisms.capacity_response
         self.a = sc.assumptions
         self.headroom = sc.uncertainties.labour_market_headroom
-        self.divert_max = sc.uncertainties.alternative_route_max_share
         self.accepted_overspend = sc.uncertainties.accepted_overspend_share
-        self.premium = sc.uncertainties.extra_place_premium if self.enabled else 0.0
+        self.premium = sc.uncertainties.extra_place_premium
         self.central = sc.levers.coordination.queue == "central"
-        #: Last expected wait per region and care type (weeks), refreshed at each review.
-        self.wait_signal: dict[tuple[int, int], float] = {}
         self.pending: set[tuple[int, int]] = set()  # (region, care type) with an order on its way
-        self.places_added = 0.0    # cumulative places contracted extra (after the warm-up: KPI)
-        self.places_released = 0.0
 
     def review(self, week: int) -> None:
         """Every review period: read the waits and order or release places."""
         if week % self.a.capacity_review_weeks != 0:
             return
-        trigger = self.model.levers.coordination.accepted_wait_weeks
-        recent = self._recent_spending(week) if self.enabled else None
-        for region in self.model.regions:
+        model = self.model
+        trigger = model.levers.coordination.accepted_wait_weeks
+        recent = self._recent_spending(week)
+        mean_duration = model.pathway.mean_duration
+        for region in model.regions:
             over_budget = recent is not None and self._over_budget(region, week, recent)
             for care, providers in region.providers_of.items():
                 if care == CRISIS or not providers:
                     continue
-                w = expected_wait(region, care, self.model.pathway.mean_duration[care], self.central)
-                self.wait_signal[region.index, care] = w
-                if not self.enabled:
-                    continue
+                w = region.expected_wait(care, mean_duration[care], self.central)
                 if w > trigger and not over_budget and (region.index, care) not in self.pending:
                     # One order at a time: places already ordered are counted before ordering
                     # more (the supply line; without it the loop overshoots, Sterman 1989).
                     self.pending.add((region.index, care))
-                    self.model.calendar.schedule(week + self.a.capacity_delay_weeks, _apply, (self, region, care), 1)
+                    model.calendar.schedule(week + self.a.capacity_delay_weeks, _apply, (self, region, care), 1)
                 elif w < self.a.capacity_release_wait_share * trigger:
                     free = sum(a.capacity[care] - a.occupied[care] for a in providers)
                     if free > 0:
@@ -136,12 +115,9 @@ class CapacityResponse:
                    if recent[g.index] > model.budget_of(g, week) * (1.0 + accepted))
         return over > 0.5
 
-    def extra_capacity_cost(self, region: "Inkoopregio", tariffs: list[float]) -> float:
-        """Weekly premium the region pays for places contracted beyond the contract (in use),
-        at this week's tariffs (EUR)."""
-        premium = self.premium
-        if premium == 0.0:
-            return 0.0
+    def region_costs(self, region: "Inkoopregio", week: int, costs: "RegionCosts") -> None:
+        """The premium for places contracted beyond the contract (in use), at this week's tariffs."""
+        tariffs = self.model.pathway.tariffs_of(week)
         total = 0.0
         for ab in region.aanbieders:
             for t in ab.care_types:
@@ -150,10 +126,16 @@ class CapacityResponse:
                     # the extra places' share of the places, applied to the places in use
                     in_use = ab.occupied[t] * min(1.0, extra / ab.nominal[t])
                     total += in_use * tariffs[t]
-        return total * premium
+        costs.extra_capacity += total * self.premium
+
+    def initial_intake(self, region: "Inkoopregio", care: int, providers: list["Aanbieder"]) -> float:
+        """The starting wachtlijst is sized on what the places take in per week: the level at
+        which this loop holds the lists."""
+        return sum(ab.capacity[care] for ab in providers) / self.model.pathway.mean_duration[care]
 
     def change(self, region: "Inkoopregio", care: int, direction: int) -> None:
         """Add (+1) or give back (-1) one step of places of ``care`` at every aanbieder offering it."""
+        model = self.model
         step = self.a.capacity_growth_per_review
         for ab in region.providers_of.get(care, ()):
             contract = ab.contract_nominal[care]
@@ -167,19 +149,11 @@ class CapacityResponse:
                 continue
             ab.nominal[care] = target
             ab.refresh_capacity()
-            if self.model.week >= self.model.spec.warmup_weeks:
+            if model.week >= model.spec.warmup_weeks:
                 if delta > 0:
-                    self.places_added += delta
+                    model.recorder.places_added += delta
                 else:
-                    self.places_released -= delta
-
-    def diverts(self, region: "Inkoopregio", care: int, u: float) -> bool:
-        """Alternative routes: does this referral to ``care`` stay at the wijkteam?"""
-        w = self.wait_signal.get((region.index, care), 0.0)
-        norm = self.a.wait_norm_weeks
-        if w <= norm:
-            return False
-        return u < self.divert_max * min(1.0, w / norm - 1.0)
+                    model.recorder.places_released -= delta
 
 
 def _apply(payload: tuple, epoch: int) -> None:

@@ -1,1 +1,0 @@
-"""Policy mechanisms as small objects: trust, prevention and coordination rules."""
