@@ -132,3 +132,18 @@ def test_mesa_debug_messages_appear_when_its_logger_is_at_debug():
     assert len(deregistered) == model.n_left > 0
     quiet = _run(_model(weeks=6))  # and logging changes nothing in the run
     np.testing.assert_equal(model.recorder.summary(), quiet.recorder.summary())
+
+
+def test_a_mesa_whose_internals_are_unknown_gets_the_same_run_through_mesas_own_path(monkeypatch):
+    # mesa_adapter registers jongeren directly when it knows Mesa's internals; without them
+    # (another Mesa version) every agent goes through Mesa's Agent.__init__ and remove, and the
+    # run must be the same: ids, registries and results.
+    from zorgnetwerk_sim import mesa_adapter
+
+    direct = _run(_model())
+    monkeypatch.setattr(mesa_adapter, "_direct", False)
+    slow = _run(_model())
+    same = {k: v for k, v in direct.recorder.summary().items() if v == v}  # (NaN is not equal to itself)
+    assert {k: v for k, v in slow.recorder.summary().items() if v == v} == same
+    assert sorted(a.unique_id for a in slow.agents) == sorted(a.unique_id for a in direct.agents)
+    assert len(slow.agents_by_type[Jongere]) == slow.jongeren_active

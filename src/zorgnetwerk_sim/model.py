@@ -11,22 +11,19 @@ import numpy as np
 
 from .agents import Aanbieder, Expertteam, Gemeente, Jongere
 from .agents.gemeente import AGE_BANDS
-from .agents.jongere import AGENT_ADDED as _AGENT_ADDED
-from .agents.jongere import AGENT_REMOVED as _AGENT_REMOVED
 from .agents.jongere import IN_CARE
 from .caretypes import CARE_KEYS, PROVIDER_CARE, CareType
 from .engine import (TRAJECTORY_BYTES, TRAJECTORY_DRAWS, Calendar, RandomStream, Streams, choice_from,
                      gc_paused, numbers_from)
 from .eventlog import SIGNAAL, EventLog
 from .mechanisms import Hooks, Mechanism, enabled
+from .mesa_adapter import QuietRegistration
 from .metrics import C, F, Recorder
 from .pathway import Pathway, on_care_end
 from .trust import TrustNetwork
 from .region import Inkoopregio
 from .scenario.schema import AanbiederSpec, Scenario
 
-_register_unsignalled = mesa.Model.register_agent.__wrapped__
-_deregister_unsignalled = mesa.Model.deregister_agent.__wrapped__
 
 _BAND_LOW = np.array([lo for lo, _ in AGE_BANDS])
 _BAND_WIDTH = np.array([hi - lo for lo, hi in AGE_BANDS])
@@ -42,7 +39,7 @@ PORTFOLIO_GROUPS: tuple[tuple[str, ...], ...] = (
 )
 
 
-class ZorgnetwerkModel(mesa.Model):
+class ZorgnetwerkModel(QuietRegistration, mesa.Model):
     """The youth-care network of one or more inkoopregio's.
 
     The weekly cycle (``step``) reads like docs/model.md §3: the year's bookkeeping, prevention,
@@ -273,24 +270,6 @@ class ZorgnetwerkModel(mesa.Model):
             for t, p in enumerate(mats[sev]):
                 out[t] = out.get(t, 0.0) + needs * share * p
         return out
-
-    # ------------------------------------------------------------------ Mesa registration
-    # Mesa 3.5 wraps both methods in its signal emitter, which costs about half of the
-    # registration even when nobody listens. When no one has subscribed to the model's agent
-    # signals and no batch of signals is being collected, the unwrapped method runs (Mesa's
-    # bookkeeping and debug message, no signal). Jongeren, registered millions of times, skip
-    # even this when they can (``Jongere.__init__`` and ``Jongere.remove``).
-    # tests/test_mesa_integration.py checks the registries, the ids, the signals and the debug
-    # messages.
-    def register_agent(self, agent):  # noqa: ANN001, ANN201 - Mesa's signature
-        if self._batch_context is None and _AGENT_ADDED not in self.subscribers:
-            return _register_unsignalled(self, agent)
-        return super().register_agent(agent)
-
-    def deregister_agent(self, agent):  # noqa: ANN001, ANN201 - Mesa's signature
-        if self._batch_context is None and _AGENT_REMOVED not in self.subscribers:
-            return _deregister_unsignalled(self, agent)
-        return super().deregister_agent(agent)
 
     def run_model(self) -> None:
         """Run until the horizon, with garbage collection paused for the whole run (see ``step``)."""

@@ -8,14 +8,12 @@ caseload. Behaviour over time is a handful of scheduled events (see ``pathway.py
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import mesa
-from mesa.model import ModelSignals
-from mesa.model import _mesa_logger as _MESA_MODEL_LOG  # Mesa's model logger (see __init__)
 
 from ..engine import TRAJECTORY_BYTES, unpack_double
+from ..mesa_adapter import AGENT_SLOTS, deregister, register_directly
 
 if TYPE_CHECKING:
     from ..model import ZorgnetwerkModel
@@ -35,21 +33,6 @@ STATE_IDS = (SIGNALLED, AT_EXPERTTEAM, WAITING, IN_CARE, PAUSED, DONE, BETWEEN)
 STATE_STOCK = {SIGNALLED: "waiting_toegang", AT_EXPERTTEAM: "waiting_expertteam", WAITING: "waiting_list",
                IN_CARE: "in_care", PAUSED: "waiting_toegang"}
 
-#: Mesa's agent signals (observable, signal type): a subscription to one of them switches the
-#: plain registration below off for that signal.
-AGENT_ADDED = ("agents", ModelSignals.AGENT_ADDED)
-AGENT_REMOVED = ("agents", ModelSignals.AGENT_REMOVED)
-_DEBUG = logging.DEBUG
-
-
-def _mesa_unobserved(model: "ZorgnetwerkModel", signal: tuple) -> bool:
-    """Would Mesa's registration do nothing but its bookkeeping? No subscriber to ``signal``, no
-    batch of signals being collected, no dataset tracking Jongeren, Mesa's model logger not at
-    DEBUG (see ``Jongere.__init__``)."""
-    return (model._batch_context is None and not Jongere._datasets
-            and (not model.subscribers or signal not in model.subscribers)
-            and not _MESA_MODEL_LOG.isEnabledFor(_DEBUG))
-
 
 class Jongere(mesa.Agent):
     """A care trajectory. Attributes are plain values so events stay cheap."""
@@ -61,7 +44,7 @@ class Jongere(mesa.Agent):
     # (model, unique_id, pos) are slots too, so no instance dict is created at all. New
     # attributes belong here too: otherwise they still work, through an instance dict, but cost
     # a dict per trajectory (tests/test_mesa_integration.py checks that none is created).
-    __slots__ = ("model", "unique_id", "pos",  # set by mesa.Agent.__init__: slots here, so no instance dict
+    __slots__ = (*AGENT_SLOTS,  # set by mesa.Agent.__init__: slots here, so no instance dict
                  "gemeente", "birth_week", "entry_week", "severity", "care", "complex", "maatwerk", "urgent",
                  "returned", "state", "epoch", "wait_epoch", "wait_since", "referred_week", "team_since",
                  "waitlist", "queue_token", "queue_place", "aanbieder", "tariff", "pooled", "care_start",
@@ -71,25 +54,9 @@ class Jongere(mesa.Agent):
 
     def __init__(self, model: "ZorgnetwerkModel", gemeente: "Gemeente", birth_week: int, severity: int,
                  week: int, returned: bool = False, person_id: int = -1, numbers: bytes | None = None) -> None:
-        # Registration with Mesa. Every trajectory is a Mesa agent, registered when its need
-        # arises and deregistered when it ends: several million times in a national run.
-        # Mesa 3.5 wraps registration in its signal emitter, which costs about half of it even
-        # when nobody listens, and formats a debug message on every call even when debug
-        # logging is off. So when no one has subscribed to the model's agent signals, no batch
-        # of signals is being collected, no dataset tracks Jongeren and Mesa's model logger is
-        # not at DEBUG — when the emitter, the message and the dataset loop would do nothing —
-        # a Jongere enters Mesa 3.5's own bookkeeping directly: the model-wide and the
-        # per-type agent set and the id counter. Otherwise Mesa's ``Agent.__init__`` runs,
-        # signal and message included (tests/test_mesa_integration.py checks both paths).
-        by_type = model._agents_by_type.get(Jongere)
-        if by_type is not None and _mesa_unobserved(model, AGENT_ADDED):
-            self.model = model
-            self.pos = None
-            model._all_agents._agents[self] = None
-            self.unique_id = model.agent_id_counter
-            model.agent_id_counter += 1
-            by_type._agents[self] = None
-        else:  # (the first Jongere goes through Mesa, which creates the per-type set)
+        # Registration with Mesa, directly into its registries when nobody would see the
+        # signal (mesa_adapter.py: registration is a hot path, millions of times in a national run).
+        if not register_directly(self, model):
             super().__init__(model)
         #: The trajectory's own random numbers (``u``); without them (``run.random_streams =
         #: "single"``) every draw comes from the shared stream.
@@ -148,24 +115,5 @@ class Jongere(mesa.Agent):
         return self.model.streams.trajectory.u()
 
     def remove(self) -> None:
-        """Deregister from the model, as ``mesa.Agent.remove`` does (removing twice is harmless).
-
-        Under the same conditions as in ``__init__`` the agent leaves Mesa's two agent sets
-        directly; otherwise through Mesa (signal, debug message, datasets). Mesa's version
-        wraps the call in ``contextlib.suppress``, a context manager per call; ``try`` costs
-        nothing when nothing is raised.
-        """
-        model = self.model
-        if _mesa_unobserved(model, AGENT_REMOVED):
-            try:
-                del model._agents_by_type[Jongere]._agents[self]
-                del model._all_agents._agents[self]
-            except KeyError:
-                pass
-            return
-        try:
-            model.deregister_agent(self)
-        except KeyError:
-            pass
-        for dataset in self._datasets:
-            model.data_registry[dataset].remove_agent(self)
+        """Deregister from the model, as ``mesa.Agent.remove`` does (mesa_adapter.deregister)."""
+        deregister(self)

@@ -6,7 +6,7 @@ that grows with their flexibility and their trust in the region's gemeenten
 (``Aanbieder.maatwerk_acceptance``; with joint KPIs at least ``joint_kpis_min_acceptance``). So
 complex cases wait longest under pull.
 
-Off (or under push): places are filled strictly in order of the list.
+Off: places are filled strictly in order of the list, under pull as under push.
 """
 
 from __future__ import annotations
