@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import mesa
@@ -19,7 +18,7 @@ from .eventlog import SIGNAAL, EventLog
 from .mechanisms import Hooks, Mechanism, enabled
 from .mesa_adapter import QuietRegistration
 from .metrics import C, F, Recorder
-from .pathway import Pathway, on_care_end
+from .pathway import Pathway
 from .trust import TrustNetwork
 from .region import Inkoopregio
 from .scenario.schema import AanbiederSpec, Scenario
@@ -225,19 +224,7 @@ class ZorgnetwerkModel(QuietRegistration, mesa.Model):
                         self.n_entered += 1
                         j.entry_week = -int(stream.exp(self.pathway.mean_duration[t] * 0.5))
                         pw.record(j, SIGNAAL, j.entry_week)
-                        full_episode = pw.start_care(j, ab, t, 0)
-                        if full_episode is not None:  # replaced by the remaining part, below
-                            self.calendar.cancel(full_episode, j)
-                        # the remaining part of an episode already under way: of a stationary
-                        # flow of Gamma(2) durations, 0.75 of the mean remains on average; the
-                        # mean is the realised one, after the wait that preceded it (the
-                        # pathway's duration hooks: late help lasts longer)
-                        realised = pw.mean_duration[t]
-                        for hook in self.hooks.care_duration:
-                            realised = hook(j, realised, a.initial_wait_weeks)
-                        j.care_end = max(1, round(stream.gamma2(realised * 0.75)))
-                        j.epoch += 1
-                        self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
+                        pw.care_under_way(j, ab, t, a.initial_wait_weeks, stream)
                 # The wachtlijst at the start: ``initial_wait_weeks`` of the weekly intake, i.e.
                 # an expected wait of that many weeks: the first referrals' need, or what a
                 # mechanism holds the lists at (the capacity response: what the places take in).

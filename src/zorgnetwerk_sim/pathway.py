@@ -32,6 +32,7 @@ from .metrics import C, F, S
 
 if TYPE_CHECKING:
     from .agents import Aanbieder, Gemeente
+    from .engine import RandomStream
     from .model import ZorgnetwerkModel
     from .region import Inkoopregio
 
@@ -445,6 +446,23 @@ class Pathway:
         if self.log is not None:  # (the message is only formatted when there is a log)
             self.record(j, START_ACTIVITY[care], week, a)
         return key
+
+    def care_under_way(self, j: Jongere, a: "Aanbieder", care: int, waited: int, source: "RandomStream") -> None:
+        """Care already under way when the run starts (the warm start, week 0): an episode like
+        any other (``start_care``) whose end is the part that remains. Of a stationary flow of
+        Gamma(2) durations 0.75 of the mean remains on average; the mean is the realised one,
+        after a wait of ``waited`` weeks (the duration hooks: late help lasts longer). Drawn from
+        ``source``, the warm start's stream."""
+        full_episode = self.start_care(j, a, care, 0)
+        if full_episode is None:
+            return
+        self.calendar.cancel(full_episode, j)  # replaced by the remaining part
+        realised = self.mean_duration[care]
+        for hook in self._care_duration:
+            realised = hook(j, realised, waited)
+        j.care_end = max(1, round(source.gamma2(realised * 0.75)))
+        j.epoch += 1
+        self.calendar.schedule(j.care_end, on_care_end, j, j.epoch)
 
     def stop_care(self, j: Jongere, week: int) -> None:
         """Release the place and settle the cost of the episode."""
