@@ -454,9 +454,10 @@ class Pathway:
         after a wait of ``waited`` weeks (the duration hooks: late help lasts longer). Drawn from
         ``source``, the warm start's stream."""
         full_episode = self.start_care(j, a, care, 0)
-        if full_episode is None:
+        if j.state != IN_CARE:  # (aged out instead)
             return
-        self.calendar.cancel(full_episode, j)  # replaced by the remaining part
+        if full_episode is not None:  # (None: it would have ended after the run)
+            self.calendar.cancel(full_episode, j)  # replaced by the remaining part
         realised = self.mean_duration[care]
         for hook in self._care_duration:
             realised = hook(j, realised, waited)
