@@ -227,7 +227,7 @@ def _upload_file(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_the_app_and_the_cli_judge_a_file_alike(tmp_path: Path, cli) -> None:
-    """The same reader and checks: a byte-order mark is fine for both, a description over 10,000 characters for neither."""
+    """The same reader and checks: a byte-order mark is fine for both, a 20,000-character description for neither."""
     bom = _upload_file(tmp_path, "bom.toml", '\ufeffbase = "klas"\nname = "met-bom"\n')
     assert parse_upload(bom.read_bytes(), bom.name).name == "met-bom"
     code, out, err = cli("validate", bom)

@@ -127,7 +127,8 @@ CASES = [
     # the same files given to the app as uploads: tests/test_app_helpers.py
     Case("validate: list nested 60,000 deep", ("validate", "deep.toml"), ("deep.toml", "nested more than 24"),
          {"deep.toml": "a = " + "[" * 60_000 + "]" * 60_000 + "\n"}),
-    Case("validate: 5,000-part dotted key", ("validate", "dotted.toml"), ("dotted.toml", "k.k.k", "nested more than 24"),
+    Case("validate: 5,000-part dotted key", ("validate", "dotted.toml"),
+         ("dotted.toml", "k.k.k", "nested more than 24"),
          {"dotted.toml": ".".join(["k"] * 5_000) + " = 1\n"}),
     # --- sweep -----------------------------------------------------------------------------------------
     Case("sweep: factor quoted and dotted", ("sweep", "e.toml", "-q"), ("levers.coordination.queue", "given twice"),
