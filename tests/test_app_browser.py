@@ -224,6 +224,20 @@ def test_lever_change_changes_kpis_and_charts(offline: Page, app: dict) -> None:
     shot(page, "gemeenten")
 
 
+def test_the_cdn_route_answers_locally_and_fetches_nothing(app: dict) -> None:
+    """/_solara/cdn/<anything> not among the installed assets: 404 at once, and no fetch from a public CDN."""
+    import urllib.error
+    import urllib.request
+
+    for path in ("_solara/cdn/bestaat-niet@1.0.0/x.js", "_solara/cdn/iets"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(app["url"] + path, timeout=30)
+        assert err.value.code == 404
+    with urllib.request.urlopen(app["url"] + "_solara/cdn/requirejs@2.3.6/require.js", timeout=30) as installed:
+        assert installed.status == 200
+    assert "Could not load URL" not in app["log"].read_text(errors="replace")
+
+
 BAD_UPLOAD = b'base = "klas"\n[levers.coordination]\nqueue = "overal"\n'
 PATH_UPLOAD = b'base = "../scenarios/klas.toml"\n'
 GOOD_UPLOAD = b'base = "klas"\nname = "mijn-regio"\n[levers.coordination]\nqueue = "central"\n'

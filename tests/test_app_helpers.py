@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from zorgnetwerk_sim.app.format import decimals_for, nl_eur, nl_interval, nl_num
 from zorgnetwerk_sim.app.labels import COMPARE_KPIS, CONTROLS, KPIS
 from zorgnetwerk_sim.app.summary import NOISE, difference_rows, differences
 from zorgnetwerk_sim.app.upload import MAX_UPLOAD_BYTES, UploadError, parse_upload
+from cli_helpers import assert_one_error_line, cli  # noqa: F401 - cli is a fixture
 from zorgnetwerk_sim.runner import compare
 from zorgnetwerk_sim.scenario import available_scenarios, parameter_table
 
@@ -183,6 +185,128 @@ def test_upload_limits_and_a_good_upload() -> None:
     assert scenario.network == load_scenario("klas").network
 
 
+def _region_upload(gemeenten: int, inhabitants: int, years: float = 10, regions: int = 1,
+                   aanbieders: int = 10) -> bytes:
+    """A small file that asks for a lot of work."""
+    text = f"name = 'groot'\n[run]\nyears = {years}\n"
+    for r in range(regions):
+        rows = ", ".join(f"{{ name = 'G{r}-{i}', inhabitants = {inhabitants} }}" for i in range(gemeenten))
+        text += f"[[network.regions]]\nname = 'R{r}'\nn_generated_aanbieders = {aanbieders}\ngemeenten = [{rows}]\n"
+    return text.encode()
+
+
+@pytest.mark.parametrize("content, key, limit", [
+    (_region_upload(20, 2_000_000), "network.regions[].gemeenten[].inhabitants", "20.000.000 inwoners"),  # 898 bytes
+    (_region_upload(3000, 1000), "network.regions[].gemeenten", "400 gemeenten"),
+    (_region_upload(1, 1000, regions=60), "network.regions", "50 regio's"),
+    (_region_upload(1, 1000, regions=2, aanbieders=400), "network.regions[].aanbieders", "500 aanbieders"),
+    (_region_upload(5, 10_000, years=60), "run.years", "20 jaar"),
+])
+def test_an_upload_that_asks_for_too_much_work_is_refused_before_anything_runs(content, key, limit,
+                                                                               monkeypatch) -> None:
+    from zorgnetwerk_sim.app import session as app_session
+
+    built = []
+    monkeypatch.setattr(app_session, "Simulation", lambda *a, **k: built.append(a))
+    with pytest.raises(UploadError) as err:
+        parse_upload(content, "groot.toml")
+    message = str(err.value)
+    assert "\n" not in message and f"bij '{key}'" in message and f"hoogstens {limit}" in message, message
+    assert built == []
+
+
+def test_every_shipped_scenario_fits_the_upload_limits() -> None:
+    for name, path in available_scenarios().items():
+        assert parse_upload(path.read_bytes(), path.name).name == name
+
+
+def _upload_file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_app_and_the_cli_judge_a_file_alike(tmp_path: Path, cli) -> None:
+    """The same reader and checks: a byte-order mark is fine for both, a 20,000-character description for neither."""
+    bom = _upload_file(tmp_path, "bom.toml", '\ufeffbase = "klas"\nname = "met-bom"\n')
+    assert parse_upload(bom.read_bytes(), bom.name).name == "met-bom"
+    code, out, err = cli("validate", bom)
+    assert code == 0, err
+    long = _upload_file(tmp_path, "lang.toml", f'base = "klas"\ndescription = "{"x" * 20_000}"\n')
+    with pytest.raises(UploadError, match="bij 'description': de tekst is langer dan 10.000 tekens"):
+        parse_upload(long.read_bytes(), long.name)
+    assert "description" in assert_one_error_line(*cli("validate", long))
+
+
+@pytest.mark.parametrize("text, key", [
+    ("a = " + "[" * 60_000 + "]" * 60_000 + "\n", None),
+    (".".join(["k"] * 5_000) + " = 1\n", "k.k.k"),
+])
+def test_a_deeply_nested_file_gives_one_clear_line_in_the_app_and_the_cli(tmp_path: Path, cli, text, key) -> None:
+    path = _upload_file(tmp_path, "diep.toml", text)
+    with pytest.raises(UploadError) as err:
+        parse_upload(path.read_bytes(), path.name)
+    message = str(err.value)
+    assert "\n" not in message and "te diep genest" in message and "hoogstens 24 niveaus" in message, message
+    assert key is None or f"bij '{key}" in message
+    assert "nested more than 24 levels" in assert_one_error_line(*cli("validate", path))
+
+
+def _render_upload(session):
+    import solara
+
+    from zorgnetwerk_sim.app.pages import verkennen
+    from zorgnetwerk_sim.app.session import session_context
+
+    @solara.component
+    def WithSession():
+        session_context.provide(session)
+        verkennen.Upload()
+
+    return solara.render(WithSession(), handle_error=False)
+
+
+def _choose_file(rc, name: str, content: bytes) -> None:
+    """What the browser's file dialog does: set the FileUpload widget's value (calls the page's handler)."""
+    import datetime
+
+    import ipywidgets
+
+    rc.find(ipywidgets.FileUpload).widget.value = ({
+        "name": name, "type": "", "size": len(content), "content": memoryview(content),
+        "last_modified": datetime.datetime.now(datetime.timezone.utc)},)
+
+
+def test_the_upload_handler_reads_the_file_and_builds_the_run_in_a_background_task(monkeypatch) -> None:
+    import threading
+    import time
+
+    from zorgnetwerk_sim.app import session as app_session
+
+    built_in = []
+    real = app_session.Simulation
+    monkeypatch.setattr(app_session, "Simulation",
+                        lambda scenario: built_in.append(threading.current_thread()) or real(scenario))
+    session = app_session.Session()
+    box, rc = _render_upload(session)
+    try:
+        _choose_file(rc, "mijn.toml", b'base = "klas"\nname = "mijn-regio"\n')
+        # the handler has returned: it built nothing, and the session still shows what it showed
+        assert threading.current_thread() not in built_in
+        deadline = time.monotonic() + 60
+        while session.explorer.value is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert built_in and threading.current_thread() not in built_in
+        assert session.scenario_name.value == app_session.UPLOADED
+        assert session.explorer.value.scenario.name == "mijn-regio"
+        assert session.upload_message.value[0] == "ok"
+        _choose_file(rc, "groot.toml", _region_upload(20, 2_000_000))  # refused: nothing is built
+        assert session.upload_message.value[0] == "error" and "inwoners" in session.upload_message.value[1]
+        assert len(built_in) == 1 and session.explorer.value.scenario.name == "mijn-regio"
+    finally:
+        rc.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # Controls from the schema
 # ---------------------------------------------------------------------------------------------
@@ -335,6 +459,50 @@ def test_a_small_comparison_end_to_end(tmp_path: Path) -> None:
     assert exp["base"] == "klas" and exp["replications"] == 2 and exp["design"]["type"] == "variants"
 
 
+def test_a_comparison_of_an_upload_works_in_a_private_folder_that_is_removed(tmp_path: Path) -> None:
+    import stat
+
+    uploaded = parse_upload(b'base = "klas"\nname = "mijn-regio"\n', "mijn.toml")
+    options = {o.name: o for o in cmp.shipped_options()}
+    data = cmp.experiment_data(cmp.UPLOAD_FILE, [options["Huidig beleid"], options["Centrale wachtlijst"]], 2, 1.0)
+    work = tmp_path / "work"
+    seen = []
+
+    def look(done: int, total: int) -> None:
+        folders = list(work.iterdir())
+        seen.append([(f.name, stat.S_IMODE(f.stat().st_mode), (f / cmp.UPLOAD_FILE).is_file()) for f in folders])
+
+    cmp.run_comparison(data, work, workers=1, progress=look, uploaded=uploaded)
+    names = {name for during in seen for name, _mode, _has in during}
+    assert len(names) == 1 and all(mode == 0o700 and has for during in seen for _n, mode, has in during)
+    cmp.run_comparison(data, work, workers=1, uploaded=uploaded)
+    assert not any(work.iterdir())  # removed once read; the next comparison made a folder of its own
+
+
+def test_the_app_keeps_no_fixed_shared_folder(monkeypatch) -> None:
+    from zorgnetwerk_sim.app.session import work_root
+
+    monkeypatch.delenv("ZORGSIM_UI_WORK", raising=False)
+    assert work_root() == Path(tempfile.gettempdir())  # every folder in it is made by mkdtemp
+
+
+def test_the_cdn_route_never_fetches_from_outside(tmp_path: Path, monkeypatch) -> None:
+    """Solara's /_solara/cdn/<path> would download a missing file from a public CDN; the app refuses."""
+    import requests
+    from solara.server import cdn_helper
+
+    import zorgnetwerk_sim.app.ui  # noqa: F401 - what the server imports: it turns the fetch off
+
+    fetched = []
+    monkeypatch.setattr(requests, "get", lambda url, **kw: fetched.append(url))
+    with pytest.raises(FileNotFoundError, match="fetches nothing"):
+        cdn_helper.get_path(tmp_path, "iets@1.0.0/bestaat-niet.js")
+    assert fetched == [] and not any(tmp_path.iterdir())
+    (tmp_path / "lokaal@1.0.0").mkdir()
+    (tmp_path / "lokaal@1.0.0" / "x.js").write_text("// installed", encoding="utf-8")
+    assert cdn_helper.get_path(tmp_path, "lokaal@1.0.0/x.js").read_text(encoding="utf-8") == "// installed"
+
+
 def test_open_results_reads_only_folders_under_its_root(tmp_path: Path) -> None:
     from zorgnetwerk_sim.runner import Experiment, run_sweep
 
@@ -360,12 +528,10 @@ def test_kpi_catalogue_formats_with_units() -> None:
 # zorgsim ui
 # ---------------------------------------------------------------------------------------------
 def test_zorgsim_ui_binds_to_loopback_and_warns_for_another_host(monkeypatch, capsys) -> None:
-    import subprocess
-
     from zorgnetwerk_sim import cli
 
     calls = []
-    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append((command, env)) or 0)
+    monkeypatch.setattr(cli, "_serve", lambda command, env: calls.append((command, env)) or 0)
     with pytest.raises(SystemExit) as done:
         cli.main(["ui", "--port", "8899"])
     assert done.value.code == 0
@@ -380,6 +546,59 @@ def test_zorgsim_ui_binds_to_loopback_and_warns_for_another_host(monkeypatch, ca
     with pytest.raises(SystemExit) as bad:
         cli.main(["ui", "--port", "70000"])
     assert bad.value.code == 2
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_a_signal_to_zorgsim_ui_stops_the_server_and_frees_the_port(tmp_path: Path, signum: str) -> None:
+    """A service manager's SIGTERM (or Ctrl-C) to ``zorgsim ui`` leaves no server running and the port free."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from appserver import START_TIMEOUT_S, free_port
+
+    port = free_port()
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "ZORGSIM_UI_WORK": str(tmp_path)}
+    with open(tmp_path / "app.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "zorgnetwerk_sim.cli", "ui", "--port", str(port)],
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            assert proc.poll() is None, (tmp_path / "app.log").read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "app.log").read_text()
+            time.sleep(0.5)
+        os.kill(proc.pid, getattr(signal, signum))  # the parent only, as `kill PID` does
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while True:  # nothing of the group is left, and the port can be bound again
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                break
+            assert time.monotonic() < deadline, "a process of zorgsim ui is still running"
+            time.sleep(0.2)
+        with socket.socket() as again:  # (SO_REUSEADDR: a closed connection may linger; a listener may not)
+            again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            again.bind(("127.0.0.1", port))
+            again.listen()
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
 
 
 def test_the_core_never_imports_the_app() -> None:

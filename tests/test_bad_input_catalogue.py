@@ -124,6 +124,12 @@ CASES = [
     Case("validate: binary file", ("validate", "bin.toml"), ("bin.toml", "not UTF-8"),
          {"bin.toml": b"\xff\xfe\x00\x01name"}),
     Case("validate: unhashable base", ("validate", "b.toml"), ("b.toml", "base"), {"b.toml": "base = [1]\n"}),
+    # the same files given to the app as uploads: tests/test_app_helpers.py
+    Case("validate: list nested 60,000 deep", ("validate", "deep.toml"), ("deep.toml", "nested more than 24"),
+         {"deep.toml": "a = " + "[" * 60_000 + "]" * 60_000 + "\n"}),
+    Case("validate: 5,000-part dotted key", ("validate", "dotted.toml"),
+         ("dotted.toml", "k.k.k", "nested more than 24"),
+         {"dotted.toml": ".".join(["k"] * 5_000) + " = 1\n"}),
     # --- sweep -----------------------------------------------------------------------------------------
     Case("sweep: factor quoted and dotted", ("sweep", "e.toml", "-q"), ("levers.coordination.queue", "given twice"),
          exp('[levers]\n"coordination.queue" = ["central"]\ncoordination.queue = ["per_aanbieder"]\n')),

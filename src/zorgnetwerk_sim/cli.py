@@ -364,7 +364,6 @@ def ui(
 ) -> None:
     """Start the browser app for policy makers (Dutch): compare policies, explore a run, per gemeente."""
     import socket
-    import subprocess
 
     if port == 0:
         with socket.socket() as probe:
@@ -385,11 +384,32 @@ def ui(
                       highlight=False, soft_wrap=True)
     command = [sys.executable, "-m", "solara", "run", "zorgnetwerk_sim.app.ui", "--host", host, "--port", str(port),
                "--production", "--no-open", "--log-level", "warning"]
-    try:
-        code = subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    raise typer.Exit(_serve(command, env))
+
+
+def _serve(command: list[str], env: dict[str, str]) -> int:
+    """Run the Solara server of ``zorgsim ui``.
+
+    On POSIX this process *becomes* the server (``exec``): there is no child process, so a
+    SIGTERM (a service manager, ``kill``) or SIGINT (Ctrl-C) to ``zorgsim ui`` reaches the server
+    itself, which stops and frees the port, and nothing is left running. Elsewhere the server
+    runs as a child that is ended with this process.
+    """
+    import subprocess
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execve(command[0], command, env)  # does not return
+    child = subprocess.Popen(command, env=env)  # pragma: no cover - not POSIX
+    try:  # pragma: no cover
+        return child.wait()
+    except KeyboardInterrupt:  # pragma: no cover
+        return 0
+    finally:  # pragma: no cover
+        if child.poll() is None:
+            child.terminate()
+            child.wait()
 
 
 @app.command()

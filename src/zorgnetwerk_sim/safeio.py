@@ -10,7 +10,8 @@
   folder (so a mount point works), every file and the folder flushed to disk, then swapped in;
   if any step fails the previous set is put back. :func:`write_atomic` does the same for one file.
 * :class:`FolderLock`: an exclusive lock on a folder (``fcntl.flock``) that names its holder.
-* :func:`read_toml_file`: a TOML file with a size and nesting cap, a UTF-8 BOM accepted.
+* :func:`read_toml_file` / :func:`parse_toml_bytes`: a TOML file (from disk or uploaded) with a
+  size, nesting and text-length cap, a UTF-8 BOM accepted.
 * :func:`escape_markup` (rich) and :func:`escape_mathtext` (matplotlib): user text printed or
   plotted as itself.
 
@@ -49,7 +50,19 @@ MAX_FOLDER_NAME = 60
 
 
 class InputError(ValueError):
-    """Bad input (a file, an option, an upload): the message is one line naming what and where."""
+    """Bad input (a file, an option, an upload): the message is one line naming what and where.
+
+    The checks of this module also say *why* in words a caller can translate (the app shows
+    them in Dutch): ``reason`` ('size', 'encoding', 'toml', 'nesting', 'key_length',
+    'text_length'), ``key`` (where in the input, or None) and ``limit`` (the bound exceeded).
+    """
+
+    def __init__(self, message: str = "", *, reason: str | None = None, key: str | None = None,
+                 limit: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.key = key
+        self.limit = limit
 
 
 class OutputError(OSError):
@@ -340,16 +353,20 @@ def check_shape(data: Any, source: str, error: type[InputError] = InputError) ->
     while stack:
         node, depth, where = stack.pop()
         if depth > MAX_NESTING:
-            raise error(f"{source}: {(where or '(top level)')[:60]}: nested more than {MAX_NESTING} levels deep")
+            key = (where or "(top level)")[:60]
+            raise error(f"{source}: {key}: nested more than {MAX_NESTING} levels deep", reason="nesting", key=key,
+                        limit=MAX_NESTING)
         if isinstance(node, Mapping):
-            stack += [(v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in node.items()]
             for key in node:
                 if len(str(key)) > MAX_TEXT_LENGTH:
-                    raise error(f"{source}: a key is longer than {MAX_TEXT_LENGTH:,} characters")
+                    raise error(f"{source}: a key is longer than {MAX_TEXT_LENGTH:,} characters", reason="key_length",
+                                limit=MAX_TEXT_LENGTH)
+            stack += [(v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in node.items()]
         elif isinstance(node, list):
             stack += [(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(node)]
         elif isinstance(node, str) and len(node) > MAX_TEXT_LENGTH:
-            raise error(f"{source}: {where}: text longer than {MAX_TEXT_LENGTH:,} characters")
+            raise error(f"{source}: {where}: text longer than {MAX_TEXT_LENGTH:,} characters", reason="text_length",
+                        key=where or "(top level)", limit=MAX_TEXT_LENGTH)
 
 
 def parse_toml(text: str, source: str, error: type[InputError] = InputError) -> dict[str, Any]:
@@ -357,11 +374,29 @@ def parse_toml(text: str, source: str, error: type[InputError] = InputError) -> 
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as err:
-        raise error(f"{source}: not valid TOML: {one_line(str(err))}") from None
+        raise error(f"{source}: not valid TOML: {one_line(str(err))}", reason="toml") from None
     except RecursionError:
-        raise error(f"{source}: not valid TOML: nested more than {MAX_NESTING} levels deep") from None
+        raise error(f"{source}: not valid TOML: nested more than {MAX_NESTING} levels deep", reason="nesting",
+                    limit=MAX_NESTING) from None
     check_shape(data, source, error)
     return data
+
+
+def parse_toml_bytes(data: bytes, source: str, error: type[InputError] = InputError,
+                     max_bytes: int = MAX_INPUT_BYTES) -> dict[str, Any]:
+    """The bytes of a TOML file (at most ``max_bytes``, UTF-8 with or without BOM) → dict.
+
+    What every input file goes through, whether read from disk (:func:`read_toml_file`) or
+    uploaded to the app, so both judge a file alike.
+    """
+    if len(data) > max_bytes:
+        raise error(f"{source}: file is {len(data):,} bytes; at most {max_bytes:,} are read", reason="size",
+                    limit=max_bytes)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise error(f"{source}: cannot read: not UTF-8 text (byte {err.start})", reason="encoding") from None
+    return parse_toml(text, source, error)
 
 
 def read_toml_file(path: str | Path, error: type[InputError] = InputError) -> dict[str, Any]:
@@ -370,13 +405,12 @@ def read_toml_file(path: str | Path, error: type[InputError] = InputError) -> di
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
-            raise error(f"{path}: file is {size:,} bytes; at most {MAX_INPUT_BYTES:,} are read")
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise error(f"{path}: cannot read: not UTF-8 text (byte {err.start})") from None
+            raise error(f"{path}: file is {size:,} bytes; at most {MAX_INPUT_BYTES:,} are read", reason="size",
+                        limit=MAX_INPUT_BYTES)
+        data = path.read_bytes()
     except OSError as err:
         raise error(f"{path}: cannot read: {err.strerror or err}") from None
-    return parse_toml(text, str(path), error)
+    return parse_toml_bytes(data, str(path), error)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from ..runner import Experiment, compare, run_sweep
 from ..runner.charts import series_band
 from ..runner.compare import time_path, with_horizons
 from ..runner.sweep import MANIFEST, SweepStore
-from ..scenario import available_scenarios
+from ..scenario import Scenario, available_scenarios, scenario_to_toml
 from .labels import BASELINE_OPTION, COMPARE_KPIS, COMPARE_SERIES, scenario_blurb, scenario_title
 
 #: Top-level keys a shipped file may have and still be a policy option (levers / uncertainties only).
@@ -157,27 +157,35 @@ def experiment_data(region: str, options: list[Option], replications: int, years
     }
 
 
-def run_comparison(data: dict[str, Any], work_root: Path, workers: int | None = None,
-                   progress: Callable[[int, int], None] | None = None, folder: Path | None = None
-                   ) -> ComparisonResult:
-    """Run an experiment (from :func:`experiment_data`) in a fresh folder under ``work_root``.
+#: The name an uploaded scenario gets in the comparison's private folder (the experiment's ``base``).
+UPLOAD_FILE = "geupload.toml"
 
-    The sweep's files are read back and the folder removed; ``folder`` is where a relative
-    ``base`` (an uploaded scenario) is found.
+
+def run_comparison(data: dict[str, Any], work_root: Path, workers: int | None = None,
+                   progress: Callable[[int, int], None] | None = None, uploaded: Scenario | None = None
+                   ) -> ComparisonResult:
+    """Run an experiment (from :func:`experiment_data`) in a private folder under ``work_root``.
+
+    The folder is made by :func:`tempfile.mkdtemp` (a random name, mode 0700, so no other user
+    can pre-create or redirect it) and removed when the sweep's files have been read back.
+    ``uploaded`` (an uploaded scenario, ``data["base"] == UPLOAD_FILE``) is written into that
+    folder for the experiment to read, and removed with it.
     """
-    experiment = Experiment.from_dict(data, "vergelijking", folder)
     work_root.mkdir(parents=True, exist_ok=True)
-    out = Path(tempfile.mkdtemp(prefix="vergelijking-", dir=work_root))
+    private = Path(tempfile.mkdtemp(prefix="zorgsim-vergelijking-", dir=work_root))
     try:
+        if uploaded is not None:
+            (private / UPLOAD_FILE).write_text(scenario_to_toml(uploaded), encoding="utf-8")
+        experiment = Experiment.from_dict(data, "vergelijking", private if uploaded is not None else None)
         n = experiment.n_runs
         workers = max(1, min(workers or os.cpu_count() or 1, n))
-        result = run_sweep(experiment, out, workers=workers,
+        result = run_sweep(experiment, private / "sweep", workers=workers,
                            progress=(lambda done, total, _o: progress(done, total)) if progress else None)
         runs = result.runs()
         series = result.series()
         years = result.years()
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)
     table, path = _compared(runs, years, experiment.baseline, experiment.years - experiment.warmup_years)
     shipped = data["base"] in available_scenarios()
     return ComparisonResult(

@@ -27,8 +27,12 @@ UPLOADED = "geupload"
 
 
 def work_root() -> Path:
-    """The app's own output folder (comparisons run there and are removed when read)."""
-    return Path(os.environ.get("ZORGSIM_UI_WORK") or Path(tempfile.gettempdir()) / "zorgsim-ui")
+    """Where comparisons make their private folders: $ZORGSIM_UI_WORK or the system's temporary folder.
+
+    Each comparison makes its own folder there with :func:`tempfile.mkdtemp` (random name, mode
+    0700) and removes it when its results are read; there is no fixed shared folder.
+    """
+    return Path(os.environ.get("ZORGSIM_UI_WORK") or tempfile.gettempdir())
 
 
 def results_root() -> Path:
@@ -91,14 +95,30 @@ class Session:
 
     def reset(self) -> Explorer:
         """A fresh run of the current settings at week 0."""
-        explorer = self.explorer.value
-        if explorer is not None:
-            explorer.stop.set()
-        explorer = Explorer.new(self.scenario())
+        return self.install(Explorer.new(self.scenario()))
+
+    def install(self, explorer: Explorer) -> Explorer:
+        """Make ``explorer`` the session's run (the previous one stops)."""
+        previous = self.explorer.value
+        if previous is not None:
+            previous.stop.set()
         self.explorer.value = explorer
         self.frame.value = pd.DataFrame()
         self.solidarity.value = None
         return explorer
+
+    def load_uploaded(self, scenario: Scenario) -> Explorer:
+        """Build a run of an uploaded scenario and make it the session's scenario and run.
+
+        Building a run takes seconds for a large scenario, so the page calls this in a
+        background task, never in the upload's handler; the session changes only when the
+        run is built.
+        """
+        explorer = Explorer.new(resolve(scenario.model_dump(mode="json", exclude_none=True), {}))
+        self.uploaded.value = scenario
+        self.scenario_name.value = UPLOADED
+        self.overrides.value = {}
+        return self.install(explorer)
 
 
 session_context = solara.create_context(None)

@@ -11,6 +11,30 @@ import solara
 from .pages import gemeenten, verkennen, vergelijken
 from .session import Session, session_context
 
+
+class NotInstalled(FileNotFoundError):
+    """A front-end file that is not among the installed assets; the app fetches nothing from outside."""
+
+
+def serve_assets_offline() -> None:
+    """Make Solara's ``/_solara/cdn/<path>`` route serve the installed front-end files only.
+
+    The route serves the files that the ``solara-assets`` package installs; for any other path
+    Solara would fetch it from a public CDN (cdn.jsdelivr.net) on the server, although the app
+    promises to work offline and to fetch nothing. Solara has no setting that turns the fetch
+    off while keeping the local files (``SOLARA_ASSETS_PROXY=False`` sends the *browser* to the
+    CDN instead), so the fetch is replaced by a refusal: such a request is answered 404 at once.
+    """
+    from solara.server import cdn_helper
+
+    def refuse(url: str) -> bytes:
+        raise NotInstalled(f"{url}: not among the installed assets (the app fetches nothing from outside)")
+
+    cdn_helper.fetch_from_cdn = refuse
+
+
+serve_assets_offline()  # the server imports this module before it answers any request
+
 TITLE = "zorgnetwerk_sim · jeugdzorg in de regio"
 CSS = """
 .zs-sentence { font-size: 1.05em; }

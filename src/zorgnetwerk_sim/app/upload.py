@@ -1,20 +1,35 @@
 """Uploaded scenario files: size-limited TOML, parsed as data only, checked by the scenario schema.
 
-``base = "..."`` may name a shipped scenario only (never a path), so an upload cannot make the
-app read a file. Every problem becomes one Dutch sentence naming the key and what is allowed.
+An upload is read by the same code as a file given to the CLI (:func:`safeio.parse_toml_bytes`:
+a byte-order mark accepted, the nesting and text-length caps) and validated by the same schema,
+so the app and ``zorgsim validate`` judge a file alike. ``base = "..."`` may name a shipped
+scenario only (never a path), so an upload cannot make the app read a file. The work an upload
+asks for (gemeenten, inhabitants, years, ...) is checked before anything is built, against
+limits that the shipped scenarios (``nederland`` the largest) meet. Every problem becomes one
+Dutch sentence naming the key and what is allowed.
 """
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
+from ..safeio import MAX_NESTING, MAX_TEXT_LENGTH, InputError, parse_toml_bytes
 from ..scenario import Scenario, ScenarioError, available_scenarios
 from ..scenario.loader import _allowed_keys, _apply_preset, _loc, _merge_under, read_scenario_file
 
 MAX_UPLOAD_BYTES = 256 * 1024
+
+#: The work an upload may ask for (the largest shipped scenario, nederland: 42 regions, 342
+#: gemeenten, 18.0 million inhabitants, 214 aanbieders, 10 years). Larger scenarios run with
+#: ``zorgsim run`` on the command line.
+MAX_UPLOAD_REGIONS = 50
+MAX_UPLOAD_GEMEENTEN = 400
+MAX_UPLOAD_INHABITANTS = 20_000_000
+MAX_UPLOAD_AANBIEDERS = 500
+MAX_UPLOAD_YEARS = 20
 
 
 class UploadError(ValueError):
@@ -51,20 +66,82 @@ def _dutch_detail(error: dict[str, Any]) -> str:
     return "ongeldige waarde: " + error["msg"].replace("\n", " ").removeprefix("Value error, ")
 
 
+def _nl(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _read_error(err: InputError, where: str, data: bytes) -> UploadError:
+    """The Dutch sentence for a file that the shared reader (:mod:`..safeio`) refused."""
+    reason, key = err.reason, err.key
+    if reason == "size":
+        return UploadError(f"{where} het is {len(data) // 1024} kB; toegestaan is hoogstens "
+                           f"{MAX_UPLOAD_BYTES // 1024} kB.")
+    if reason == "encoding":
+        return UploadError(f"{where} het is geen tekstbestand (UTF-8).")
+    if reason == "nesting":
+        at = f"bij '{key}': " if key else ""
+        return UploadError(f"{where} {at}tabellen en lijsten zijn te diep genest; toegestaan zijn hoogstens "
+                           f"{MAX_NESTING} niveaus.")
+    if reason == "key_length":
+        return UploadError(f"{where} een sleutel is langer dan {_nl(MAX_TEXT_LENGTH)} tekens; toegestaan zijn "
+                           f"hoogstens {_nl(MAX_TEXT_LENGTH)} tekens.")
+    if reason == "text_length":
+        return UploadError(f"{where} bij '{key}': de tekst is langer dan {_nl(MAX_TEXT_LENGTH)} tekens; toegestaan "
+                           f"zijn hoogstens {_nl(MAX_TEXT_LENGTH)} tekens.")
+    detail = str(err).partition("not valid TOML: ")[2] or str(err)
+    return UploadError(f"{where} het is geen geldige TOML ({detail}).")
+
+
+def _regions(raw: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    network = raw.get("network")
+    regions = network.get("regions") if isinstance(network, Mapping) else None
+    return [r for r in regions if isinstance(r, Mapping)] if isinstance(regions, list) else []
+
+
+def _check_counts(raw: Mapping[str, Any], where: str) -> None:
+    """Refuse too many regions or gemeenten before the schema validates them (cheap, on the raw data)."""
+    regions = _regions(raw)
+    if len(regions) > MAX_UPLOAD_REGIONS:
+        raise UploadError(f"{where} bij 'network.regions': {_nl(len(regions))} regio's; in de app zijn hoogstens "
+                          f"{MAX_UPLOAD_REGIONS} regio's toegestaan (een groter scenario draait met zorgsim run).")
+    gemeenten = sum(len(r["gemeenten"]) for r in regions if isinstance(r.get("gemeenten"), list))
+    if gemeenten > MAX_UPLOAD_GEMEENTEN:
+        raise UploadError(f"{where} bij 'network.regions[].gemeenten': {_nl(gemeenten)} gemeenten; in de app zijn "
+                          f"hoogstens {MAX_UPLOAD_GEMEENTEN} gemeenten toegestaan (een groter scenario draait met "
+                          "zorgsim run).")
+
+
+def check_work(scenario: Scenario, where: str) -> None:
+    """Refuse an upload that asks for more work than the largest shipped scenario (roughly)."""
+    regions = scenario.network.regions
+    inhabitants = sum(g.inhabitants for r in regions for g in r.gemeenten)
+    if inhabitants > MAX_UPLOAD_INHABITANTS:
+        raise UploadError(f"{where} bij 'network.regions[].gemeenten[].inhabitants': samen {_nl(inhabitants)} "
+                          f"inwoners; in de app zijn hoogstens {_nl(MAX_UPLOAD_INHABITANTS)} inwoners toegestaan "
+                          "(een groter scenario draait met zorgsim run).")
+    aanbieders = sum(len(r.aanbieders) or r.n_generated_aanbieders for r in regions)
+    if aanbieders > MAX_UPLOAD_AANBIEDERS:
+        raise UploadError(f"{where} bij 'network.regions[].aanbieders': samen {_nl(aanbieders)} aanbieders; in de "
+                          f"app zijn hoogstens {MAX_UPLOAD_AANBIEDERS} aanbieders toegestaan (een groter scenario "
+                          "draait met zorgsim run).")
+    if scenario.run.years > MAX_UPLOAD_YEARS:
+        raise UploadError(f"{where} bij 'run.years': {scenario.run.years:g} jaar; in de app zijn hoogstens "
+                          f"{MAX_UPLOAD_YEARS} jaar toegestaan (een langere run draait met zorgsim run).")
+
+
 def parse_upload(data: bytes, filename: str = "upload.toml") -> Scenario:
-    """The scenario in an uploaded file, or :class:`UploadError` with a Dutch message."""
+    """The scenario in an uploaded file, or :class:`UploadError` with a Dutch message.
+
+    Reads and checks only: nothing is simulated or built here (the page builds the run in a
+    background task).
+    """
     where = f"Het bestand {filename!r} is niet gebruikt:"
     if not filename.lower().endswith(".toml"):
         raise UploadError(f"{where} alleen scenariobestanden met de extensie .toml zijn toegestaan.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(f"{where} het is {len(data) // 1024} kB; toegestaan is hoogstens "
-                          f"{MAX_UPLOAD_BYTES // 1024} kB.")
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise UploadError(f"{where} het is geen tekstbestand (UTF-8).") from None
-    except tomllib.TOMLDecodeError as err:
-        raise UploadError(f"{where} het is geen geldige TOML ({err}).") from None
+        raw = parse_toml_bytes(bytes(data), filename, ScenarioError, max_bytes=MAX_UPLOAD_BYTES)
+    except InputError as err:
+        raise _read_error(err, where, data) from None
     base = raw.pop("base", None)
     if base is not None:
         shipped = available_scenarios()
@@ -75,6 +152,7 @@ def parse_upload(data: bytes, filename: str = "upload.toml") -> Scenario:
         for key in ("name", "description"):
             parent.pop(key, None)
         raw = _merge_under(parent, raw)
+    _check_counts(raw, where)
     raw.setdefault("name", filename.rsplit("/", 1)[-1].removesuffix(".toml"))
     try:
         raw = _apply_preset(raw, filename)
@@ -83,9 +161,11 @@ def parse_upload(data: bytes, filename: str = "upload.toml") -> Scenario:
         key, _, rest = detail.partition(": ")
         raise UploadError(f"{where} bij '{key}': {rest.replace('is not allowed; allowed', 'is niet toegestaan; toegestaan')}") from None
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         first = err.errors()[0]
         more = len(err.errors()) - 1
         extra = f" (en nog {more} {'fout' if more == 1 else 'fouten'})" if more else ""
         raise UploadError(f"{where} bij '{_loc(first['loc'])}': {_dutch_detail(first)}{extra}.") from None
+    check_work(scenario, where)
+    return scenario

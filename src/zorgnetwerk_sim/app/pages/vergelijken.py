@@ -7,9 +7,8 @@ import html
 import solara
 from solara.lab import use_task
 
-from ...scenario import scenario_to_toml
 from ..charts import Chart, Line
-from ..comparison import (ComparisonResult, experiment_data, open_results, option_from_overrides, regions,
+from ..comparison import (UPLOAD_FILE, ComparisonResult, experiment_data, open_results, option_from_overrides, regions,
                           results_folders, run_comparison, shipped_options)
 from ..explore import csv_bytes, parquet_bytes
 from ..labels import BASELINE_OPTION, COMPARE_KPIS, COMPARE_SERIES, scenario_blurb, scenario_title
@@ -132,15 +131,12 @@ def Page():
     picked = [n for n in chosen.value if n in by_name]
 
     def work():
-        data = experiment_data(region.value if region.value != UPLOADED else "geupload.toml",
+        uploaded = session.uploaded.value if region.value == UPLOADED else None
+        data = experiment_data(region.value if uploaded is None else UPLOAD_FILE,
                                [by_name[n] for n in picked], replications.value, years.value)
-        folder = None
-        if region.value == UPLOADED:
-            folder = work_root() / f"upload-{id(session)}"
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "geupload.toml").write_text(scenario_to_toml(session.uploaded.value), encoding="utf-8")
         progress.value = (0, len(picked) * replications.value)
-        result = run_comparison(data, work_root(), progress=lambda d, t: progress.set((d, t)), folder=folder)
+        # the upload is written into the comparison's private folder, removed when the run is read
+        result = run_comparison(data, work_root(), progress=lambda d, t: progress.set((d, t)), uploaded=uploaded)
         session.comparison.value = result
         return result
 

@@ -9,7 +9,8 @@ import pandas as pd
 import solara
 from solara.lab import use_task
 
-from ...scenario import ScenarioError, available_scenarios
+from ...safeio import user_error
+from ...scenario import Scenario, ScenarioError, available_scenarios
 from ..charts import Chart, Line
 from ..explore import (COST_PARTS, Control, controls, csv_bytes, kpi_strip, parquet_bytes, scenario_toml,
                        value_of)
@@ -138,7 +139,16 @@ def Controls(disabled: bool):
 def Upload():
     session = use_session()
 
+    def load(scenario: Scenario, filename: str) -> None:
+        # a background task: building the run of a large scenario takes seconds
+        session.load_uploaded(scenario)
+        session.upload_message.value = ("ok", f"Scenario '{scenario.name}' geladen uit {filename}.")
+
+    loading = use_task(load, dependencies=None)
+
     def received(files) -> None:
+        # Only reads and checks the file (parse_upload refuses what asks for too much work);
+        # the run is built by the task above, outside this handler.
         if not files:
             return
         f = files[0]
@@ -147,21 +157,25 @@ def Upload():
         except UploadError as err:
             session.upload_message.value = ("error", str(err))
             return
-        session.uploaded.value = scenario
-        session.scenario_name.value = UPLOADED
-        session.overrides.value = {}
-        session.reset()
-        session.upload_message.value = ("ok", f"Scenario '{scenario.name}' geladen uit {f['name']}.")
+        session.upload_message.value = ("busy", f"Scenario '{scenario.name}' uit {f['name']} wordt geladen…")
+        loading(scenario, f["name"])
 
     import ipywidgets
 
     with solara.Column(classes=["zs-upload"]):
         solara.Text("Een eigen scenario (.toml, hoogstens 256 kB) laden:")
         ipywidgets.FileUpload.element(accept=".toml", multiple=False, description="Kies bestand",
-                                      on_value=received)
-    if session.upload_message.value is not None:
-        kind, text = session.upload_message.value
-        (solara.Success if kind == "ok" else solara.Error)(text, classes=["zs-upload-message"])
+                                      on_value=received, disabled=loading.pending)
+    if loading.pending:
+        solara.ProgressLinear(True)
+    message = session.upload_message.value
+    if loading.error and message is not None and message[0] == "busy":  # no newer upload since
+        solara.Error(f"Het scenario kon niet worden geladen: {user_error(loading.exception) or 'onverwachte fout'}.",
+                     classes=["zs-upload-message"])
+    elif message is not None:
+        kind, text = message
+        show = {"ok": solara.Success, "busy": solara.Info}.get(kind, solara.Error)
+        show(text, classes=["zs-upload-message"])
 
 
 @solara.component
