@@ -21,7 +21,8 @@ import math
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from .agents.jongere import (AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, PAUSED, SIGNALLED, STATE_IDS, STATE_STOCK,
+from .agents.jongere import (AT_EXPERTTEAM, BETWEEN, DONE, IN_CARE, NEVER, PAUSED, SIGNALLED, STATE_IDS,
+                             STATE_STOCK, WAITING_STATES,
                              WAITING, Jongere)
 from .caretypes import CARE_KEYS, VERBLIJF, CareType, lighter
 from .engine import choice_draw, exp_draw, gamma2_draw
@@ -63,9 +64,7 @@ F_YOUTH_IN_SPECIALIST_CARE = F["youth_in_specialist_care"]
 S_IN_CRISIS = S["in_crisis"]
 S_IN_VERBLIJF = S["in_verblijf"]
 
-NEVER = 1 << 62  # a wait deadline that does not apply
 PRIORITY_OFFSET = 1 << 40  # places below this are priority places (after crisis, expertteam success)
-WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
 #: The stock counted for each state id (0..6), None where a state is not a stock; the last
 #: entry answers for the initial state -1 (a tuple index instead of a dict lookup).
 STOCK_OF_STATE = tuple(S[STATE_STOCK[state]] if state in STATE_STOCK else None

@@ -30,6 +30,10 @@ PAUSED = 4         # between steps: bounced back, to be re-assessed
 DONE = 5           # trajectory ended; the agent has been removed
 BETWEEN = 6        # a care episode just ended and the next step is being decided
 STATE_IDS = (SIGNALLED, AT_EXPERTTEAM, WAITING, IN_CARE, PAUSED, DONE, BETWEEN)
+#: States in which a trajectory waits (its wait's deadlines apply).
+WAITING_STATES = (SIGNALLED, AT_EXPERTTEAM, WAITING, PAUSED)
+#: A wait deadline that does not apply.
+NEVER = 1 << 62
 STATE_STOCK = {SIGNALLED: "waiting_toegang", AT_EXPERTTEAM: "waiting_expertteam", WAITING: "waiting_list",
                IN_CARE: "in_care", PAUSED: "waiting_toegang"}
 

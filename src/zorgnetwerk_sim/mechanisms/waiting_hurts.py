@@ -19,12 +19,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from ..agents.jongere import IN_CARE, WAITING
+from ..agents.jongere import IN_CARE, NEVER, WAITING, WAITING_STATES
 from ..caretypes import CareType, heavier
 from ..engine import hazard_draw
 from ..eventlog import ESCALATIE
 from ..metrics import F
-from ..pathway import NEVER, WAITING_STATES
 from .base import Mechanism
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from ..agents.jongere import NEVER
 from ..engine import exp_draw
 from ..metrics import F
-from ..pathway import NEVER
 from .base import Mechanism
 
 if TYPE_CHECKING:
