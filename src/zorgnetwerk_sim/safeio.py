@@ -5,6 +5,7 @@
   too large or too deep) into that one line, and returns ``None`` for a real bug.
 * :func:`safe_folder_name`: a user-given name (a scenario's or experiment's ``name``) as a single
   folder name; it never chooses a location.
+* :func:`path_from_text`: a path given as text; empty text is refused, never the current folder.
 * :func:`check_output_folder`: fail before a long run when the output folder cannot be used.
 * :func:`staged_outputs`: write a *set* of files into a folder as a whole: staged inside the
   folder (so a mount point works), every file and the folder flushed to disk, then swapped in;
@@ -44,6 +45,8 @@ MAX_INPUT_BYTES = 4 * 1024 * 1024
 MAX_NESTING = 24
 #: Longest text value in an input.
 MAX_TEXT_LENGTH = 10_000
+#: Most parallel worker processes a command starts (--workers).
+MAX_WORKERS = 1024
 #: Longest folder name made from a user-given name (characters; at most 4 bytes each < NAME_MAX 255).
 MAX_FOLDER_NAME = 60
 
@@ -111,9 +114,26 @@ def safe_folder_name(name: Any, what: str = "name") -> str:
     return folder
 
 
+def path_from_text(text: str, what: str = "path") -> Path:
+    """A path given as text (a command-line option or argument, a file name in an API call).
+
+    Empty or blank text is refused (``Path("")`` would silently be the current folder), and so
+    is a NUL character; ``what`` names the option in the one-line :class:`InputError`.
+    """
+    text = str(text)
+    if not text.strip():
+        raise InputError(f"{what}: empty; give a folder or file name ('.' for the current folder)")
+    if "\0" in text:
+        raise InputError(f"{what}: contains a NUL character")
+    return Path(text)
+
+
 def check_output_folder(out_dir: str | Path) -> Path:
-    """Fail early (before a long run) when the output folder cannot be created or written."""
-    out = Path(out_dir)
+    """Fail early (before a long run) when the output folder cannot be created or written.
+
+    Text is checked with :func:`path_from_text` first: ``""`` never means the current folder.
+    """
+    out = path_from_text(out_dir, "output folder") if isinstance(out_dir, str) else Path(out_dir)
     try:
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out}: exists and is not a folder")

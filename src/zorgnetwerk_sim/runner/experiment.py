@@ -534,9 +534,14 @@ class Experiment:
             if len({_canonical(v) for v in values}) != len(values):
                 raise ExperimentError(f"{where}: values: a value is listed twice ({values!r})")
             typed = []
+            seen: dict[str, Any] = {}
             for value in values:
                 scenario = self._scenario({key: value}, f"factor {key}")
                 typed.append(_get_path(scenario, key))
+                same = seen.setdefault(_canonical(typed[-1]), value)
+                if same is not value:  # e.g. 2 and 2.0 for a number: one design point, one run id
+                    raise ExperimentError(f"{where}: values: {_fmt_toml(same)} and {_fmt_toml(value)} are the same "
+                                          f"value ({_fmt_toml(typed[-1])}); list each value once")
             return Factor(key, group, kind, label, values=tuple(typed))
         if "min" not in spec or "max" not in spec:
             raise ExperimentError(f"{where}: a range needs both min and max (or give values = [...])")
@@ -558,7 +563,15 @@ class Experiment:
             raise ExperimentError(f"{where}: no integer lies between min={low} and max={high}")
         for bound in (low, high):
             self._scenario({key: int(bound) if kind == "integer" else float(bound)}, f"factor {key}")
-        return Factor(key, group, kind, label, low=float(low), high=float(high), levels=levels)
+        factor = Factor(key, group, kind, label, low=float(low), high=float(high), levels=levels)
+        if kind == "number" and levels is not None:
+            level_values = factor.level_values()
+            if len(set(level_values)) < len(level_values):  # levels are rounded to 6 significant digits
+                shown = ", ".join(map(_fmt_toml, dict.fromkeys(level_values)))
+                raise ExperimentError(f"{where}: levels: {levels} levels from min={low} to max={high} are not "
+                                      f"{levels} different values at 6 significant digits ({shown}); use fewer "
+                                      "levels or a wider range")
+        return factor
 
     def _parse_factors(self) -> list[Factor]:
         factors: list[Factor] = []
@@ -625,6 +638,13 @@ class Experiment:
             raw = self._futures_points()
         else:
             raw = [DesignPoint(0, name, params, description) for name, params, description in self._policies("variants")]
+        names: set[str] = set()
+        for point in raw:  # a run id is a hash of the point's name: two points with one name would share runs
+            if point.name in names:
+                raise ExperimentError(f"{src}: two design points are named {point.name!r} (factor values that are "
+                                      "the same, or differ only beyond 6 significant digits); give values that "
+                                      "differ")
+            names.add(point.name)
         if len(raw) > MAX_DESIGN_POINTS:
             raise ExperimentError(f"{src}: the {design.type} design has {len(raw):,} design points; at most "
                                   f"{MAX_DESIGN_POINTS:,} are allowed (use a smaller design.n)")
