@@ -1,7 +1,8 @@
 """The ``zorgsim`` command: a thin layer over the API (``zorgnetwerk_sim.api``).
 
 Every command runs under one handler (:func:`main`): bad input and OS errors end in one line on
-stderr and exit status 2, Ctrl-C in "aborted" and 130, an unexpected error (a bug) in one line
+stderr and exit status 2, Ctrl-C in "aborted" and 130 (SIGTERM: "stopped (SIGTERM)" and 143; run and
+sweep say what was kept), an unexpected error (a bug) in one line
 and exit status 1; ``--debug`` shows the traceback instead. User text is never read as rich
 markup (the consoles and progress columns have markup off). docs/reliability.md lists the promises.
 """
@@ -99,6 +100,28 @@ def workers_option(help: str) -> Any:
     return typer.Option(help=help, min=1, max=MAX_WORKERS)
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, raised where the program is (as Ctrl-C raises KeyboardInterrupt), so that the same
+    clean-up runs: workers stopped, staged outputs rolled back, one closing line."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def stop_status(err: BaseException) -> tuple[str, int]:
+    """('interrupted' or 'stopped (SIGTERM)', exit status 128 + the signal's number) for Ctrl-C or a stop signal."""
+    import signal
+
+    if isinstance(err, Stopped):
+        return f"stopped ({signal.Signals(err.signum).name})", 128 + err.signum
+    return "interrupted", 128 + signal.SIGINT
+
+
 def say(message: str) -> None:
     """One line on stderr, printed as it is (no markup, no highlighting)."""
     err_console.print(one_line(message), markup=False, highlight=False, soft_wrap=True)
@@ -178,16 +201,24 @@ def run(
         if progress is not None and task is not None:
             progress.update(task, completed=week)
 
+    written = False
     try:
-        result = sim.run(tick)
-    finally:
-        if progress is not None:
-            progress.stop()
-    elapsed = time.perf_counter() - started
-    try:
-        result.write(target)
-    except OSError as err:
-        fail(f"--out {target}: cannot write results: {err.strerror or err}")
+        try:
+            result = sim.run(tick)
+        finally:
+            if progress is not None:
+                progress.stop()
+        elapsed = time.perf_counter() - started
+        try:
+            result.write(target)  # the whole set or, if anything stops it, none of it
+        except OSError as err:
+            fail(f"--out {target}: cannot write results: {err.strerror or err}")
+        written = True
+    except KeyboardInterrupt as err:  # Ctrl-C or SIGTERM
+        how, code = stop_status(err)
+        say(f"{how}: the results were written to {target}/ just before" if written else
+            f"{how}: nothing was written to {target}/ (what was there is unchanged)")
+        raise typer.Exit(code) from None
     if not quiet:
         out_console.print(kpi_table(result.summary, f"{spec.name} · seed {spec.seed} · {spec.run.years:g} years "
                                                     f"(warm-up {spec.run.warmup_years:g})"))
@@ -288,11 +319,12 @@ def sweep(
         if bar is not None:
             bar.start()
         result = plan.run(tick)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:  # Ctrl-C or SIGTERM: the workers are stopped, finished runs kept
         if bar is not None:
             bar.stop()
-        say(f"interrupted: {stored()}; run the same command again to finish the rest")
-        raise typer.Exit(130) from None
+        how, code = stop_status(err)
+        say(f"{how}: {stored()}; run the same command again to finish the rest")
+        raise typer.Exit(code) from None
     except SweepError as err:
         if bar is not None:
             bar.stop()
@@ -690,6 +722,19 @@ def main(argv: list[str] | None = None) -> None:
     args = [a for a in args if a != DEBUG_FLAG]
     command = typer.main.get_command(app)
     _ARGV[:] = args
+    import signal
+    import threading
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_stopped) if main_thread else None
+    try:
+        _main(command, args, debug)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(command: Any, args: list[str], debug: bool) -> None:
     try:
         code = command.main(args=args, prog_name="zorgsim", standalone_mode=False)
     except USAGE_ERRORS as err:
@@ -705,6 +750,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except (click.exceptions.Exit, typer.Exit) as err:
         sys.exit(err.exit_code)
+    except Stopped as err:
+        say(stop_status(err)[0])
+        sys.exit(stop_status(err)[1])
     except (click.Abort, typer.Abort, KeyboardInterrupt):
         say("aborted")
         sys.exit(130)
