@@ -261,9 +261,10 @@ def staged_outputs(target: str | Path, managed: Iterable[str]) -> Iterator[Path]
     created = _make_folder(target)
     clear_stale_staging(target)
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", suffix=".tmp", dir=target))
-    owner = _own_staging(staging)
+    owner: int | None = None
     ok = False
     try:
+        owner = _own_staging(staging)
         yield staging
         new = sorted(p.name for p in staging.iterdir() if p.is_file() and p.name != STAGING_OWNER)
         for name in new:
@@ -311,7 +312,6 @@ def _own_staging(staging: Path) -> int | None:
     fd = os.open(fresh, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.write(fd, f"{os.getpid()}\n".encode())
         os.replace(fresh, staging / STAGING_OWNER)
     except BaseException:
         os.close(fd)
