@@ -9,9 +9,12 @@ command (a test checks that each command has some); docs/reliability.md lists th
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +55,34 @@ class Case:
     args: tuple[str, ...]
     fragments: tuple[str, ...]
     files: dict[str, str | bytes | None] = field(default_factory=dict)
+    #: A change to the copied results folder's experiment.json (R/): gets the record, returns the new one.
+    manifest: Callable[[dict[str, Any]], Any] | None = None
+
+
+def without(*path: str | int) -> Callable[[dict[str, Any]], Any]:
+    """A manifest edit: delete the key at ``path``."""
+    def edit(record: dict[str, Any]) -> Any:
+        node: Any = record
+        for part in path[:-1]:
+            node = node[part]
+        del node[path[-1]]
+        return record
+    return edit
+
+
+def setting(value: Any, *path: str | int) -> Callable[[dict[str, Any]], Any]:
+    """A manifest edit: set the key at ``path`` to ``value``."""
+    def edit(record: dict[str, Any]) -> Any:
+        node: Any = record
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value(node[path[-1]], record) if callable(value) else value
+        return record
+    return edit
+
+
+FUTURES = '[design]\ntype = "futures"\nn = 100000\n[levers]\ncoordination.role_clarity = {min = 0, max = 1, levels = 50}\n' \
+          '[uncertainties]\nstaff_availability = {min = 0.8, max = 1.0}\n'
 
 
 def exp(text: str, name: str = "e.toml") -> dict[str, str]:
@@ -116,6 +147,15 @@ CASES = [
     Case("run: --out name too long", ("run", "klas", *SHORT, "--out", "n" * 300), ("--out", "too long")),
     Case("run: --out is a file", ("run", "klas", *SHORT, "--out", "file.txt"), ("--out", "file.txt", "not a folder"),
          {"file.txt": "keep"}),
+    Case("run: --out empty", ("run", "klas", *SHORT, "--out", ""), ("--out", "empty")),
+    Case("run: --out blank", ("run", "klas", *SHORT, "--out", "  "), ("--out", "empty")),
+    Case("run: empty scenario name", ("run", "", *SHORT), ("scenario", "empty")),
+    Case("run: base is not a scenario", ("run", "s.toml", *SHORT), ("s.toml: base: /etc/passwd", "not valid TOML"),
+         {"s.toml": 'base = "/etc/passwd"\n'}),
+    Case("run: start date past the calendar", ("run", "klas", *SHORT, "--event-log", "--set",
+                                                "run.start_date=9999-06-01"), ("start_date", "9999-12-31")),
+    Case("run: start date before 1900", ("run", "klas", *SHORT, "--set", "run.start_date=0001-01-01"),
+         ("start_date", "1900-01-01")),
     # --- validate ------------------------------------------------------------------------------------
     Case("validate: NaN in severity_mix", ("validate", "nan.toml"), ("assumptions.severity_mix[0]", "finite"),
          {"nan.toml": MINI + "[assumptions]\nseverity_mix = [nan, 0.5, 0.5]\n"}),
@@ -176,6 +216,26 @@ CASES = [
          {**exp(FACTOR), "file.txt": "keep"}),
     Case("sweep: --out holds other files", ("sweep", "e.toml", "-q", "--out", "mine"), ("mine", "not empty"),
          {**exp(FACTOR), "mine/notes.txt": "keep"}),
+    Case("sweep: --out empty", ("sweep", "e.toml", "-q", "--out", ""), ("--out", "empty; give"), exp(FACTOR)),
+    Case("sweep: empty experiment name", ("sweep", "", "-q"), ("experiment", "empty")),
+    Case("sweep: 20-digit --workers", ("sweep", "e.toml", "-q", "--workers", "99999999999999999999"),
+         ("--workers", "1024"), exp(FACTOR)),
+    Case("sweep: --workers 0", ("sweep", "e.toml", "-q", "--workers", "0"), ("--workers",), exp(FACTOR)),
+    Case("sweep: 2 and 2.0", ("sweep", "e.toml", "-q"), ("informal_contacts_per_year", "2 and 2.0", "same value"),
+         exp('[levers]\n"trust.informal_contacts_per_year" = [2, 2.0]\n')),
+    Case("sweep: levels that round alike", ("sweep", "e.toml", "-q"), ("staff_availability", "levels", "significant"),
+         exp("[uncertainties]\nstaff_availability = {min = 0.4, max = 0.4000001, levels = 3}\n")),
+    Case("sweep: values that print alike", ("sweep", "e.toml", "-q"), ("two design points are named",),
+         exp('[levers]\n"trust.informal_contacts_per_year" = [2.0000001, 2.0000002]\n')),
+    Case("sweep: base /etc/passwd", ("sweep", "e.toml", "-q"), ("e.toml: base: /etc/passwd",),
+         {"e.toml": EXP.replace('base = "klas"', 'base = "/etc/passwd"') + FACTOR}),
+    Case("sweep: base ../ path", ("sweep", "e.toml", "-q"), ("e.toml: base: ../../../../../../etc/passwd",),
+         {"e.toml": EXP.replace('base = "klas"', 'base = "../../../../../../etc/passwd"') + FACTOR}),
+    Case("sweep: base with a bad base", ("sweep", "e.toml", "-q"), ("e.toml: base: s.toml: base: nope",),
+         {"e.toml": EXP.replace('base = "klas"', 'base = "s.toml"') + FACTOR, "s.toml": 'base = "nope"\n'}),
+    Case("sweep: 5,000,000 futures", ("sweep", "e.toml", "-q"), ("5,000,000 design points", "50 policies × design.n = 100,000 futures"), exp(FUTURES)),
+    Case("sweep: huge morris design", ("sweep", "e.toml", "-q"), ("morris", "design.n = 60,000 trajectories", "100,000"),
+         exp('[design]\ntype = "morris"\nn = 60000\n' + FACTOR)),
     # --- compare -----------------------------------------------------------------------------------
     Case("compare: not a results folder", ("compare", "plain"), ("plain", "not a sweep results folder"),
          {"plain/notes.txt": "x"}),
@@ -188,6 +248,23 @@ CASES = [
     Case("compare: --out is a file", ("compare", "R", "--out", "file.txt"), ("--out", "file.txt", "not a folder"),
          {"file.txt": "x"}),
     Case("compare: unknown baseline", ("compare", "R", "--baseline", "nope"), ("--baseline", "nope")),
+    Case("compare: --out empty", ("compare", "R", "--out", ""), ("--out", "empty")),
+    Case("compare: empty results folder name", ("compare", ""), ("results", "empty")),
+    Case("compare: record without a name", ("compare", "R"), ("R/experiment.json", "experiment.name", "missing"),
+         manifest=without("experiment", "name")),
+    Case("compare: record without warmup_years", ("compare", "R"), ("R/experiment.json", "warmup_years"),
+         manifest=without("experiment", "warmup_years")),
+    Case("compare: points not a list", ("compare", "R"), ("R/experiment.json", "experiment.points", "list"),
+         manifest=setting({"a": 1}, "experiment", "points")),
+    Case("compare: years as text", ("compare", "R"), ("R/experiment.json", "experiment.years"),
+         manifest=setting("1.5", "experiment", "years")),
+    Case("compare: record of an empty experiment", ("compare", "R"), ("R/experiment.json", "not a zorgsim experiment"),
+         {"R/experiment.json": '{"fingerprint": "x", "experiment": {}}'}),
+    Case("compare: record of another tool", ("compare", "R"), ("R/experiment.json", "format"),
+         {"R/experiment.json": '{"format": 3, "tool": "other", "fingerprint": "x", "experiment": {"name": "y"}}'}),
+    Case("compare: a design point twice", ("compare", "R"), ("R/experiment.json", "used twice"),
+         manifest=setting(lambda name, record: record["experiment"]["points"][0]["name"], "experiment", "points", 1,
+                          "name")),
     # --- export-log and jeugdreis (EV/ is a copy of a run with --event-log) -------------------------
     Case("export-log: not a run folder", ("export-log", "nothing"), ("nothing", "not a folder")),
     Case("export-log: unknown format", ("export-log", "EV", "--format", "pdf"), ("--format", "pdf", "csv, xes")),
@@ -195,6 +272,8 @@ CASES = [
     Case("export-log: run without events", ("export-log", "EV"), ("events.parquet",), {"EV/events.parquet": None}),
     Case("jeugdreis: not a run folder", ("jeugdreis", "nothing"), ("nothing", "not a folder")),
     Case("jeugdreis: three runs", ("jeugdreis", "EV", "EV", "EV"), ("one RUN_DIR", "got 3")),
+    Case("jeugdreis: empty RUN_DIR", ("jeugdreis", ""), ("RUN_DIR", "empty")),
+    Case("export-log: --out empty", ("export-log", "EV", "--out", ""), ("--out", "empty")),
     Case("jeugdreis: --out is a file", ("jeugdreis", "EV", "--out", "EV/summary.json"), ("--out", "not a folder")),
     # --- calibrate and validate-model (refused before any run) -------------------------------------
     Case("calibrate: unknown scenario", ("calibrate", "klaas"), ("klaas", "unknown scenario")),
@@ -206,6 +285,9 @@ CASES = [
     Case("calibrate: missing targets", ("calibrate", "klas", "--targets", "nothing.toml"), ("nothing.toml", "not found")),
     Case("calibrate: --out is a folder", ("calibrate", "klas", "--out", "mine"), ("--out", "mine", "folder"),
          {"mine/notes.txt": "keep"}),
+    Case("calibrate: 20-digit --workers", ("calibrate", "klas", "--workers", "99999999999999999999"), ("--workers", "1024")),
+    Case("calibrate: --out empty", ("calibrate", "klas", "--out", ""), ("--out", "empty")),
+    Case("validate-model: 20-digit --workers", ("validate-model", "--workers", "99999999999999999999"), ("--workers",)),
     Case("validate-model: one seed", ("validate-model", "--seeds", "1"), ("--seeds",)),
     Case("validate-model: negative years", ("validate-model", "--years", "-1"), ("--years",)),
     Case("validate-model: missing targets", ("validate-model", "--targets", "nothing.toml"), ("nothing.toml",)),
@@ -216,6 +298,13 @@ CASES = [
     Case("discover: not a results folder", ("discover", "nothing", "--kpi", "wait_weeks_mean", "--above", "1"),
          ("nothing", "not a folder")),
     Case("robust: unknown experiment", ("robust", "nothing"), ("nothing", "unknown experiment")),
+    Case("robust: empty target", ("robust", ""), ("target", "empty")),
+    Case("robust: --results empty", ("robust", "e.toml", "--results", ""), ("--results", "empty"), exp(FACTOR)),
+    Case("robust: 20-digit --workers", ("robust", "e.toml", "--workers", "99999999999999999999"), ("--workers", "1024"),
+         exp(FACTOR)),
+    Case("sensitivity: --out empty", ("sensitivity", "R", "--out", ""), ("--out", "empty")),
+    Case("discover: --out empty", ("discover", "R", "--kpi", "waitlist_mean", "--above", "1", "--out", ""),
+         ("--out", "empty")),
     Case("ui: port out of range", ("ui", "--port", "99999"), ("--port", "65535")),
     # --- options -------------------------------------------------------------------------------------
     Case("unknown command", ("frobnicate",), ("frobnicate",)),
@@ -259,6 +348,9 @@ def _prepare(work: Path, case: Case, results: Path, event_run: Path) -> None:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
+    if case.manifest is not None:
+        record = work / "R" / "experiment.json"
+        record.write_text(json.dumps(case.manifest(json.loads(record.read_text(encoding="utf-8")))), encoding="utf-8")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -290,3 +382,32 @@ def test_the_catalogue_covers_every_command():
     missing = sorted(commands - covered)
     assert not missing, f"add catalogue rows (bad input → one line) for the new command(s): {', '.join(missing)}"
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+def test_every_path_and_workers_option_is_checked_in_one_place():
+    """Every path option or argument goes through cli.path_text (so "" is never the current folder),
+    every scenario or experiment argument through cli.name_text, and every --workers is bounded."""
+    import typing
+    from pathlib import Path as P
+
+    from zorgnetwerk_sim import cli as cli_module
+    from zorgnetwerk_sim.safeio import MAX_WORKERS
+
+    checked = {"path": 0, "name": 0, "workers": 0}
+    for info in cli_module.app.registered_commands:
+        hints = typing.get_type_hints(info.callback, include_extras=True)
+        for name, hint in hints.items():
+            if typing.get_origin(hint) is not typing.Annotated:
+                continue
+            base, param = typing.get_args(hint)[0], typing.get_args(hint)[1]
+            where = f"{info.callback.__name__}({name})"
+            if P in (base, *typing.get_args(base), *[a for b in typing.get_args(base) for a in typing.get_args(b)]):
+                assert param.parser is cli_module.path_text, f"{where}: a path without parser=path_text"
+                checked["path"] += 1
+            elif name in ("scenario", "experiment", "file", "target"):
+                assert param.parser is cli_module.name_text, f"{where}: a name without parser=name_text"
+                checked["name"] += 1
+            elif name == "workers":
+                assert (param.min, param.max) == (1, MAX_WORKERS), f"{where}: --workers without bounds"
+                checked["workers"] += 1
+    assert checked["path"] >= 15 and checked["name"] >= 5 and checked["workers"] >= 4, checked

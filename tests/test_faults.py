@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def test_zero_byte_run_file_is_left_out_by_compare_and_redone_by_sweep(cli, resu
     assert (out / "quarantine" / f"runs-{victim.name}").read_bytes() == b""
 
 
-@pytest.mark.parametrize("damage", ["truncated", "wrong run id", "missing column", "missing series"])
+@pytest.mark.parametrize("damage", ["truncated", "wrong run id", "missing column", "missing series", "a folder"])
 def test_a_damaged_run_is_quarantined_and_redone(cli, results, damage):
     path, out = results
     ids = run_ids(out)
@@ -122,12 +123,20 @@ def test_a_damaged_run_is_quarantined_and_redone(cli, results, damage):
         shutil.copy(out / "runs" / f"{ids[1]}.parquet", victim)
     elif damage == "missing column":
         pq.write_table(pq.read_table(victim).drop(["waitlist_mean"]), victim)
-    else:
+    elif damage == "missing series":
         (out / "series" / victim.name).unlink()
+    else:  # a folder with a run file's name: pyarrow would read it as a (foreign) data set
+        victim.unlink()
+        victim.mkdir()
+        pq.write_table(pa.table({"x": [1]}), victim / "part.parquet")
     code, _, err = cli(*sweep_args(path, out))
     assert code == 0, err
     assert "(3 done, 1 to run)" in err and "Traceback" not in err
     assert_complete(path, out)
+    if damage == "a folder":  # really moved: the next sweep finds every run done
+        assert "is a folder" in err and (out / "quarantine" / f"runs-{victim.name}" / "part.parquet").is_file()
+        code, _, err = cli(*sweep_args(path, out))
+        assert code == 0 and "(4 done, 0 to run)" in err and "warning" not in err, err
 
 
 def test_foreign_files_in_runs_are_set_aside_not_counted(cli, results):
@@ -147,6 +156,17 @@ def test_foreign_files_in_runs_are_set_aside_not_counted(cli, results):
                                                                     "runs-notes.parquet"]
     assert (out / "runs" / "readme.txt").read_text() == "mine"  # not a Parquet file: not ours, left alone
     assert_complete(path, out)
+
+
+def test_duplicate_design_points_are_refused_before_anything_is_written(cli, tmp_path, monkeypatch):
+    """2 and 2.0 used to give two design points with one run id: '4 runs' stored as 2, never complete."""
+    monkeypatch.chdir(tmp_path)
+    path = small_experiment(tmp_path, "dupes")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "[uncertainties]\nstaff_availability = [0.8, 1.0]", '[levers]\n"trust.informal_contacts_per_year" = [2, 2.0]'),
+        encoding="utf-8")
+    line = assert_one_error_line(*cli(*sweep_args(path, tmp_path / "out")))
+    assert "2 and 2.0" in line and not (tmp_path / "out").exists()
 
 
 # ------------------------------------------------------------------------------- two sweeps
@@ -413,3 +433,97 @@ def test_an_os_error_anywhere_is_one_line(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(loader, "read_toml_file", denied)
     line = assert_one_error_line(*cli("validate", "klas"))
     assert "klas.toml: Permission denied" in line
+
+
+# ------------------------------------------------------------------------------- stopped by a signal
+def _stoppable() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # as in a terminal (a background shell ignores SIGINT)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_run_says_so_and_writes_nothing(tmp_path, signum):
+    """Ctrl-C or SIGTERM (a service manager, kill) while 'zorgsim run' simulates: one closing line that says
+    nothing was written, exit 128 + the signal, no output folder."""
+    out = tmp_path / "out"
+    spool = tmp_path / "tmp"  # the event log spools there once the model runs
+    spool.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "zorgnetwerk_sim.cli", "run", "klas", "--years", "60", "-q",
+                             "--event-log", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True, preexec_fn=_stoppable, cwd=tmp_path,
+                            env={**os.environ, "TMPDIR": str(spool)})
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not list(spool.glob("zorgsim-events-*")):
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.5)  # well inside the simulation: a 60-year run takes far longer
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    lines = err.decode().strip().splitlines()
+    assert proc.returncode == 128 + signum, err
+    assert "Traceback" not in err.decode() and len(lines) == 1, err
+    assert lines[-1].startswith("interrupted:" if signum == signal.SIGINT else "stopped (SIGTERM):"), lines
+    assert "nothing was written" in lines[-1]
+    assert not out.exists() and not list(spool.iterdir())  # the event log's spool removed too
+
+
+def test_sigterm_of_a_running_sweep_ends_with_one_closing_line(tmp_path):
+    """kill -TERM of a parallel sweep: the workers stop, the last line says how many runs are stored (no
+    resource_tracker warning after it), exit 143, no temporary files; the same command finishes the rest."""
+    path = experiment_file(tmp_path, "terminated", reps=6)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "zorgnetwerk_sim.cli", "sweep", str(path), "--out", str(out),
+                             "--workers", "2", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True, preexec_fn=_stoppable)
+    try:
+        _wait_for_first_run(proc, out)
+        proc.send_signal(signal.SIGTERM)  # to the sweep only, as kill PID does
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    text = err.decode()
+    assert proc.returncode == 143, text
+    last = text.strip().splitlines()[-1]
+    assert last.startswith("stopped (SIGTERM):") and "run the same command again" in last, text
+    assert "resource_tracker" not in text and "Traceback" not in text and "leaked" not in text, text
+    assert not [p for p in out.rglob("*") if safeio.is_staging(p)]
+
+
+# ------------------------------------------------------------------------------- left-over staging folders
+def test_a_killed_runs_staging_folder_is_cleared_by_the_next_run_but_not_a_live_one(cli, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = out / f".zorgsim-{_dead_pid()}-x1.tmp"  # killed before it locked its folder: judged by its pid
+    dead.mkdir()
+    (dead / "summary.json").write_text("{}", encoding="utf-8")
+    unlocked = out / ".zorgsim-1-x2.tmp"  # pid 1 lives, but the owner lock is free: its writer is gone
+    unlocked.mkdir()
+    (unlocked / safeio.STAGING_OWNER).write_text("1\n", encoding="utf-8")
+    live = out / f".zorgsim-{os.getpid()}-x3.tmp"  # a writer that holds its lock
+    live.mkdir()
+    import fcntl
+
+    fd = os.open(live / safeio.STAGING_OWNER, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    unknown = out / ".zorgsim-abc.tmp"  # no pid, no lock: cannot tell, left alone
+    unknown.mkdir()
+    try:
+        code, _, err = cli("run", "klas", *SHORT, "--out", out)
+        assert code == 0, err
+        assert not dead.exists() and not unlocked.exists()
+        assert live.is_dir() and unknown.is_dir()
+        assert (out / "summary.json").is_file()
+    finally:
+        os.close(fd)
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid

@@ -540,3 +540,15 @@ def test_shipped_scenarios_exist_and_load():
     for name in names:
         spec = load_scenario(name)
         assert isinstance(spec, Scenario) and spec.name == name
+
+
+def test_a_duplicate_in_a_large_network_is_named(tmp_path):
+    """80,000 gemeenten (the size that took minutes with a quadratic duplicate check): the one
+    repeated name is found and named. Linear time is the point; the time itself is not asserted."""
+    regions = []
+    for r in range(8):
+        gemeenten = ", ".join(f'{{ name = "G{r}_{i}", inhabitants = 1000 }}' for i in range(10_000))
+        regions.append(f'[[network.regions]]\nname = "R{r}"\ngemeenten = [{gemeenten}]\nn_generated_aanbieders = 2\n')
+    text = 'name = "big"\n' + "".join(regions)
+    path = write(tmp_path, text.replace('"G7_9999"', '"G0_0"'))
+    assert_mentions(error_of(path), "gemeente names must be unique", "G0_0")

@@ -39,7 +39,7 @@ from scipy.optimize import minimize
 from scipy.stats import qmc
 
 from .api import Simulation
-from .safeio import write_text_atomic
+from .safeio import MAX_WORKERS, write_text_atomic
 from .runner.compare import _mean_ci
 from .runner.seeds import replication_seed
 from .runner.sweep import RunOutput, RunTask, process_pool, run_tasks
@@ -294,8 +294,8 @@ class Calibration:
             raise TargetsError(f"--replications: must be ≥ 1 (got {replications})")
         if budget < 2:
             raise TargetsError(f"--budget: must be ≥ 2 trials (got {budget})")
-        if workers < 1:
-            raise TargetsError(f"--workers: must be ≥ 1 (got {workers})")
+        if not 1 <= workers <= MAX_WORKERS:
+            raise TargetsError(f"--workers: must be from 1 to {MAX_WORKERS} (got {workers})")
         explore = budget // 3 if explore is None else explore
         if not 0 <= explore < budget:
             raise TargetsError(f"--explore: must be ≥ 0 and below --budget ({budget}) (got {explore})")

@@ -1,7 +1,8 @@
 """The ``zorgsim`` command: a thin layer over the API (``zorgnetwerk_sim.api``).
 
 Every command runs under one handler (:func:`main`): bad input and OS errors end in one line on
-stderr and exit status 2, Ctrl-C in "aborted" and 130, an unexpected error (a bug) in one line
+stderr and exit status 2, Ctrl-C in "aborted" and 130 (SIGTERM: "stopped (SIGTERM)" and 143; run and
+sweep say what was kept), an unexpected error (a bug) in one line
 and exit status 1; ``--debug`` shows the traceback instead. User text is never read as rich
 markup (the consoles and progress columns have markup off). docs/reliability.md lists the promises.
 """
@@ -30,8 +31,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .api import Simulation
-from .safeio import (OutputError, check_output_file, check_output_folder, one_line, read_toml_file, safe_folder_name,
-                     user_error)
+from .safeio import (InputError, OutputError, check_output_file, check_output_folder, one_line, path_from_text,
+                     read_toml_file, safe_folder_name, user_error)
 from .scenario import ScenarioError, available_scenarios, load_scenario, parameter_table, scenarios_dir
 from .scenario.loader import read_scenario_file
 
@@ -72,6 +73,55 @@ HEADLINE: list[tuple[str, str, str, str]] = [
 ]
 
 
+def path_text(text: str) -> Path:
+    """The parser of every path option and argument (a test checks that each has it): empty or
+    blank text is refused — ``--out ""`` is not the current folder — with click's one line."""
+    try:
+        return path_from_text(text, "the path")
+    except InputError as err:
+        raise typer.BadParameter(str(err).removeprefix("the path: ")) from None
+
+
+def name_text(text: str) -> str:
+    """The parser of every scenario or experiment argument (a shipped name or a path): as :func:`path_text`."""
+    try:
+        path_from_text(text, "the name")
+    except InputError as err:
+        raise typer.BadParameter(str(err).removeprefix("the name: ").replace(
+            "a folder or file name ('.' for the current folder)", "a shipped name or a path to a .toml file")) from None
+    return text
+
+
+def workers_option(help: str) -> Any:
+    """The --workers option of every command that has one: 1 to MAX_WORKERS, checked while the
+    command line is read (before any folder is made)."""
+    from .safeio import MAX_WORKERS
+
+    return typer.Option(help=help, min=1, max=MAX_WORKERS)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, raised where the program is (as Ctrl-C raises KeyboardInterrupt), so that the same
+    clean-up runs: workers stopped, staged outputs rolled back, one closing line."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def stop_status(err: BaseException) -> tuple[str, int]:
+    """('interrupted' or 'stopped (SIGTERM)', exit status 128 + the signal's number) for Ctrl-C or a stop signal."""
+    import signal
+
+    if isinstance(err, Stopped):
+        return f"stopped ({signal.Signals(err.signum).name})", 128 + err.signum
+    return "interrupted", 128 + signal.SIGINT
+
+
 def say(message: str) -> None:
     """One line on stderr, printed as it is (no markup, no highlighting)."""
     err_console.print(one_line(message), markup=False, highlight=False, soft_wrap=True)
@@ -102,13 +152,13 @@ def kpi_table(summary: dict[str, float], title: str) -> Table:
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario name from scenarios/ or a path to a TOML file")] = "default",
+    scenario: Annotated[str, typer.Argument(parser=name_text, help="Scenario name from scenarios/ or a path to a TOML file")] = "default",
     years: Annotated[float | None, typer.Option(help="Simulated years, warm-up included")] = None,
     warmup_years: Annotated[float | None, typer.Option(help="Warm-up years, not in the KPIs (default: the "
                                                             "scenario's)")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's)")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override: key.path=value (repeatable)")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output folder (default: runs/<scenario>)")] = None,
+    out: Annotated[Path | None, typer.Option(parser=path_text, help="Output folder (default: runs/<scenario>)")] = None,
     event_log: Annotated[bool, typer.Option("--event-log", help="Also write events.parquet for process mining")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table")] = False,
 ) -> None:
@@ -151,16 +201,24 @@ def run(
         if progress is not None and task is not None:
             progress.update(task, completed=week)
 
+    written = False
     try:
-        result = sim.run(tick)
-    finally:
-        if progress is not None:
-            progress.stop()
-    elapsed = time.perf_counter() - started
-    try:
-        result.write(target)
-    except OSError as err:
-        fail(f"--out {target}: cannot write results: {err.strerror or err}")
+        try:
+            result = sim.run(tick)
+        finally:
+            if progress is not None:
+                progress.stop()
+        elapsed = time.perf_counter() - started
+        try:
+            result.write(target)  # the whole set or, if anything stops it, none of it
+        except OSError as err:
+            fail(f"--out {target}: cannot write results: {err.strerror or err}")
+        written = True
+    except KeyboardInterrupt as err:  # Ctrl-C or SIGTERM
+        how, code = stop_status(err)
+        say(f"{how}: the results were written to {target}/ just before" if written else
+            f"{how}: nothing was written to {target}/ (what was there is unchanged)")
+        raise typer.Exit(code) from None
     if not quiet:
         out_console.print(kpi_table(result.summary, f"{spec.name} · seed {spec.seed} · {spec.run.years:g} years "
                                                     f"(warm-up {spec.run.warmup_years:g})"))
@@ -187,7 +245,7 @@ def scenarios() -> None:
 
 
 @app.command()
-def validate(file: Annotated[str, typer.Argument(help="Scenario TOML file (or shipped name)")]) -> None:
+def validate(file: Annotated[str, typer.Argument(parser=name_text, help="Scenario TOML file (or shipped name)")]) -> None:
     """Check a scenario file; exit status 2 with one line naming the problem."""
     spec = load_scenario(file)
     n_g = sum(len(r.gemeenten) for r in spec.network.regions)
@@ -211,9 +269,9 @@ def params(grep: Annotated[str | None, typer.Argument(help="Show only keys conta
 
 @app.command()
 def sweep(
-    experiment: Annotated[str, typer.Argument(help="Experiment name from experiments/ or a path to a TOML file")],
-    workers: Annotated[int | None, typer.Option(help="Parallel runs (default: all cores; 1 = in this process)")] = None,
-    out: Annotated[Path | None, typer.Option(help="Results folder (default: results/<experiment>)")] = None,
+    experiment: Annotated[str, typer.Argument(parser=name_text, help="Experiment name from experiments/ or a path to a TOML file")],
+    workers: Annotated[int | None, workers_option("Parallel runs (default: all cores; 1 = in this process)")] = None,
+    out: Annotated[Path | None, typer.Option(parser=path_text, help="Results folder (default: results/<experiment>)")] = None,
     executor: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT (default: a LocalCluster)")] = None,
     replications: Annotated[int | None, typer.Option(help="Override the experiment's replications")] = None,
@@ -261,11 +319,12 @@ def sweep(
         if bar is not None:
             bar.start()
         result = plan.run(tick)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:  # Ctrl-C or SIGTERM: the workers are stopped, finished runs kept
         if bar is not None:
             bar.stop()
-        say(f"interrupted: {stored()}; run the same command again to finish the rest")
-        raise typer.Exit(130) from None
+        how, code = stop_status(err)
+        say(f"{how}: {stored()}; run the same command again to finish the rest")
+        raise typer.Exit(code) from None
     except SweepError as err:
         if bar is not None:
             bar.stop()
@@ -300,9 +359,9 @@ def sweep(
 
 @app.command()
 def compare(
-    results: Annotated[Path, typer.Argument(help="Results folder of 'zorgsim sweep'")],
+    results: Annotated[Path, typer.Argument(parser=path_text, help="Results folder of 'zorgsim sweep'")],
     baseline: Annotated[str | None, typer.Option(help="Design point to compare against (default: the experiment's)")] = None,
-    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/report)")] = None,
+    out: Annotated[Path | None, typer.Option(parser=path_text, help="Report folder (default: RESULTS/report)")] = None,
 ) -> None:
     """Mean and 95% CI per design point and KPI, paired difference from the baseline (over the whole horizon
     and at years 2, 5 and 10 after warm-up), report and charts."""
@@ -359,7 +418,7 @@ def ui(
     port: Annotated[int, typer.Option(help="Port of the app (0: a free port)", min=0, max=65535)] = 8765,
     host: Annotated[str, typer.Option(help="Address to listen on; anything but 127.0.0.1 opens the app to "
                                             "other machines")] = "127.0.0.1",
-    results: Annotated[Path | None, typer.Option(help="Folder whose 'zorgsim sweep' results the app may open "
+    results: Annotated[Path | None, typer.Option(parser=path_text, help="Folder whose 'zorgsim sweep' results the app may open "
                                                       "(default: ./results)")] = None,
 ) -> None:
     """Start the browser app for policy makers (Dutch): compare policies, explore a run, per gemeente."""
@@ -414,8 +473,8 @@ def _serve(command: list[str], env: dict[str, str]) -> int:
 
 @app.command()
 def sensitivity(
-    results: Annotated[Path, typer.Argument(help="Results folder of 'zorgsim sweep' of a morris or sobol experiment")],
-    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/sensitivity)")] = None,
+    results: Annotated[Path, typer.Argument(parser=path_text, help="Results folder of 'zorgsim sweep' of a morris or sobol experiment")],
+    out: Annotated[Path | None, typer.Option(parser=path_text, help="Report folder (default: RESULTS/sensitivity)")] = None,
     kpi: Annotated[list[str] | None, typer.Option("--kpi", help="KPI to analyse (repeatable; default: headline KPIs)")] = None,
 ) -> None:
     """Morris mu*/sigma or Sobol S1/ST with 95% CIs per KPI: a ranking, charts and a report (needs the analyse extra)."""
@@ -442,13 +501,13 @@ def sensitivity(
 
 @app.command()
 def discover(
-    results: Annotated[Path, typer.Argument(help="Results folder of 'zorgsim sweep' (best: a latin_hypercube or sobol design)")],
+    results: Annotated[Path, typer.Argument(parser=path_text, help="Results folder of 'zorgsim sweep' (best: a latin_hypercube or sobol design)")],
     kpi: Annotated[str, typer.Option(help="The KPI that defines the outcome of interest")],
     above: Annotated[float | None, typer.Option(help="Cases of interest: KPI above this value")] = None,
     below: Annotated[float | None, typer.Option(help="Cases of interest: KPI below this value")] = None,
     density: Annotated[float, typer.Option(help="Choose the box with the highest coverage at this density or more")] = 0.8,
     boxes: Annotated[int, typer.Option(help="At most this many boxes")] = 3,
-    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/discover-KPI)")] = None,
+    out: Annotated[Path | None, typer.Option(parser=path_text, help="Report folder (default: RESULTS/discover-KPI)")] = None,
 ) -> None:
     """Scenario discovery with PRIM (EMA workbench): which factor combinations lead to the outcome? (analyse extra)"""
     from .runner.discovery import write_discovery_report
@@ -470,13 +529,13 @@ def discover(
 
 @app.command()
 def robust(
-    target: Annotated[str, typer.Argument(help="Results folder of a sweep, or an experiment (name or file) to sweep first")],
+    target: Annotated[str, typer.Argument(parser=name_text, help="Results folder of a sweep, or an experiment (name or file) to sweep first")],
     norm: Annotated[list[str] | None, typer.Option("--norm", help="KPI<=VALUE or KPI>=VALUE a policy should meet "
                                                    "(repeatable; default: wait_over_norm_share<=0.1, cost_vs_budget<=1)")] = None,
     kpi: Annotated[list[str] | None, typer.Option("--kpi", help="KPI for the regret (repeatable; default: headline KPIs)")] = None,
-    out: Annotated[Path | None, typer.Option(help="Report folder (default: RESULTS/robust)")] = None,
-    results: Annotated[Path | None, typer.Option(help="With an experiment: its results folder (default: results/<experiment>)")] = None,
-    workers: Annotated[int | None, typer.Option(help="With an experiment: parallel runs")] = None,
+    out: Annotated[Path | None, typer.Option(parser=path_text, help="Report folder (default: RESULTS/robust)")] = None,
+    results: Annotated[Path | None, typer.Option(parser=path_text, help="With an experiment: its results folder (default: results/<experiment>)")] = None,
+    workers: Annotated[int | None, workers_option("With an experiment: parallel runs")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="With an experiment: no progress bar")] = False,
 ) -> None:
     """Robustness of policies over sampled futures: regret against the best policy per future, and satisficing."""
@@ -517,9 +576,9 @@ def _num_cell(value: float) -> str:
 
 @app.command("export-log")
 def export_log(
-    run_dir: Annotated[Path, typer.Argument(help="Output folder of 'zorgsim run --event-log'")],
+    run_dir: Annotated[Path, typer.Argument(parser=path_text, help="Output folder of 'zorgsim run --event-log'")],
     format_: Annotated[str, typer.Option("--format", help="csv (XES column names), xes (IEEE 1849) or ocel (OCEL 2.0 JSON)")] = "csv",
-    out: Annotated[Path | None, typer.Option(help="File to write (default: RUN_DIR/events.csv|.xes|.jsonocel)")] = None,
+    out: Annotated[Path | None, typer.Option(parser=path_text, help="File to write (default: RUN_DIR/events.csv|.xes|.jsonocel)")] = None,
 ) -> None:
     """Write the run's event log in a standard process-mining format (pm4py, ProM, Disco, Celonis)."""
     from .jeugdreis import LogError, export_log as export
@@ -533,8 +592,8 @@ def export_log(
 
 @app.command()
 def jeugdreis(
-    runs: Annotated[list[Path], typer.Argument(metavar="RUN_DIR [RUN_DIR_B]", help="RUN_DIR of 'zorgsim run --event-log'; a second RUN_DIR compares the two")],
-    out: Annotated[Path | None, typer.Option(help="Report folder (default: RUN_DIR/jeugdreis, or "
+    runs: Annotated[list[Path], typer.Argument(parser=path_text, metavar="RUN_DIR [RUN_DIR_B]", help="RUN_DIR of 'zorgsim run --event-log'; a second RUN_DIR compares the two")],
+    out: Annotated[Path | None, typer.Option(parser=path_text, help="Report folder (default: RUN_DIR/jeugdreis, or "
                                                   "A/jeugdreis-vergelijking-<B> for two runs)")] = None,
 ) -> None:
     """Process report of the jeugdreis (Dutch): process map, paths, handovers, throughput, costliest 20%."""
@@ -581,18 +640,18 @@ def _run_or_exit(work: Any) -> Any:
 
 @app.command()
 def calibrate(
-    scenario: Annotated[str, typer.Argument(help="Scenario name from scenarios/ or a path to a TOML file")],
+    scenario: Annotated[str, typer.Argument(parser=name_text, help="Scenario name from scenarios/ or a path to a TOML file")],
     params: Annotated[list[str] | None, typer.Option(
         "--params", help="Parameter to fit, KEY=LO:HI (repeatable; default: the targets file's list)")] = None,
-    targets: Annotated[Path | None, typer.Option(help="Targets file (default: data/targets.toml)")] = None,
+    targets: Annotated[Path | None, typer.Option(parser=path_text, help="Targets file (default: data/targets.toml)")] = None,
     replications: Annotated[int, typer.Option(help="Runs per trial (the same seeds in every trial)")] = 4,
     years: Annotated[float | None, typer.Option(help="Simulated years per run, warm-up included")] = None,
     budget: Annotated[int, typer.Option(help="Most trials (parameter sets) to try")] = 40,
     explore: Annotated[int | None, typer.Option(
         help="Trials of a Latin hypercube before the local search (default: a third of the budget)")] = None,
     seed: Annotated[int | None, typer.Option(help="Master seed of the replications (default: the scenario's)")] = None,
-    workers: Annotated[int | None, typer.Option(help="Parallel runs (default: replications, at most the cores)")] = None,
-    out: Annotated[Path | None, typer.Option(help="Fitted scenario file (default: <scenario>-calibrated.toml)")] = None,
+    workers: Annotated[int | None, workers_option("Parallel runs (default: replications, at most the cores)")] = None,
+    out: Annotated[Path | None, typer.Option(parser=path_text, help="Fitted scenario file (default: <scenario>-calibrated.toml)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
 ) -> None:
     """Fit the parameters no source gives to the targets; write the fitted scenario (docs/calibration.md)."""
@@ -643,12 +702,12 @@ def calibrate(
 
 @app.command("validate-model")
 def validate_model(
-    out: Annotated[Path, typer.Option(help="Report file")] = Path("docs/validation.md"),
+    out: Annotated[Path, typer.Option(parser=path_text, help="Report file")] = Path("docs/validation.md"),
     seeds: Annotated[int, typer.Option(help="Replications (seeds) per scenario and check")] = 6,
     years: Annotated[float, typer.Option(help="Simulated years per run, warm-up included (trend: see the targets file)")] = 10,
-    targets: Annotated[Path | None, typer.Option(help="Targets and checks (default: data/targets.toml)")] = None,
+    targets: Annotated[Path | None, typer.Option(parser=path_text, help="Targets and checks (default: data/targets.toml)")] = None,
     national: Annotated[bool, typer.Option("--national", help="Also the optional scenarios (nederland, ~1 min per run)")] = False,
-    workers: Annotated[int | None, typer.Option(help="Parallel runs (default: all cores)")] = None,
+    workers: Annotated[int | None, workers_option("Parallel runs (default: all cores)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
 ) -> None:
     """Write the validation report: targets vs model, consistency, face validity, trend, gaps."""
@@ -683,6 +742,19 @@ def main(argv: list[str] | None = None) -> None:
     args = [a for a in args if a != DEBUG_FLAG]
     command = typer.main.get_command(app)
     _ARGV[:] = args
+    import signal
+    import threading
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_stopped) if main_thread else None
+    try:
+        _main(command, args, debug)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(command: Any, args: list[str], debug: bool) -> None:
     try:
         code = command.main(args=args, prog_name="zorgsim", standalone_mode=False)
     except USAGE_ERRORS as err:
@@ -698,6 +770,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except (click.exceptions.Exit, typer.Exit) as err:
         sys.exit(err.exit_code)
+    except Stopped as err:
+        say(stop_status(err)[0])
+        sys.exit(stop_status(err)[1])
     except (click.Abort, typer.Abort, KeyboardInterrupt):
         say("aborted")
         sys.exit(130)

@@ -5,6 +5,7 @@
   too large or too deep) into that one line, and returns ``None`` for a real bug.
 * :func:`safe_folder_name`: a user-given name (a scenario's or experiment's ``name``) as a single
   folder name; it never chooses a location.
+* :func:`path_from_text`: a path given as text; empty text is refused, never the current folder.
 * :func:`check_output_folder`: fail before a long run when the output folder cannot be used.
 * :func:`staged_outputs`: write a *set* of files into a folder as a whole: staged inside the
   folder (so a mount point works), every file and the folder flushed to disk, then swapped in;
@@ -45,6 +46,8 @@ MAX_INPUT_BYTES = 4 * 1024 * 1024
 MAX_NESTING = 24
 #: Longest text value in an input.
 MAX_TEXT_LENGTH = 10_000
+#: Most parallel worker processes a command starts (--workers).
+MAX_WORKERS = 1024
 #: Longest folder name made from a user-given name (characters; at most 4 bytes each < NAME_MAX 255).
 MAX_FOLDER_NAME = 60
 
@@ -124,9 +127,26 @@ def safe_folder_name(name: Any, what: str = "name") -> str:
     return folder
 
 
+def path_from_text(text: str, what: str = "path") -> Path:
+    """A path given as text (a command-line option or argument, a file name in an API call).
+
+    Empty or blank text is refused (``Path("")`` would silently be the current folder), and so
+    is a NUL character; ``what`` names the option in the one-line :class:`InputError`.
+    """
+    text = str(text)
+    if not text.strip():
+        raise InputError(f"{what}: empty; give a folder or file name ('.' for the current folder)")
+    if "\0" in text:
+        raise InputError(f"{what}: contains a NUL character")
+    return Path(text)
+
+
 def check_output_folder(out_dir: str | Path) -> Path:
-    """Fail early (before a long run) when the output folder cannot be created or written."""
-    out = Path(out_dir)
+    """Fail early (before a long run) when the output folder cannot be created or written.
+
+    Text is checked with :func:`path_from_text` first: ``""`` never means the current folder.
+    """
+    out = path_from_text(out_dir, "output folder") if isinstance(out_dir, str) else Path(out_dir)
     try:
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out}: exists and is not a folder")
@@ -252,11 +272,14 @@ def staged_outputs(target: str | Path, managed: Iterable[str]) -> Iterator[Path]
     target = check_output_folder(target)
     managed = tuple(managed)
     created = _make_folder(target)
-    staging = Path(tempfile.mkdtemp(prefix=".zorgsim-", suffix=".tmp", dir=target))
+    clear_stale_staging(target)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", suffix=".tmp", dir=target))
+    owner: int | None = None
     ok = False
     try:
+        owner = _own_staging(staging)
         yield staging
-        new = sorted(p.name for p in staging.iterdir() if p.is_file())
+        new = sorted(p.name for p in staging.iterdir() if p.is_file() and p.name != STAGING_OWNER)
         for name in new:
             fsync_file(staging / name)
         previous = staging / ".previous"  # hidden: never the name of an output
@@ -281,8 +304,85 @@ def staged_outputs(target: str | Path, managed: Iterable[str]) -> Iterator[Path]
         ok = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if owner is not None:
+            os.close(owner)
         if not ok:
             _remove_if_empty(created)
+
+
+#: Staging folders are named ``.zorgsim-<pid>-<random>.tmp`` and hold ``.owner.lock``, locked by their writer.
+STAGING_PREFIX = ".zorgsim-"
+STAGING_OWNER = ".owner.lock"
+
+
+def _own_staging(staging: Path) -> int | None:
+    """Lock ``staging/.owner.lock`` for as long as this process writes there (the operating system
+    drops the lock when the process ends in any way, ``kill -9`` included). The file is locked
+    under another name and then renamed, so it never exists unlocked while its writer lives."""
+    if fcntl is None:  # pragma: no cover - not on POSIX
+        return None
+    fresh = staging / (STAGING_OWNER + ".new")
+    fd = os.open(fresh, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(fresh, staging / STAGING_OWNER)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _staging_in_use(folder: Path) -> bool:
+    """Whether a live process may still write in the staging folder ``folder`` (when in doubt: yes)."""
+    if fcntl is None:  # pragma: no cover - not on POSIX: no way to tell
+        return True
+    try:
+        fd = os.open(folder / STAGING_OWNER, os.O_RDONLY)
+    except FileNotFoundError:  # its writer has not locked it yet, or was killed before it did: its pid
+        match = re.match(rf"{re.escape(STAGING_PREFIX)}(\d+)-", folder.name)
+        return match is None or _process_alive(int(match.group(1)))
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # locked: its writer lives
+        return True
+    finally:
+        os.close(fd)  # (releases the lock taken just now)
+    return False
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
+
+
+def clear_stale_staging(target: str | Path) -> list[Path]:
+    """Remove the staging folders in ``target`` that a killed ``zorgsim`` left behind; returns them.
+
+    A folder is stale when its ``.owner.lock`` is not locked (its writer is gone), or, before
+    the writer locked it, when no process has the pid in its name. A folder whose writer may be
+    alive, or that holds the previous outputs of a swap cut short (``.previous`` not empty), is
+    left alone.
+    """
+    removed = []
+    for folder in Path(target).glob(f"{STAGING_PREFIX}*.tmp"):
+        try:
+            if folder.is_symlink() or not folder.is_dir() or _staging_in_use(folder):
+                continue
+            previous = folder / ".previous"
+            if previous.is_dir() and any(previous.iterdir()):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,6 +28,9 @@ class ShippedFolder:
 
     def resolve(self, name_or_path: str | Path) -> Path:
         """A shipped name or a path to a TOML file; one-line ``error`` otherwise."""
+        if not str(name_or_path).strip():
+            raise self.error(f"the {self.kind} name is empty; give a shipped {self.kind} "
+                             f"({', '.join(self.available()) or 'none found'}) or a path to a .toml file")
         candidate = Path(name_or_path)
         # (a folder of the same name, e.g. an earlier --out, does not hide a shipped name)
         if candidate.suffix == ".toml" or candidate.is_file() or os.sep in str(name_or_path):

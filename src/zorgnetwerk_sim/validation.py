@@ -40,7 +40,7 @@ from scipy import stats
 
 from .agents.jongere import STATE_STOCK, Jongere
 from .api import Simulation
-from .safeio import write_text_atomic
+from .safeio import MAX_WORKERS, write_text_atomic
 from .calibrate import mean_interval, provenance, replicate, seeds_for
 from .caretypes import CARE_KEYS
 from .metrics import S, yearly_kind
@@ -205,8 +205,8 @@ class ValidationPlan:
             raise TargetsError(f"--seeds: must be ≥ 2, for intervals over seeds (got {seeds})")
         if years <= 0:
             raise TargetsError(f"--years: must be > 0 (got {years})")
-        if workers < 1:
-            raise TargetsError(f"--workers: must be ≥ 1 (got {workers})")
+        if not 1 <= workers <= MAX_WORKERS:
+            raise TargetsError(f"--workers: must be from 1 to {MAX_WORKERS} (got {workers})")
         self.file: TargetsFile
         self.file, self.path = load_targets(targets)
         v = self.file.validation

@@ -17,6 +17,7 @@ import json
 import math
 import types
 import typing
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .. import metrics
 from ..scenario import Scenario, ScenarioError, scenario_from_dict
-from ..scenario.loader import read_scenario_file, resolve_path
+from ..scenario.loader import read_base_file, resolve_path
 from ..safeio import read_toml_file, safe_folder_name
 from ..shipped import ShippedFolder
 from .seeds import design_rng, replication_seed
@@ -408,7 +409,7 @@ class Experiment:
         self.folder = folder if folder is not None else Path.cwd()
         self.name: str = spec.name or Path(source).stem
         self.base_path = self._resolve_base()
-        raw = read_scenario_file(self.base_path)
+        raw = read_base_file(self.source, self.base_path, error=ExperimentError)
         raw.setdefault("name", self.base_path.stem)
         self.base_raw = raw
         self.fixed = self._fixed_overrides()
@@ -534,9 +535,14 @@ class Experiment:
             if len({_canonical(v) for v in values}) != len(values):
                 raise ExperimentError(f"{where}: values: a value is listed twice ({values!r})")
             typed = []
+            seen: dict[str, Any] = {}
             for value in values:
                 scenario = self._scenario({key: value}, f"factor {key}")
                 typed.append(_get_path(scenario, key))
+                same = seen.setdefault(_canonical(typed[-1]), value)
+                if same is not value:  # e.g. 2 and 2.0 for a number: one design point, one run id
+                    raise ExperimentError(f"{where}: values: {_fmt_toml(same)} and {_fmt_toml(value)} are the same "
+                                          f"value ({_fmt_toml(typed[-1])}); list each value once")
             return Factor(key, group, kind, label, values=tuple(typed))
         if "min" not in spec or "max" not in spec:
             raise ExperimentError(f"{where}: a range needs both min and max (or give values = [...])")
@@ -558,7 +564,15 @@ class Experiment:
             raise ExperimentError(f"{where}: no integer lies between min={low} and max={high}")
         for bound in (low, high):
             self._scenario({key: int(bound) if kind == "integer" else float(bound)}, f"factor {key}")
-        return Factor(key, group, kind, label, low=float(low), high=float(high), levels=levels)
+        factor = Factor(key, group, kind, label, low=float(low), high=float(high), levels=levels)
+        if kind == "number" and levels is not None:
+            level_values = factor.level_values()
+            if len(set(level_values)) < len(level_values):  # levels are rounded to 6 significant digits
+                shown = ", ".join(map(_fmt_toml, dict.fromkeys(level_values)))
+                raise ExperimentError(f"{where}: levels: {levels} levels from min={low} to max={high} are not "
+                                      f"{levels} different values at 6 significant digits ({shown}); use fewer "
+                                      "levels or a wider range")
+        return factor
 
     def _parse_factors(self) -> list[Factor]:
         factors: list[Factor] = []
@@ -572,7 +586,8 @@ class Experiment:
                 factors.append(self._parse_factor(group, rel_key, raw))
         labels = [f.label for f in factors]
         if len(set(labels)) != len(labels):  # two factors with the same leaf name: use longer labels
-            factors = [f if labels.count(f.label) == 1 else Factor(
+            counts = Counter(labels)
+            factors = [f if counts[f.label] == 1 else Factor(
                 f.key, f.group, f.kind, f.key.split(".", 1)[1], f.values, f.low, f.high, f.levels)
                 for f in factors]
         return factors
@@ -613,6 +628,7 @@ class Experiment:
             what = {"latin_hypercube": "the number of points", "morris": "the number of trajectories",
                     "sobol": "the number of base samples, a power of 2", "futures": "the number of sampled futures"}
             raise ExperimentError(f"{src}: design.n: a {design.type} design needs n ({what[design.type]})")
+        self._check_declared_size()
         raw: list[DesignPoint]
         if design.type == "full_factorial":
             raw = [DesignPoint(0, ", ".join(f"{f.label}={_fmt_value(v)}" for f, v in combo),
@@ -625,6 +641,13 @@ class Experiment:
             raw = self._futures_points()
         else:
             raw = [DesignPoint(0, name, params, description) for name, params, description in self._policies("variants")]
+        names: set[str] = set()
+        for point in raw:  # a run id is a hash of the point's name: two points with one name would share runs
+            if point.name in names:
+                raise ExperimentError(f"{src}: two design points are named {point.name!r} (factor values that are "
+                                      "the same, or differ only beyond 6 significant digits); give values that "
+                                      "differ")
+            names.add(point.name)
         if len(raw) > MAX_DESIGN_POINTS:
             raise ExperimentError(f"{src}: the {design.type} design has {len(raw):,} design points; at most "
                                   f"{MAX_DESIGN_POINTS:,} are allowed (use a smaller design.n)")
@@ -638,6 +661,37 @@ class Experiment:
             points.append(DesignPoint(index, point.name, typed, point.description, point.unit, point.policy,
                                       point.future))
         return points
+
+    def _check_declared_size(self) -> None:
+        """Refuse a design whose size, computed from the file alone, is over the caps — before any
+        point is built or sampled (a futures design multiplies policies by futures)."""
+        design, src = self.spec.design, self.source
+        n = design.n or 1
+        k = len(self.factors)
+
+        def levels(factors: list[Factor]) -> int:
+            return math.prod(len(f.values) if f.values is not None else
+                             len(f.level_values()) if f.levels is not None else 1 for f in factors)
+
+        if design.type == "futures":
+            levers = [f for f in self.factors if f.group == "levers"]
+            policies = max(len(self.spec.variants), 1) * levels(levers)
+            size, what = policies * n, f"{policies:,} policies × design.n = {n:,} futures"
+        elif design.type == "variants":
+            size, what = len(self.spec.variants) * levels(self.factors), "variants × factor levels"
+        elif design.type == "morris":
+            size, what = n * (k + 1), f"design.n = {n:,} trajectories × ({k} factors + 1)"
+        elif design.type == "sobol":
+            size = n * (2 * k + 2 if design.second_order else k + 2)
+            what = f"design.n = {n:,} base samples × {size // n} (for {k} factors)"
+        else:
+            return  # full_factorial: _factorial checks its size; latin_hypercube: design.n itself is capped
+        if size > MAX_DESIGN_POINTS:
+            raise ExperimentError(f"{src}: the {design.type} design has {size:,} design points ({what}); at most "
+                                  f"{MAX_DESIGN_POINTS:,} are allowed (use a smaller design.n or fewer levels)")
+        if size * self.spec.replications > MAX_RUNS:
+            raise ExperimentError(f"{src}: {size:,} design points × {self.spec.replications:,} replications "
+                                  f"= {size * self.spec.replications:,} runs; at most {MAX_RUNS:,}")
 
     def _lhs(self, dimensions: int, n: int) -> Any:
         from scipy.stats import qmc
@@ -705,7 +759,7 @@ class Experiment:
             return [(", ".join(f"{f.label}={_fmt_value(v)}" for f, v in combo), {f.key: v for f, v in combo}, "")
                     for combo in self._factorial(design, factors)]
         names = [v.name for v in self.spec.variants]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = sorted(n for n, count in Counter(names).items() if count > 1)
         if dupes:
             raise ExperimentError(f"{src}: variants: the name {dupes[0]!r} is used twice")
         combos = self._factorial(design, factors, len(self.spec.variants)) if factors else [[]]
@@ -760,7 +814,7 @@ class Experiment:
     def _check_kpis(self) -> None:
         if self.kpis is None:
             return
-        dupes = sorted({k for k in self.kpis if self.kpis.count(k) > 1})
+        dupes = sorted(k for k, count in Counter(self.kpis).items() if count > 1)
         if dupes:
             raise ExperimentError(f"{self.source}: kpis: {dupes[0]!r} is listed twice")
         known = probe_kpis(self.base_scenario)

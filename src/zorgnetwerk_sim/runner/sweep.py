@@ -35,14 +35,16 @@ from datetime import datetime, timezone
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..safeio import FolderLock, OutputError, check_output_folder, is_staging, write_atomic, write_text_atomic
+from ..safeio import (MAX_WORKERS, FolderLock, InputError, OutputError, check_output_folder, is_staging, write_atomic,
+                      write_text_atomic)
 from .experiment import Experiment, ExperimentError, RunSpec
 
 MANIFEST = "experiment.json"
@@ -187,6 +189,8 @@ def _is_temporary(path: Path) -> bool:
 
 def _read_one(path: Path, required: Iterable[str]) -> tuple[pa.Table | None, str]:
     """A run file as a table, or None and why it cannot be used (unreadable, not one run, wrong id)."""
+    if path.is_dir():  # pq.read_table would read a folder as a data set
+        return None, "is a folder, not a file"
     try:
         table = pq.read_table(path)
     except FileNotFoundError:
@@ -222,6 +226,95 @@ class Scan:
                 f"{action}")
 
 
+# ---------------------------------------------------------------------------------------------
+# experiment.json, checked whenever it is read back
+# ---------------------------------------------------------------------------------------------
+class _Open(BaseModel):
+    """A recorded table: the keys the tools read, with their types; other keys are allowed."""
+
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
+
+
+class _RecordedFactor(_Open):
+    key: str
+    group: str
+    kind: str
+    label: str
+    values: list[Any] | None = None
+    min: float | None = None
+    max: float | None = None
+    levels: int | None = None
+
+
+class _RecordedPoint(_Open):
+    index: int = Field(ge=0)
+    name: str
+    params: dict[str, Any]
+    description: str = ""
+
+
+class _RecordedBase(_Open):
+    name: str | None = None
+
+
+class _RecordedDesign(_Open):
+    type: Literal["full_factorial", "latin_hypercube", "variants", "morris", "sobol", "futures"]
+
+
+class _RecordedExperiment(_Open):
+    name: str = Field(min_length=1)
+    description: str = ""
+    base: _RecordedBase
+    master_seed: int = Field(ge=0)
+    replications: int = Field(ge=1)
+    years: float = Field(gt=0)
+    warmup_years: float = Field(ge=0)
+    design: _RecordedDesign
+    factors: list[_RecordedFactor]
+    points: list[_RecordedPoint] = Field(min_length=1)
+    baseline: str | None = None
+    kpis: list[str] | None = None
+    series: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "_RecordedExperiment":
+        if not self.warmup_years < self.years:
+            raise ValueError(f"warmup_years ({self.warmup_years}) is not shorter than years ({self.years})")
+        names: set[str] = set()
+        for i, point in enumerate(self.points):
+            if point.name in names:
+                raise ValueError(f"points[{i}]: the design point name {point.name!r} is used twice")
+            names.add(point.name)
+        if self.baseline is not None and self.baseline not in names:
+            raise ValueError(f"baseline {self.baseline!r} is not one of the points")
+        return self
+
+
+class _Record(_Open):
+    format: Literal[1]
+    fingerprint: str = Field(min_length=1)
+    experiment: _RecordedExperiment
+    model_code: str | None = None
+    n_runs: int | None = None
+
+
+def check_record(data: Any, source: str) -> dict[str, Any]:
+    """``data`` (a parsed experiment.json) if it is a zorgsim experiment record, else one ExperimentError
+    line naming ``source`` and the first wrong key."""
+    from .experiment import _format_error
+
+    if not isinstance(data, dict):
+        raise ExperimentError(f"{source}: not a zorgsim experiment record (expected a JSON object, got "
+                              f"{type(data).__name__})")
+    try:
+        _Record.model_validate(data)
+    except ValidationError as err:
+        line = _format_error(err, source, _Record).removeprefix(f"{source}: ")
+        raise ExperimentError(f"{source}: not a zorgsim experiment record ({line}); it is damaged or was written "
+                              f"by another program: run 'zorgsim sweep' into a new --out") from None
+    return data
+
+
 class SweepStore:
     """The results folder of one experiment: experiment.json, runs/*.parquet, series/*.parquet.
 
@@ -241,6 +334,7 @@ class SweepStore:
         self.lock = FolderLock(self.out, LOCK, "sweep")
         #: Files :meth:`read_runs` / :meth:`read_series` skipped, with the reason.
         self.skipped = Scan()
+        self._manifest: tuple[tuple[int, int, int], dict[str, Any]] | None = None  # checked, by file identity
 
     # -- checks (read-only) -------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
@@ -249,11 +343,15 @@ class SweepStore:
             raise ExperimentError(f"{self.out}: not a sweep results folder (no {MANIFEST}); "
                                   "run 'zorgsim sweep EXPERIMENT --out DIR' first")
         try:
+            stat = self.manifest_path.stat()
+            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            if self._manifest is not None and self._manifest[0] == key:
+                return self._manifest[1]
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, RecursionError) as err:
             raise ExperimentError(f"{self.manifest_path}: cannot read: {' '.join(str(err).split())}") from None
-        if not isinstance(data, dict) or "fingerprint" not in data or not isinstance(data.get("experiment"), dict):
-            raise ExperimentError(f"{self.manifest_path}: not a zorgsim experiment record")
+        data = check_record(data, str(self.manifest_path))
+        self._manifest = (key, data)
         return data
 
     def check(self, experiment: Experiment) -> None:
@@ -313,12 +411,13 @@ class SweepStore:
         self.lock.release()
 
     def _quarantine(self, path: Path) -> None:
-        if not path.is_file():
+        """Move an unusable run, series or years file aside — also a folder or link with a run file's name."""
+        if not os.path.lexists(path):
             return
         self.quarantine_dir.mkdir(exist_ok=True)
         target = self.quarantine_dir / f"{path.parent.name}-{path.name}"
         n = 1
-        while target.exists():
+        while os.path.lexists(target):
             target = self.quarantine_dir / f"{path.parent.name}-{path.stem}.{n}{path.suffix}"
             n += 1
         os.replace(path, target)
@@ -617,8 +716,8 @@ class Sweep:
             raise ExperimentError("--scheduler needs --executor dask")
         if scheduler is not None and "://" not in scheduler:
             raise ExperimentError(f"--scheduler {scheduler}: expected an address like tcp://HOST:PORT")
-        if workers is not None and workers < 1:
-            raise ExperimentError(f"--workers: must be ≥ 1 (got {workers})")
+        if workers is not None and not 1 <= workers <= MAX_WORKERS:
+            raise ExperimentError(f"--workers: must be from 1 to {MAX_WORKERS} (got {workers})")
         if executor == "dask":
             import_dask()
         self.experiment = experiment

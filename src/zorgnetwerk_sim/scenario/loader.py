@@ -155,6 +155,16 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>",
         raise ScenarioError(format_validation_error(err, source)) from None
 
 
+def read_base_file(referrer: str | Path, base_path: Path, _seen: tuple[Path, ...] = (),
+                   error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:
+    """The scenario that ``referrer``'s ``base`` key names; a problem in it is one line naming the
+    referring file, the ``base`` key and then the base file's own problem."""
+    try:
+        return read_scenario_file(base_path, _seen)
+    except ScenarioError as err:
+        raise error(f"{referrer}: base: {err}") from None
+
+
 def read_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Raw scenario data; a file with ``base = "name"`` is laid over that scenario (variants stay small)."""
     raw = read_toml_file(path, ScenarioError)
@@ -172,7 +182,7 @@ def read_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, An
             raise ScenarioError(f"{path}: base: {err}") from None
     if base_path.resolve() in _seen or base_path.resolve() == path.resolve():
         raise ScenarioError(f"{path}: base: {base!r} refers back to itself")
-    parent = read_scenario_file(base_path, (*_seen, path.resolve()))
+    parent = read_base_file(path, base_path, (*_seen, path.resolve()))
     for key in ("name", "description"):
         parent.pop(key, None)
     return _merge_under(parent, raw)

@@ -11,6 +11,7 @@ available at run time through :func:`parameter_table`.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -525,7 +526,7 @@ class Network(Strict):
                             ("aanbieder", [a.name for r in self.regions for a in r.aanbieders]),
                             ("region", [r.name for r in self.regions]),
                             ("expertteam", [t.name for t in self.expertteams])):
-            dupes = sorted({n for n in names if names.count(n) > 1})
+            dupes = sorted(n for n, count in Counter(names).items() if count > 1)  # linear in the names
             if dupes:
                 raise ValueError(f"{kind} names must be unique; repeated: {', '.join(dupes[:5])}")
         teams = {t.name for t in self.expertteams}
@@ -534,6 +535,10 @@ class Network(Strict):
                 raise ValueError(f"region {r.name!r} names expertteam {r.expertteam!r}, "
                                  f"which is not in network.expertteams ({', '.join(sorted(teams)) or 'none'})")
         return self
+
+
+#: Earliest run.start_date: the warm start dates its signals some years before week 0.
+EARLIEST_START_DATE = dt.date(1900, 1, 1)
 
 
 class RunSettings(Strict):
@@ -548,6 +553,17 @@ class RunSettings(Strict):
         source="Law & Kelton, Simulation Modeling and Analysis, ch. 11 (common random numbers)",
         description="Random numbers of its own for each trajectory and a stream per kind of decision "
                     "(sharper paired comparisons), or one stream for all")
+
+    @model_validator(mode="after")
+    def _dates_on_the_calendar(self) -> "RunSettings":
+        # every simulated week has a date (the event log's): the warm start's signals before week 0,
+        # the last week of the run before the calendar ends (Python's and Arrow's dates end in 9999)
+        latest = dt.date.max - dt.timedelta(days=7 * round(self.years * 52))
+        if not EARLIEST_START_DATE <= self.start_date <= latest:
+            raise ValueError(f"start_date {self.start_date.isoformat()}: a run of {self.years:g} years must start "
+                             f"from {EARLIEST_START_DATE.isoformat()} to {latest.isoformat()}, so that all its "
+                             f"weeks fall on the calendar (which ends on {dt.date.max.isoformat()})")
+        return self
 
     @model_validator(mode="after")
     def _warmup_shorter(self) -> "RunSettings":
