@@ -146,6 +146,7 @@ class Series:
     title: str
     unit: str
     cumulative: bool = False  # a running total (the rate per year × a quarter) instead of the rate
+    scale: float = 1.0  # e.g. 1e-6 for euros in millions
 
 
 @dataclass(frozen=True)
@@ -169,18 +170,18 @@ class Lesson:
     scenario: str = SCENARIO
     extra: tuple[Measure, ...] = ()  # further numbers shown beside the claims (no claim made)
 
-    def overrides(self, side: str, staff: float = 1.0) -> dict[str, Any]:
+    def overrides(self, side: str, staff: float = 1.0, years: int | None = None) -> dict[str, Any]:
         """The scenario overrides of ``side`` ('voor' or 'na') at staff availability ``staff``.
 
         A lesson that sets staff availability itself sets it relative to ``staff``: 0.9 means
         10% below whatever the region has."""
         settings = {**self.preset, **(self.voor if side == "voor" else self.na)}
         settings[STAFF] = float(settings.get(STAFF, 1.0)) * staff
-        settings["run.years"] = self.years
+        settings["run.years"] = years or self.years
         return settings
 
-    def run_side(self, side: str, seed: int = LESSON_SEED, staff: float = 1.0) -> RunResult:
-        return run(self.scenario, seed=seed, overrides=self.overrides(side, staff))
+    def run_side(self, side: str, seed: int = LESSON_SEED, staff: float = 1.0, years: int | None = None) -> RunResult:
+        return run(self.scenario, seed=seed, overrides=self.overrides(side, staff, years))
 
     def measures(self) -> tuple[Measure, ...]:
         return tuple(c.measure for c in self.claims) + self.extra
@@ -334,7 +335,7 @@ LESSONS: tuple[Lesson, ...] = (
         sources=("Homer & Hirsch 2006", "Milstein et al. 2011", "Verbeta 2024"),
         claims=(Claim(COST_FIRST, +1, "In het eerste jaar kost 5% preventie meer."),
                 Claim(NEEDS_LAST, -1, "In het laatste jaar zijn er met 5% preventie minder nieuwe hulpvragen.")),
-        series=(Series("cost_total", "Kosten", "€ per jaar"),
+        series=(Series("cost_total", "Kosten", "€ mln per jaar", scale=1e-6),
                 Series("new_needs", "Nieuwe hulpvragen", "per jaar")),
         extra=(COST_TOTAL,),
     ),
@@ -423,7 +424,7 @@ BY_KEY = {lesson.key: lesson for lesson in LESSONS}
 def series_of(result: RunResult, series: Series) -> tuple[list[float], list[float]]:
     """(years, values) of a lesson's line: quarterly, or a running total."""
     q = quarterly(result)
-    values = q[series.column].to_numpy(dtype=float)
+    values = q[series.column].to_numpy(dtype=float) * series.scale
     if series.cumulative:
         values = np.cumsum(np.nan_to_num(values) * QUARTER / 52)
     return q["year"].tolist(), values.tolist()
