@@ -47,11 +47,12 @@ def offline(page: Page):
     assert not outside, f"requests to outside: {outside[:5]}"
 
 
-def shot(page: Page, name: str, doc: bool = False) -> None:
+def shot(page: Page, name: str, doc: bool = False, full: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    page.wait_for_timeout(300)  # let the charts finish drawing
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
     if doc and os.environ.get("ZORGSIM_DOC_SHOTS"):
-        page.screenshot(path=str(DOC_SHOTS / f"{name}.png"), full_page=False)
+        page.screenshot(path=str(DOC_SHOTS / f"{name}.png"), full_page=full)
 
 
 def pick_lesson(page: Page, index: int) -> None:
@@ -82,7 +83,7 @@ def test_every_lesson_runs_voor_and_na(app_url, offline: Page):
         assert page.locator(".zs-chart-na canvas").count() == len(lesson.series)
         expect(page.locator(".zs-lesson-numbers")).to_contain_text(lesson.claims[0].measure.label)
         if i in (0, 3):
-            shot(page, f"les-{lesson.key}-1400", doc=True)
+            shot(page, f"les-{lesson.key}-1400", doc=True, full=True)
     print("seconds per lesson (voor + na):", {k: round(v, 1) for k, v in timings.items()})
     assert max(timings.values()) < 30, timings
 
@@ -95,8 +96,13 @@ def test_klasmodus_at_1280x720(app_url, offline: Page):
     expect(page.locator(".zs-klas")).to_be_visible()
     expect(page.locator(".zs-years")).to_have_count(0)  # fewer controls
     page.locator(".zs-voor").click()
+    expect(page.locator(".zs-na")).to_be_enabled()  # the replay of voor has finished
     page.locator(".zs-na").click()
     expect(page.locator(".zs-chart-na canvas").first).to_be_visible()
+    expect(page.locator(".zs-na")).to_be_enabled()
+    page.locator(".zs-chart-voor").first.scroll_into_view_if_needed()
+    page.mouse.wheel(0, -120)
+    page.wait_for_timeout(500)
     shot(page, "les-wachten-klasmodus-1280x720", doc=True)
     page.locator(".zs-back").click()
     expect(page.locator(".zs-chart-voor canvas")).to_have_count(0)

@@ -243,8 +243,8 @@ LESSONS: tuple[Lesson, ...] = (
                      "escalaties recht evenredig met de daling, of sneller? Kijk ook naar de uithuisplaatsingen: "
                      "stijgen die mee, en zo niet, waarom niet?",
         let_op="Het model kent maar drie zwaartes en één vaste kans per week; echte escalatie hangt van het "
-               "gezin en de hulp in de wachttijd af. In het model stijgen de uithuisplaatsingen niet vanzelf mee: "
-               "minder plekken betekent ook minder plaatsingen.",
+               "gezin en de hulp in de wachttijd af. De uithuisplaatsingen stijgen in het model niet altijd mee: "
+               "minder plekken betekent ook minder plekken om iemand te plaatsen.",
         sources=("Q-Consult n.d.",),
         claims=(Claim(ESCALATIONS, +1, "Met 10% minder personeel stijgen de escalaties met meer dan 10%.",
                       min_relative=0.10),),
@@ -434,3 +434,99 @@ def measured(lesson: Lesson, voor: RunResult, na: RunResult) -> list[tuple[Measu
     """Every number the lesson shows: (measure, voor, na, the claim on it or None)."""
     claims = {c.measure.key: c for c in lesson.claims}
     return [(m, m.value(voor), m.value(na), claims.get(m.key)) for m in lesson.measures()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Worksheets (docs/lessons/<key>.md): written from the lesson and one run of each side
+# ---------------------------------------------------------------------------------------------
+STUDENT_QUESTIONS = (
+    "Voorspel eerst: wordt '{kpi}' bij 'na' hoger of lager dan bij 'voor'? Schrijf je voorspelling op.",
+    "Druk op Voor en op Na. Wat zie je in de grafieken? Klopt je voorspelling?",
+    "Beide runs gebruiken dezelfde toevalsgetallen. Waarom is dat nodig om het verschil te kunnen toeschrijven "
+    "aan de verandering?",
+    "Druk op 'Andere toevalsgetallen' en draai beide opnieuw. Blijft de richting van het verschil hetzelfde? "
+    "En de grootte?",
+    "Welke partij in het netwerk (gemeente, aanbieder, expertteam, jongere) merkt het verschil het eerst, en "
+    "welke het meest?",
+)
+
+
+def _nl(v: float, decimals: int) -> str:
+    text = f"{v:,.{decimals}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def worksheet(lesson: Lesson, voor: RunResult, na: RunResult) -> str:
+    """A one-page worksheet in Dutch (Markdown); its numbers are those of the two runs given."""
+    seed = voor.scenario.seed
+    settings = {**lesson.preset, **lesson.na}
+    lines = [
+        f"# Werkblad: {lesson.title}",
+        "",
+        f"**Scenario:** `{lesson.scenario}` (één inkoopregio met vijf gemeenten), {lesson.years} jaar waarvan het "
+        f"eerste jaar inloop, toevalsgetallen nr. {seed}. In de app: tab **Lessen**, les "
+        f"*{lesson.title}*.",
+        "",
+        f"**Vraag:** {lesson.question}",
+        "",
+        f"- **Voor:** {lesson.voor_label} — " + ", ".join(
+            f"`{k} = {_toml(v)}`" for k, v in {**lesson.preset, **lesson.voor}.items()) if {**lesson.preset, **lesson.voor}
+        else f"- **Voor:** {lesson.voor_label} — de instellingen van `{lesson.scenario}`",
+        f"- **Na:** {lesson.na_label} — " + ", ".join(f"`{k} = {_toml(v)}`" for k, v in settings.items()),
+        "",
+        f"**Wat zie je.** {lesson.wat_zie_je}",
+        "",
+        "## Vragen voor studenten",
+        "",
+    ]
+    kpi = lesson.claims[0].measure.label.lower()
+    lines += [f"{i}. {q.format(kpi=kpi)}" for i, q in enumerate(STUDENT_QUESTIONS, start=1)]
+    lines += [f"6. {lesson.probeer_zelf}", "", "## Verwachte waarnemingen (voor de docent)", ""]
+    for measure, a, b, claim in measured(lesson, voor, na):
+        unit = f" {measure.unit}" if measure.unit else ""
+        line = f"- {measure.label}: voor {_nl(a, measure.decimals)}{unit}, na {_nl(b, measure.decimals)}{unit}."
+        if claim is not None:
+            line += f" *{claim.text}*"
+        lines.append(line)
+    lines += [
+        "",
+        f"Deze getallen komen uit één run van elke kant (toevalsgetallen nr. {seed}); met andere toevalsgetallen "
+        "verschillen ze, maar de richting van wat de les zegt blijft (getoetst met drie reeksen toevalsgetallen en "
+        "met 5% meer en minder personeel, `tests/test_lessons.py`).",
+        "",
+        f"**Hoe werkt het.** {lesson.hoe_werkt_het}",
+        "",
+        f"**Docentnotitie — wat het model vereenvoudigt.** {lesson.let_op}",
+        "",
+        "**Bronnen.** " + " ".join(f"[{k}] {SOURCES[k]}" for k in lesson.sources),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _toml(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'"{v}"'
+    return repr(v)
+
+
+def write_worksheets(folder: str) -> list[str]:
+    """Write docs/lessons/<key>.md for every lesson (runs each lesson's pair once)."""
+    from pathlib import Path
+
+    out = []
+    for lesson in LESSONS:
+        voor, na = run_pair(lesson)
+        path = Path(folder) / f"{lesson.key}.md"
+        path.write_text(worksheet(lesson, voor, na), encoding="utf-8")
+        out.append(str(path))
+    return out
+
+
+if __name__ == "__main__":  # uv run python -m zorgnetwerk_sim.lessons docs/lessons
+    import sys
+
+    for written in write_worksheets(sys.argv[1] if len(sys.argv) > 1 else "docs/lessons"):
+        print(written)

@@ -194,12 +194,15 @@ def echarts_option(snap: Snapshot, big: bool = False) -> dict[str, Any]:
     data = []
     for n in snap.nodes:
         size = 14 + 36 * math.sqrt(max(n.size_value, 0.0) / top)
-        data.append({"id": n.id, "name": n.name, "x": n.x * 300, "y": n.y * 60 if not snap.region_level else n.y * 300,
-                     "value": round(n.size_value, 1), "symbolSize": round(size * (1.2 if big else 1.0), 1),
+        data.append({"id": n.id, "name": n.name, "value": [n.x, n.y, round(n.size_value, 1)], "symbolSize": round(size * (1.2 if big else 1.0), 1),
                      "category": categories.index(n.kind), "itemStyle": {"color": KIND_COLOR[n.kind]},
                      "label": {"show": not snap.region_level or n.kind == "expertteam",
                                "position": "left" if n.kind == "gemeente" else "right",
                                "fontSize": 16 if big else 12}})
+    xs = [n.x for n in snap.nodes] or [0.0]
+    ys = [n.y for n in snap.nodes] or [0.0]
+    pad_x = 0.05 * ((max(xs) - min(xs)) or 1.0)
+    pad_y = 0.05 * ((max(ys) - min(ys)) or 1.0)
     top_w = max((e.weight for e in snap.edges), default=1.0) or 1.0
     links = []
     for e in snap.edges:
@@ -216,11 +219,14 @@ def echarts_option(snap: Snapshot, big: bool = False) -> dict[str, Any]:
         "tooltip": {"show": True},
         "legend": {"data": [KIND_LABEL[c] for c in categories], "top": 0, "textStyle": {"fontSize": 16 if big else 12}},
         "animation": False,
+        # Nodes on hidden value axes: symbols keep their size in pixels (round, whatever the box's shape).
+        "grid": {"left": 150 if not snap.region_level else 40, "right": 230 if not snap.region_level else 40,
+                 "top": 50, "bottom": 25},
+        "xAxis": {"type": "value", "show": False, "min": min(xs) - pad_x, "max": max(xs) + pad_x},
+        "yAxis": {"type": "value", "show": False, "inverse": True, "min": min(ys) - pad_y, "max": max(ys) + pad_y},
         "series": [{
-            "type": "graph", "layout": "none", "roam": True, "data": data, "links": links,
+            "type": "graph", "layout": "none", "coordinateSystem": "cartesian2d", "data": data, "links": links,
             "categories": [{"name": KIND_LABEL[c], "itemStyle": {"color": KIND_COLOR[c]}} for c in categories],
             "emphasis": {"focus": "adjacency"}, "lineStyle": {"opacity": 0.8},
-            "left": 150 if not snap.region_level else 40, "right": 230 if not snap.region_level else 40,
-            "top": 40, "bottom": 20,
         }],
     }

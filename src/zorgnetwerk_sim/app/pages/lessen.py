@@ -56,9 +56,15 @@ def pair_chart(lesson: Lesson, side: str, result: RunResult, series_index: int, 
     return chart
 
 
-def chart_option(chart: Chart, side: str, y_max: float | None) -> dict:
+def chart_option(chart: Chart, side: str, y_max: float | None, big: bool = False) -> dict:
     """The chart's ECharts option in the side's colour, on the y scale both sides share."""
     option = echarts_option(chart)
+    if big:
+        option["title"]["textStyle"] = {"fontSize": 20}
+        option["title"]["subtextStyle"] = {"fontSize": 15}
+        for axis in ("xAxis", "yAxis"):
+            option[axis].setdefault("axisLabel", {})["fontSize"] = 15
+            option[axis]["nameTextStyle"] = {"fontSize": 15}
     color = PALETTE[0] if side == "voor" else PALETTE[1]
     for s in option["series"]:
         s["color"] = color
@@ -102,6 +108,17 @@ def InfoCard(title: str, text: str, testid: str):
     with solara.Card(style={"padding": "8px 12px", "flex": "1 1 300px"}, classes=["zs-info-card", f"zs-{testid}"]):
         solara.HTML(tag="h4", unsafe_innerHTML=html.escape(title))
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(text))
+
+
+@solara.component
+def InfoCards(lesson: Lesson):
+    """The four parts of a lesson in the NetLogo Info-tab convention."""
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+        InfoCard("Wat zie je", lesson.wat_zie_je, "wat")
+        InfoCard("Hoe werkt het", lesson.hoe_werkt_het, "hoe")
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "margin-top": "8px"}):
+        InfoCard("Probeer zelf", lesson.probeer_zelf, "probeer")
+        InfoCard("Let op", lesson.let_op, "letop")
 
 
 @solara.component
@@ -171,12 +188,8 @@ def Page():
         if not klas:
             Prose(f"Scenario '{lesson.scenario}' ({years} jaar, waarvan het eerste jaar inloop), "
                   f"toevalsgetallen nr. {seed}. Voor: {lesson.voor_label}. Na: {lesson.na_label}.")
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
-            InfoCard("Wat zie je", lesson.wat_zie_je, "wat")
-            InfoCard("Hoe werkt het", lesson.hoe_werkt_het, "hoe")
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "margin-top": "8px"}):
-            InfoCard("Probeer zelf", lesson.probeer_zelf, "probeer")
-            InfoCard("Let op", lesson.let_op, "letop")
+        if not klas:
+            InfoCards(lesson)
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center", "gap": "8px", "margin": "12px 0"}):
             solara.Button(f"Voor: {lesson.voor_label}", icon_name="mdi-play", on_click=voor_task, disabled=busy,
                           color="primary", classes=["zs-voor"])
@@ -214,7 +227,7 @@ def Page():
                                             style={"color": "#777"})
                             else:
                                 chart = pair_chart(lesson, side, r, i, position)
-                                solara.FigureEcharts(option=chart_option(chart, side, y_max),
+                                solara.FigureEcharts(option=chart_option(chart, side, y_max, klas), responsive=True,
                                                      attributes={"style": f"height: {300 if klas else 260}px; "
                                                                           "width: 100%"})
             rows = numbers_table(lesson, shown)
@@ -222,6 +235,8 @@ def Page():
                 Heading("De cijfers van deze twee runs", 4)
                 Prose("Gemiddelden over de jaren na de inloop, tenzij er een jaar bij staat.")
                 Table(rows, classes=["zs-lesson-numbers"])
+        if klas:  # on a projector the charts come first, the explanation below them
+            InfoCards(lesson)
         refs = "; ".join(SOURCES[k] for k in lesson.sources)
         solara.HTML(tag="p", unsafe_innerHTML="<b>Bronnen:</b> " + html.escape(refs),
                     style={"font-size": "0.8em", "color": "#555", "max-width": "70em"}, classes=["zs-sources"])

@@ -136,7 +136,7 @@ def Page():
                 style={"font-size": "1.2em" if big else "1em"})
     with solara.Columns([8, 4]):
         with solara.Card(style={"padding": "4px"}, classes=["zs-network"]):
-            solara.FigureEcharts(option=option, on_click=clicked,
+            solara.FigureEcharts(option=option, on_click=clicked, responsive=True,
                                  attributes={"style": f"height: {560 if not snap.region_level else 600}px; width: 100%"})
         with solara.Column():
             node = snap.node(selected) if selected else None
