@@ -107,3 +107,13 @@ def test_worksheets_exist_and_name_their_scenario():
             assert key in text, (lesson.key, key)
         assert f"{lesson.key}.md" in index
         assert re.search(r"Let op|Docentnotitie", text)
+
+
+def test_worksheet_numbers_are_those_of_the_model():
+    """The worksheet's expected observations are written from the runs, not typed in."""
+    from zorgnetwerk_sim.lessons import worksheet
+
+    lesson = BY_KEY["versnippering"]
+    text = (ROOT / "docs" / "lessons" / f"{lesson.key}.md").read_text(encoding="utf-8")
+    assert text == worksheet(lesson, *run_pair(lesson)), \
+        "worksheet out of date: uv run python -m zorgnetwerk_sim.lessons docs/lessons"

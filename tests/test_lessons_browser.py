@@ -83,7 +83,8 @@ def test_every_lesson_runs_voor_and_na(app_url, offline: Page):
         assert page.locator(".zs-chart-na canvas").count() == len(lesson.series)
         expect(page.locator(".zs-lesson-numbers")).to_contain_text(lesson.claims[0].measure.label)
         if i in (0, 3):
-            shot(page, f"les-{lesson.key}-1400", doc=True, full=True)
+            page.locator(".zs-voor").scroll_into_view_if_needed()
+            shot(page, f"les-{lesson.key}-1400", doc=True)
     print("seconds per lesson (voor + na):", {k: round(v, 1) for k, v in timings.items()})
     assert max(timings.values()) < 30, timings
 
@@ -122,6 +123,7 @@ def test_netwerk_draws_klas_and_changes_after_procurement(app_url, offline: Page
     page.locator(".zs-net-step").click()
     expect(page.locator(".zs-net-week")).to_contain_text("Week 4")
     before = canvas.screenshot()
+    page.locator(".zs-net-step").scroll_into_view_if_needed()
     shot(page, "netwerk-1280x720", doc=True)
     page.locator(".zs-net-procurement").click()
     expect(page.locator(".zs-net-events")).to_contain_text("aanbesteding")
@@ -129,4 +131,5 @@ def test_netwerk_draws_klas_and_changes_after_procurement(app_url, offline: Page
     after = canvas.screenshot()
     assert before != after
     page.set_viewport_size({"width": 1400, "height": 900})
+    page.locator(".zs-net-step").scroll_into_view_if_needed()
     shot(page, "netwerk-na-aanbesteding-1400", doc=True)

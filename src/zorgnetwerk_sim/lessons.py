@@ -327,7 +327,7 @@ LESSONS: tuple[Lesson, ...] = (
                       "het effect bouwt langzaam op. Meer geld geeft steeds minder extra effect. Daarom stijgen "
                       "de kosten eerst, en dalen ze pas later, als het al gebeurt (Homer & Hirsch 2006; Milstein "
                       "et al. 2011; Verbeta 2024: nu weinig preventie).",
-        probeer_zelf="Verleng de run op Verkennen naar 10 of 15 jaar. Vanaf welk jaar zijn de kosten met 5% "
+        probeer_zelf="Kies bij 'Looptijd' 10 of 15 jaar en draai beide opnieuw. Vanaf welk jaar zijn de kosten met 5% "
                      "preventie lager dan met 1%, en haalt de regio de extra uitgaven ooit terug?",
         let_op="De vertraging, de opbouw en het grootste mogelijke effect van preventie zijn aannames van "
                "het model, geen meetwaarden. Preventie verlaagt in het model alleen het aantal en de zwaarte "

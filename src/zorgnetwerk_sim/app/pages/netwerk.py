@@ -116,7 +116,7 @@ def Page():
         set_selected(node_id)
 
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center", "gap": "10px"}):
-        solara.Select("Scenario", values=[scenario_title(n) for n in names], value=scenario_title(scenario),
+        solara.Select("Scenario", values=[scenario_title(n) for n in names], value=scenario_title(scenario), dense=True,
                       on_value=lambda t: (set_scenario(names[[scenario_title(n) for n in names].index(t)]),
                                           set_runs_override(None), set_selected(None)),
                       disabled=busy, style={"max-width": "360px"}, classes=["zs-net-scenario"])
@@ -132,12 +132,12 @@ def Page():
         solara.Select("Snelheid", values=list(SPEEDS), value=speed, on_value=set_speed, style={"max-width": "130px"},
                       classes=["zs-net-speed"])
         solara.Switch(label="Grote letters", value=big, on_value=set_big, classes=["zs-net-big"])
-    solara.Text(f"Week {week} van {weeks} (jaar {week / 52:.1f})".replace(".", ","), classes=["zs-net-week"],
-                style={"font-size": "1.2em" if big else "1em"})
+        solara.Text(f"Week {week} van {weeks} (jaar {week / 52:.1f})".replace(".", ","), classes=["zs-net-week"],
+                    style={"font-size": "1.3em" if big else "1.05em", "font-weight": "bold"})
     with solara.Columns([8, 4]):
         with solara.Card(style={"padding": "4px"}, classes=["zs-network"]):
             solara.FigureEcharts(option=option, on_click=clicked, responsive=True,
-                                 attributes={"style": f"height: {560 if not snap.region_level else 600}px; width: 100%"})
+                                 attributes={"style": f"height: {470 if not snap.region_level else 560}px; width: 100%"})
         with solara.Column():
             node = snap.node(selected) if selected else None
             if node is None:
