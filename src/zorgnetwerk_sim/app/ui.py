@@ -1,14 +1,14 @@
 """The Solara app: ``solara run zorgnetwerk_sim.app.ui`` (or ``zorgsim ui``).
 
-Pages: Vergelijken (the landing page), Verkennen, Per gemeente. A new page is one more
-:class:`solara.Route` in ``routes`` (Lessen and Netwerk are planned); the tabs follow the list.
+Pages: Vergelijken (the landing page), Verkennen, Per gemeente, and for teachers Lessen and
+Netwerk. A new page is one more :class:`solara.Route` in ``routes``; the tabs follow the list.
 """
 
 from __future__ import annotations
 
 import solara
 
-from .pages import gemeenten, verkennen, vergelijken
+from .pages import gemeenten, lessen, netwerk, verkennen, vergelijken
 from .session import Session, session_context
 
 
@@ -64,4 +64,6 @@ routes = [
     solara.Route(path="/", component=vergelijken.Page, label="Vergelijken", layout=Layout),
     solara.Route(path="verkennen", component=verkennen.Page, label="Verkennen"),
     solara.Route(path="gemeenten", component=gemeenten.Page, label="Per gemeente"),
+    solara.Route(path="lessen", component=lessen.Page, label="Lessen"),
+    solara.Route(path="netwerk", component=netwerk.Page, label="Netwerk"),
 ]
