@@ -337,7 +337,13 @@ class Pathway:
         if j.wait_since < 0:  # (usually the wait began at the toegang and goes on)
             self.begin_wait(j, week)
         self.set_state(j, WAITING)
-        waitlist = region.central[care] if central else (target or providers[0]).waitlists[care]
+        if central:
+            waitlist = region.central[care]
+        else:
+            receiver = target or providers[0]
+            waitlist = receiver.waitlists[care]
+            counts = receiver.referrals_from
+            counts[g.org_id] = counts.get(g.org_id, 0) + 1
         self.seq += 1
         if front:
             j.queue_place = self.seq - PRIORITY_OFFSET  # priority: ahead of all normal places, FIFO among priority

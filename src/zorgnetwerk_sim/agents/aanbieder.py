@@ -41,6 +41,9 @@ class Aanbieder(mesa.Agent):
         self.occupied = [0] * N_CARE_TYPES
         self.waitlists = {t: WaitList(t, self) for t in self.care_types}
         self.clients: set["Jongere"] = set()
+        #: Referrals to its own wachtlijsten so far, per referring gemeente (org id): what the
+        #: Netwerk page draws as the referrals of the last weeks (differences over time).
+        self.referrals_from: dict[int, int] = {}
         self.revenue_rate = 0.0                 # EUR/week from clients in care
         self.reserve = 0.0
         self.transition_until = -1

@@ -1,8 +1,9 @@
 """The network of a running model as a picture: organisations as nodes, contracts and trust as edges.
 
 Read-only: everything comes from the model's state as it is (``region.gemeenten``,
-``region.aanbieders``, ``ab.clients``, ``ab.waitlists``, ``region.trust``, the expertteams, the
-recorder's arrays). The Netwerk page (``pages/netwerk.py``) draws :func:`echarts_option` of a
+``region.aanbieders``, ``ab.clients``, ``ab.waitlists``, ``ab.referrals_from``, ``region.trust``,
+the expertteams, the recorder's arrays). Referrals of the last weeks are the difference between
+the referral counts now and those of a few weeks ago (:func:`referral_counts`, kept by the page). The Netwerk page (``pages/netwerk.py``) draws :func:`echarts_option` of a
 :func:`snapshot` after every few weeks.
 
 Positions are fixed slots, not a force layout, so the picture does not jump while the run
@@ -41,9 +42,10 @@ class Node:
 class Edge:
     source: str
     target: str
-    kind: str                  # 'contract', 'samenwerking' (aanbieder-aanbieder), 'expertteam'
+    kind: str                  # 'contract', 'verwijzing', 'samenwerking' (aanbieder-aanbieder), 'expertteam'
     trust: float | None
-    weight: float              # clients of the gemeente at the aanbieder now (contracts), cases (expertteam)
+    weight: float              # clients of the gemeente at the aanbieder now (contract), referrals of the
+                               # last weeks (verwijzing), cases (expertteam)
 
 
 @dataclass
@@ -80,9 +82,20 @@ def _gemeente_in_care(model, g) -> float:
     return 0.0 if week == 0 else float(model.recorder.stocks[week - 1, g.index, S["in_care"]])
 
 
-def snapshot(model) -> Snapshot:
+def referral_counts(model) -> dict[tuple[int, int], int]:
+    """Referrals so far per (gemeente, aanbieder) org ids (to the aanbieder's own wachtlijsten)."""
+    return {(g, ab.org_id): n for region in model.regions for ab in region.aanbieders
+            for g, n in ab.referrals_from.items()}
+
+
+def snapshot(model, referrals_before: dict[tuple[int, int], int] | None = None) -> Snapshot:
+    """The network now; with ``referrals_before`` (``referral_counts`` of some weeks ago) the
+    referrals since then as edges gemeente → aanbieder."""
     if len(model.regions) > REGION_LEVEL_ABOVE:
         return _regions_snapshot(model)
+    recent = {}
+    if referrals_before is not None:
+        recent = {k: n - referrals_before.get(k, 0) for k, n in referral_counts(model).items()}
     nodes: list[Node] = []
     edges: list[Edge] = []
     y0 = 0.0
@@ -118,6 +131,9 @@ def snapshot(model) -> Snapshot:
             for g in gems:
                 edges.append(Edge(f"o{g.org_id}", f"o{ab.org_id}", "contract", region.trust.trust(g.org_id, ab.org_id),
                                   float(clients_of.get(g.org_id, 0))))
+                sent = recent.get((g.org_id, ab.org_id), 0)
+                if sent > 0:
+                    edges.append(Edge(f"o{g.org_id}", f"o{ab.org_id}", "verwijzing", None, float(sent)))
         for i, x in enumerate(abs_):
             for y in abs_[i + 1:]:
                 edges.append(Edge(f"o{x.org_id}", f"o{y.org_id}", "samenwerking",
@@ -203,12 +219,20 @@ def echarts_option(snap: Snapshot, big: bool = False) -> dict[str, Any]:
     ys = [n.y for n in snap.nodes] or [0.0]
     pad_x = 0.05 * ((max(xs) - min(xs)) or 1.0)
     pad_y = 0.05 * ((max(ys) - min(ys)) or 1.0)
-    top_w = max((e.weight for e in snap.edges), default=1.0) or 1.0
+    top_w = max((e.weight for e in snap.edges if e.kind == "contract"), default=1.0) or 1.0
+    top_r = max((e.weight for e in snap.edges if e.kind == "verwijzing"), default=1.0) or 1.0
     links = []
     for e in snap.edges:
         if e.kind == "contract":
             width = 1 + 7 * math.sqrt(e.weight / top_w)
             style = {"color": trust_color(e.trust), "width": round(width, 2), "opacity": 0.85, "curveness": 0.0}
+        elif e.kind == "verwijzing":  # referrals of the last weeks: a curved arrow, width by number
+            width = 1 + 5 * math.sqrt(e.weight / top_r)
+            links.append({"source": e.source, "target": e.target, "symbol": ["none", "arrow"], "symbolSize": 8,
+                          "lineStyle": {"color": "#555555", "width": round(width, 2), "opacity": 0.6,
+                                        "curveness": 0.25},
+                          "value": int(e.weight), "tooltip": {"formatter": f"{int(e.weight)} verwijzingen"}})
+            continue
         elif e.kind == "samenwerking":
             style = {"color": trust_color(e.trust), "width": 1.5, "type": "dashed", "opacity": 0.7, "curveness": 0.3}
         else:

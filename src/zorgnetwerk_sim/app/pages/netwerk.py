@@ -16,11 +16,12 @@ from solara.lab import use_task
 from ...api import Simulation
 from ...scenario import available_scenarios
 from ..labels import scenario_title
-from ..network import echarts_option, snapshot
+from ..network import REGION_LEVEL_ABOVE, echarts_option, referral_counts, snapshot
 from ..widgets import Heading, Prose, Table
 
 SPEEDS = {"langzaam": 1, "normaal": 4, "snel": 13}  # weeks per redraw
 REDRAW_S = 0.3
+RECENT_WEEKS = 8  # referrals drawn: those of the last weeks
 
 
 class Run:
@@ -30,6 +31,13 @@ class Run:
         self.stop = threading.Event()
         self.events: list[str] = []
         self._names = self._aanbieders()
+        #: (week, referral counts) after each step, as far back as RECENT_WEEKS (region level: none)
+        self.detailed = len(self.sim.model.regions) <= REGION_LEVEL_ABOVE
+        self.history: list[tuple[int, dict]] = [(0, referral_counts(self.sim.model))] if self.detailed else []
+
+    def referrals_before(self) -> dict | None:
+        """The referral counts of about RECENT_WEEKS ago (None at region level)."""
+        return self.history[0][1] if self.history else None
 
     def _aanbieders(self) -> dict[int, tuple[str, bool]]:
         return {i: (ab.name, ab.active) for r in self.sim.model.regions for i, ab in
@@ -48,6 +56,10 @@ class Run:
                 elif old is not None and old[1] and not active:
                     self.events.append(f"Week {week}: {name} stopt (verlies).")
             self._names = now
+            if self.detailed:
+                self.history.append((week, referral_counts(self.sim.model)))
+                while len(self.history) > 1 and self.history[1][0] <= week - RECENT_WEEKS:
+                    self.history.pop(0)
 
     def to_procurement(self) -> None:
         """Step to just after the next procurement round."""
@@ -106,7 +118,7 @@ def Page():
     holder.current = current
     busy = play_task.pending
     with current.lock:
-        snap = snapshot(current.sim.model)
+        snap = snapshot(current.sim.model, current.referrals_before())
         option = echarts_option(snap, big)
         week, weeks = current.sim.model.week, current.sim.weeks
         events = list(current.events[-6:])
@@ -153,7 +165,8 @@ def Page():
                 Prose("Blauw: gemeenten (grootte: wachtende jongeren). Oranje: aanbieders (grootte: jongeren in "
                       "zorg en op de wachtlijst). Paars: het expertteam. Een lijn gemeente–aanbieder is een "
                       "contract: hoe dikker, hoe meer jongeren van die gemeente daar nu in zorg zijn; de kleur is "
-                      "het vertrouwen (rood laag, groen hoog). Gestippeld: het vertrouwen tussen aanbieders.")
+                      "het vertrouwen (rood laag, groen hoog). Grijze pijlen: de verwijzingen van de laatste "
+                      f"{RECENT_WEEKS} weken (hoe dikker, hoe meer). Gestippeld: het vertrouwen tussen aanbieders.")
             Heading("Wat er gebeurde", 4)
             if events:
                 solara.HTML(tag="ul", unsafe_innerHTML="".join(f"<li>{html.escape(e)}</li>" for e in events),
