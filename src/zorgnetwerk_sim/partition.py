@@ -19,6 +19,7 @@ for every number of workers, serial or parallel (docs/nederland.md).
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import signal
@@ -460,7 +461,13 @@ def run_part(spec: "Scenario", k: int, events_dir: str | None,
             model.step()
             if progress is not None:
                 progress(model.week)
-    return part_result(model, k, events_dir=Path(events_dir) if events_dir else None)
+        result = part_result(model, k, events_dir=Path(events_dir) if events_dir else None)
+        # The model and its agents refer to each other (Mesa's registries): only the cyclic
+        # collector frees them, and it is paused. Free this part now, before the next one starts,
+        # so that parts run one after another never hold more than one part's trajectories.
+        del model
+        gc.collect()
+    return result
 
 
 def _init_worker(parent_pid: int) -> None:
