@@ -159,9 +159,11 @@ class PartResult:
     max_trajectory_id: int = -1
 
 
-def part_result(model: "ZorgnetwerkModel", k: int, live: bool = False, events_dir: Path | None = None) -> PartResult:
+def part_result(model: "ZorgnetwerkModel", k: int, live: bool = False, events_dir: Path | None = None,
+                events: bool = True) -> PartResult:
     """The result of part ``k`` from its model (``live``: keep the model's gemeente agents and leave
-    its event log where it is; otherwise plain values, and the log's files moved to ``events_dir``)."""
+    its event log where it is; otherwise plain values, and the log's files moved to ``events_dir``;
+    ``events`` False: without the event log)."""
     rec = model.recorder
     teams = len(model.expertteams)
     gemeenten: list[Any] = list(model.gemeenten) if live else [
@@ -181,7 +183,7 @@ def part_result(model: "ZorgnetwerkModel", k: int, live: bool = False, events_di
         churn_events=rec.churn_events, exits=rec.exits,
         places_added=model.capacity.places_added, places_released=model.capacity.places_released,
         gemeenten=gemeenten, n_entered=model.n_entered, n_left=model.n_left, n_persons=model.n_persons)
-    if model.event_log is not None:
+    if events and model.event_log is not None:
         files = model.event_log.finish()
         if not live and events_dir is not None:
             moved = []
@@ -379,18 +381,22 @@ class PartsModel:
         self.spec = scenario
         self.parts = parts
         self.models = models
+        self._recorder: tuple[int, MergedRecorder] | None = None
 
     @property
     def week(self) -> int:
         return min(m.week for m in self.models)
 
-    def results(self) -> list[PartResult]:
-        return [part_result(m, k, live=True) for k, m in enumerate(self.models)]
+    def results(self, events: bool = True) -> list[PartResult]:
+        return [part_result(m, k, live=True, events=events) for k, m in enumerate(self.models)]
 
     @property
     def recorder(self) -> MergedRecorder:
-        """The merged recorder of the weeks so far (built anew at each access)."""
-        return MergedRecorder(self.spec, self.parts, self.results())
+        """The merged recorder of the weeks so far (built again once the parts have stepped on)."""
+        week = self.week
+        if self._recorder is None or self._recorder[0] != week:
+            self._recorder = (week, MergedRecorder(self.spec, self.parts, self.results(events=False)))
+        return self._recorder[1]
 
     @property
     def gemeenten(self) -> list[GlobalGemeente]:
