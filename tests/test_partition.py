@@ -209,3 +209,19 @@ def test_national_workers_1_and_2_write_the_same_bytes(cli, tmp_path):  # noqa: 
     assert ts["gemeente"].nunique() == 342 and ts["region"].nunique() == 42
     spec = load_scenario("nederland")
     assert list(ts["gemeente"].astype(str)[:342]) == [g.name for r in spec.network.regions for g in r.gemeenten]
+
+
+
+def test_an_unnamed_region_whose_own_team_others_name_joins_their_part(tmp_path):
+    """A region without ``expertteam`` gets "Expertteam <region>"; when another region names that
+    team, the model gives them one team, so they are one part."""
+    text = (TRIO.replace('name = "Net Twee"', 'name = "Expertteam Midden"')
+            .replace('expertteam = "Net Twee"\n', "")
+            .replace('name = "Zuid"\nexpertteam = "Net Een"', 'name = "Zuid"\nexpertteam = "Expertteam Midden"'))
+    path = tmp_path / "shared.toml"
+    path.write_text(text, encoding="utf-8")
+    spec = load_scenario(path)
+    assert spec.network.regions[1].expertteam is None
+    assert partition(spec) == [[0], [1, 2]]
+    model = ZorgnetwerkModel(sub_scenario(spec, [1, 2], 1))
+    assert [t.name for t in model.expertteams] == ["Expertteam Midden"]

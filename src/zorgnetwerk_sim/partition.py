@@ -58,9 +58,14 @@ def partition(scenario: "Scenario") -> list[list[int]]:
     The regions that name none (each then has a team of its own, but the scenario declares no
     expertise networks: ``default``) stay together in one part, so such a scenario runs as the
     one model it always ran as."""
+    regions = scenario.network.regions
+    named = {r.expertteam for r in regions if r.expertteam is not None}
     parts: dict[str | None, list[int]] = {}
-    for i, region in enumerate(scenario.network.regions):
-        parts.setdefault(region.expertteam, []).append(i)
+    for i, region in enumerate(regions):
+        # an unnamed region's own team (model: "Expertteam <region>") may be one that others name
+        own = f"Expertteam {region.name}"
+        key = region.expertteam if region.expertteam is not None else (own if own in named else None)
+        parts.setdefault(key, []).append(i)
     return list(parts.values())
 
 
