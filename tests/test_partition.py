@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -225,3 +231,43 @@ def test_an_unnamed_region_whose_own_team_others_name_joins_their_part(tmp_path)
     assert partition(spec) == [[0], [1, 2]]
     model = ZorgnetwerkModel(sub_scenario(spec, [1, 2], 1))
     assert [t.name for t in model.expertteams] == ["Expertteam Midden"]
+
+
+def _group(pgid: int) -> list[int]:
+    """The live (not zombie) processes of a process group."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_ctrl_c_stops_the_workers(tmp_path):
+    """Ctrl-C during ``zorgsim run nederland --workers 2``: exit 130, no traceback, no process left, no outputs."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "zorgnetwerk_sim.cli", "run", "nederland", "--workers", "2",
+                             "--out", str(out), "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True,
+                            # a shell that starts the tests in the background ignores SIGINT, and children inherit it
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while len(_group(proc.pid)) < 3:  # the command and its two workers (and multiprocessing's tracker)
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.1)
+    time.sleep(2.0)  # the workers are running their parts
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+    deadline = time.monotonic() + 30
+    while _group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _group(proc.pid) == []
+    assert not (out / "summary.json").exists()
