@@ -176,6 +176,26 @@ def test_simulation_steps_all_parts_like_run(trio):
     assert sim.model.n_entered - sim.model.n_left == sim.model.jongeren_active > 0
 
 
+def test_parts_run_one_after_another_hold_one_model_at_a_time(trio, monkeypatch):
+    """With one worker, a part's model is freed before the next part's is built (peak memory)."""
+    import weakref
+
+    import zorgnetwerk_sim.model as model_module
+
+    built: list[weakref.ref] = []
+    alive_at_start: list[int] = []
+    real_init = model_module.ZorgnetwerkModel.__init__
+
+    def init(self, *args, **kwargs):
+        alive_at_start.append(sum(r() is not None for r in built))
+        built.append(weakref.ref(self))
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(model_module.ZorgnetwerkModel, "__init__", init)
+    run_scenario(load_scenario(trio), 1)
+    assert alive_at_start == [0, 0]
+
+
 def _outputs(folder):
     return {name: (folder / name).read_bytes() for name in ("summary.json", "timeseries.parquet", "scenario.toml",
                                                              "events.parquet") if (folder / name).exists()}
