@@ -20,12 +20,13 @@ from .engine import gc_paused
 from .eventlog import FILE_NAME as EVENTS_FILE
 from .eventlog import EventLog
 from .model import ZorgnetwerkModel
+from .partition import PartsModel, merged_outputs, partition, run_parts, sub_scenario
 from .safeio import OutputError, check_output_folder, staged_outputs
 from .scenario import Scenario, load_scenario, scenario_to_toml
 from .scenario.loader import parse_override
 
 
-__all__ = ["OUTPUT_FILES", "OutputError", "RunResult", "Simulation", "check_output_folder", "run"]
+__all__ = ["OUTPUT_FILES", "OutputError", "RunResult", "Simulation", "check_output_folder", "run", "run_scenario"]
 
 
 @dataclass
@@ -86,7 +87,14 @@ class Simulation:
         if seed is not None:
             scenario = scenario.model_copy(update={"seed": int(seed)})
         self.scenario = scenario
-        self.model = ZorgnetwerkModel(scenario)
+        #: The scenario's independent parts (partition.py): regions linked by a shared expertteam.
+        self.parts = partition(scenario)
+        if len(self.parts) == 1:
+            self.model: ZorgnetwerkModel | PartsModel = ZorgnetwerkModel(scenario)
+            self._models = [self.model]
+        else:  # one model per part, stepped together; ``model`` shows them as one (PartsModel)
+            self._models = [ZorgnetwerkModel(sub_scenario(scenario, part, k)) for k, part in enumerate(self.parts)]
+            self.model = PartsModel(scenario, self.parts, self._models)
 
     @property
     def weeks(self) -> int:
@@ -100,7 +108,8 @@ class Simulation:
         for _ in range(weeks):
             if self.done:
                 return
-            self.model.step()
+            for model in self._models:
+                model.step()
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> "RunResult":
         # The cyclic garbage collector stays paused for the whole run, not just within each
@@ -109,25 +118,49 @@ class Simulation:
         # traversing every live trajectory and pending event (8% of a national run).
         with gc_paused():
             while not self.done:
-                self.model.step()
+                for model in self._models:
+                    model.step()
                 if progress is not None:
                     progress(self.model.week, self.scenario.weeks)
         return self.result()
 
     def result(self) -> RunResult:
+        if isinstance(self.model, PartsModel):
+            rec, log = merged_outputs(self.scenario, self.parts, self.model.results())
+            return RunResult(self.scenario, rec.summary(), rec.timeseries(), log)  # type: ignore[arg-type]
         rec = self.model.recorder
         return RunResult(self.scenario, rec.summary(), rec.timeseries(), self.model.event_log)
 
 
 def run(scenario: Scenario | str | Path = "default", *, seed: int | None = None, years: float | None = None,
         overrides: Iterable[str] | Mapping[str, Any] = (),
-        progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """Run a scenario (name, path or Scenario) and return its summary and time series."""
+        progress: Callable[[int, int], None] | None = None, workers: int = 1) -> RunResult:
+    """Run a scenario (name, path or Scenario) and return its summary and time series.
+
+    A scenario of several independent parts (partition.py; ``nederland``: 8) runs them one
+    after another, or in ``workers`` processes; the result is the same for every ``workers``."""
     extra = dict(overrides) if isinstance(overrides, Mapping) else dict(parse_override(o) for o in overrides)
     if years is not None:
         extra["run.years"] = years
     if isinstance(scenario, Scenario):
-        sim = Simulation(scenario, seed, extra)
+        if extra:
+            from .scenario import scenario_from_dict
+
+            scenario = scenario_from_dict(scenario.model_dump(mode="json", exclude_none=True), scenario.name, extra)
+        spec = scenario
     else:
-        sim = Simulation(load_scenario(scenario, extra), seed)
-    return sim.run(progress)
+        spec = load_scenario(scenario, extra)
+    if seed is not None:
+        spec = spec.model_copy(update={"seed": int(seed)})
+    return run_scenario(spec, workers, progress)
+
+
+def run_scenario(spec: Scenario, workers: int = 1,
+                 progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Run a resolved scenario to its end (``zorgsim run``): one model, or its parts (partition.py)
+    one after another or in ``workers`` processes, merged into one result."""
+    if len(partition(spec)) == 1:
+        return Simulation(spec).run(progress)
+    with gc_paused():
+        rec, log = run_parts(spec, workers, progress)
+    return RunResult(spec, rec.summary(), rec.timeseries(), log)  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .api import Simulation
+from .api import run_scenario
 from .safeio import (InputError, OutputError, check_output_file, check_output_folder, one_line, path_from_text,
                      read_toml_file, safe_folder_name, user_error)
 from .scenario import ScenarioError, available_scenarios, load_scenario, parameter_table, scenarios_dir
@@ -161,6 +161,8 @@ def run(
     out: Annotated[Path | None, typer.Option(parser=path_text, help="Output folder (default: runs/<scenario>)")] = None,
     event_log: Annotated[bool, typer.Option("--event-log", help="Also write events.parquet for process mining")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table")] = False,
+    workers: Annotated[int, workers_option("Processes for a scenario of independent parts (nederland: 8 "
+                                           "expertise networks); the same results for any number")] = 1,
 ) -> None:
     """Run one scenario and write summary.json, timeseries.parquet and scenario.toml."""
     overrides: dict[str, Any] = {}
@@ -183,7 +185,6 @@ def run(
         check_output_folder(target)
     except OutputError as err:
         fail(f"--out {err}")
-    sim = Simulation(spec)
     started = time.perf_counter()
     progress: Progress | None = None
     task = None
@@ -204,7 +205,7 @@ def run(
     written = False
     try:
         try:
-            result = sim.run(tick)
+            result = run_scenario(spec, workers, tick)
         finally:
             if progress is not None:
                 progress.stop()
