@@ -8,10 +8,11 @@ from solara.lab import use_task
 
 from ...api import Simulation
 from ..charts import Chart
-from ..explore import csv_bytes, per_gemeente, size_classes
+from ..explore import per_gemeente, size_classes
 from ..format import nl_eur, nl_number, nl_percent
+from ..labels import scenario_title
 from ..session import use_session
-from ..widgets import ChartCard, Downloads, Heading, Prose, Table
+from ..widgets import ChartCard, Heading, Prose, Table, TableDownloads
 
 SOLIDARITY = "levers.coordination.solidarity_pooling"
 
@@ -83,7 +84,7 @@ def Page():
         return
     with explorer.lock:
         table = per_gemeente(explorer.sim)
-    solara.Text(f"Scenario '{explorer.scenario.name}', week {explorer.sim.model.week} van {explorer.sim.weeks}"
+    solara.Text(f"Scenario {scenario_title(explorer.scenario.name)}, week {explorer.sim.model.week} van {explorer.sim.weeks}"
                 + (" (nog niet klaar: de cijfers gaan over de weken tot nu)" if not explorer.sim.done else ""),
                 style={"color": "#555"})
     Heading("Klein en groot", 4)
@@ -91,7 +92,7 @@ def Page():
     Heading("Alle gemeenten", 4)
     Table(shown(table).to_dict("records"), classes=["zs-gemeenten"])
     ChartCard(budget_chart({"deze run": table}), "gemeenten-budget.png", height=360)
-    Downloads([("Per gemeente (CSV)", "per-gemeente.csv", lambda: csv_bytes(table), "text/csv")])
+    TableDownloads([("Per gemeente", "per-gemeente", lambda: table)])
     Heading("Met en zonder solidariteit", 4)
     Prose("Dezelfde run twee keer (zelfde toevalsgetallen): dure trajecten betaald door de gemeente zelf, of uit "
           "een regionale pot.")

@@ -12,12 +12,12 @@ from solara.lab import use_task
 from ...safeio import user_error
 from ...scenario import Scenario, ScenarioError, available_scenarios
 from ..charts import Chart, Line
-from ..explore import (COST_PARTS, Control, controls, csv_bytes, kpi_strip, parquet_bytes, scenario_toml,
+from ..explore import (COST_PARTS, Control, controls, kpi_strip, parquet_bytes, scenario_toml,
                        value_of)
 from ..labels import LEVER_GROUPS, UNCERTAINTY_GROUP, scenario_title
 from ..session import UPLOADED, Explorer, use_session
 from ..upload import UploadError, parse_upload
-from ..widgets import ChartCard, Downloads, Heading, KpiCard, Prose
+from ..widgets import ChartCard, Heading, KpiCard, Prose, TableDownloads
 
 #: How often the page is redrawn while playing (seconds).
 REDRAW_S = 0.25
@@ -245,15 +245,14 @@ def Runner(explorer: Explorer):
     Heading("Meenemen", 4)
     items = [("Scenario (TOML, voor zorgsim run)", f"{explorer.scenario.name}.toml",
               lambda: scenario_toml(explorer.scenario), "application/toml")]
+    tables = []
     if not frame.empty:
-        items += [("Tijdreeks per gemeente (CSV)", "verkennen-tijdreeks.csv",
-                   lambda: csv_bytes(explorer.timeseries()), "text/csv"),
-                  ("Tijdreeks per gemeente (Parquet)", "verkennen-tijdreeks.parquet",
-                   lambda: parquet_bytes(explorer.timeseries()), "application/octet-stream")]
+        tables.append(("Tijdreeks per gemeente", "verkennen-tijdreeks", explorer.timeseries))
+        items.append(("Tijdreeks per gemeente (Parquet)", "verkennen-tijdreeks.parquet",
+                      lambda: parquet_bytes(explorer.timeseries()), "application/octet-stream"))
     if sim.done:
-        items.append(("Samenvatting (CSV)", "verkennen-samenvatting.csv", lambda: csv_bytes(explorer.summary()),
-                      "text/csv"))
-    Downloads(items)
+        tables.append(("Samenvatting", "verkennen-samenvatting", explorer.summary))
+    TableDownloads(tables, items)
 
 
 @solara.component
