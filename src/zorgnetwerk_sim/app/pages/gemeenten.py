@@ -55,6 +55,8 @@ def Page():
     session = use_session()
     explorer = session.explorer.value
     frame = session.frame.value  # redraw when the run advances
+    # opened directly (no visit to Verkennen yet): make the session's run, so the button below has one
+    solara.use_effect(lambda: None if session.explorer.value is not None else (session.reset() and None), [])
     solara.Title("Per gemeente · zorgnetwerk_sim")
     Heading("Per gemeente", 2)
     Prose("Wie wacht en wie betaalt? Kleine en grote gemeenten naast elkaar, en de kosten tegenover het budget "
@@ -75,8 +77,12 @@ def Page():
     finish = use_task(run_to_end, dependencies=None)
     compare = use_task(with_and_without, dependencies=None)
     if explorer is None or frame.empty:
-        solara.Info("Er is nog geen run. Draai het scenario van Verkennen helemaal door:")
-        if explorer is not None:
+        if explorer is None:
+            solara.Text("Laden…")
+            return
+        solara.Info(f"Er is nog geen run. Draai het scenario van Verkennen ({scenario_title(explorer.scenario.name)}) "
+                    "helemaal door:")
+        if True:
             solara.Button("Draai het hele scenario", on_click=finish, disabled=finish.pending, color="primary",
                           classes=["zs-run-all"])
             if finish.pending:

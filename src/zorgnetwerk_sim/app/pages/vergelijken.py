@@ -159,17 +159,19 @@ def JobStatus(job: ComparisonJob):
 def Page():
     session = use_session()
     region_names = regions() + ([UPLOADED] if session.uploaded.value is not None else [])
-    region = solara.use_reactive("default" if "default" in region_names else region_names[0])
+    job = session.job.value
+    # the form opens with what was run last (it shows a running comparison's settings)
+    region = solara.use_reactive(job.region if job is not None and job.region in region_names else
+                                 "default" if "default" in region_names else region_names[0])
     options = shipped_options()
     mine = my_settings(session)
     if mine is not None:
         options.append(mine[1])
     by_name = {o.name: o for o in options}
-    chosen = solara.use_reactive([BASELINE_OPTION, "Centrale wachtlijst"])
-    replications = solara.use_reactive(DEFAULT_REPLICATIONS)
-    years = solara.use_reactive(10)
+    chosen = solara.use_reactive(list(job.options) if job is not None else [BASELINE_OPTION, "Centrale wachtlijst"])
+    replications = solara.use_reactive(job.replications if job is not None else DEFAULT_REPLICATIONS)
+    years = solara.use_reactive(int(job.years) if job is not None else 10)
     message = solara.use_reactive("")
-    job = session.job.value
     running = job is not None and job.running
 
     def label(name: str) -> str:
@@ -207,10 +209,22 @@ def Page():
         with solara.Column():
             Heading("Vergelijken", 2)
             Prose("Wat gebeurt er met de wachtlijst, de uithuisplaatsingen en de kosten als de regio iets anders "
-                  "doet? Kies een regio en 2 tot 4 opties, en druk op Vergelijk. De eerste aangevinkte optie is de "
-                  "basis.", strong=("Vergelijk.",))
+                  "doet? Kies hieronder een regio en 2 tot 4 opties, en druk op Vergelijk. De eerste aangevinkte optie "
+                  "is de basis.", strong=("Vergelijk.",))
+            # the button and the progress above the form: in view at 1400×900 without scrolling
+            with solara.Row(style={"align-items": "center"}):
+                solara.Button("Vergelijk", on_click=start, color="primary", disabled=running,
+                              classes=["zs-compare"])
+            if message.value:
+                solara.Warning(message.value)
+            if job is not None:
+                JobStatus(job)
+            if len(session.finished_jobs.value) > 1 or (session.finished_jobs.value and job is not None
+                                                        and job.running):
+                History()
             with solara.Card("1. Regio"):
-                solara.ToggleButtonsSingle(value=where, on_value=region.set, children=[
+                solara.ToggleButtonsSingle(value=where, on_value=region.set, style={"flex-wrap": "wrap"},
+                                           classes=["zs-regions"], children=[
                     solara.Button(label(n), value=n, classes=[f"zs-region-{n}"],
                                   disabled=running or (my_region is not None and n != my_region))
                     for n in region_names])
@@ -242,16 +256,6 @@ def Page():
                 solara.Text(f"{len(picked)} opties × {replications.value} herhalingen = "
                             f"{len(picked) * replications.value} runs, verdeeld over de processorkernen.",
                             style={"color": "#666", "font-size": "0.9em", "display": "block"})
-            with solara.Row(style={"align-items": "center"}):
-                solara.Button("Vergelijk", on_click=start, color="primary", disabled=running,
-                              classes=["zs-compare"])
-            if message.value:
-                solara.Warning(message.value)
-            if job is not None:
-                JobStatus(job)
-            if len(session.finished_jobs.value) > 1 or (session.finished_jobs.value and job is not None
-                                                        and job.running):
-                History()
             with solara.Details("Of: open de resultaten van een zorgsim sweep"):
                 SweepOpener()
         with solara.Column():
