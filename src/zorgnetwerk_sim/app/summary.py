@@ -129,9 +129,9 @@ class Difference:
         show = (lambda p: names.get(p, p)) if names else (lambda p: p)
         option, base = show(self.option), show(self.baseline)
         if not self.enough or not self.has_interval:
-            return (f"Voor {self.kpi.noun} van {option} zijn {self.n_pairs} herhalingen te weinig om een verschil "
-                    f"met {base} te beoordelen (minstens {MIN_PAIRS} nodig): een interval uit zo weinig runs kan "
-                    "toevallig smal zijn.")
+            return (f"Voor {self.kpi.noun} van {option} zijn te weinig herhalingen ({self.n_pairs}, minstens "
+                    f"{MIN_PAIRS} nodig) om een verschil met {base} te beoordelen: een interval uit zo weinig runs "
+                    "kan toevallig smal zijn.")
         if self.identical:
             return f"{option} geeft in elke herhaling precies {self.kpi.noun} van {base}: geen verschil."
         if not self.distinguishable:
