@@ -167,7 +167,7 @@ def test_comparison_shows_sentences_intervals_and_exports(offline: Page, app: di
     assert any("95%-BI" in t for t in texts)
     assert any(re.search(r"\d,\d", t) for t in texts), "no decimal comma in the sentences"
     expect(page.get_by_text("95%-BI van het verschil")).to_be_visible()
-    expect(page.locator(".zs-chart canvas").first).to_be_visible()
+    expect(page.locator(".zs-chart svg").first).to_be_visible()
     assert page.locator(".zs-chart").count() == 4  # wachtlijst, uithuisplaatsingen, crisis, kosten
     shot(page, "vergelijken-resultaat")
     page.get_by_role("button", name="CSV (standaard, voor scripts)").click()  # Excel-NL is the default
@@ -200,7 +200,7 @@ def test_lever_change_changes_kpis_and_charts(offline: Page, app: dict) -> None:
     play_to_end(page)
     before = kpi_values(page)
     assert set(before) >= {"Wachtlijst", "Kosten", "Uithuisplaatsingen"}
-    assert page.locator(".zs-chart canvas").count() == 5
+    assert page.locator(".zs-chart svg").count() == 5
     chart_before = page.locator(".zs-chart").first.screenshot()
     choose(page, "Wachtlijst", "centraal")
     expect(page.locator(".zs-week")).to_have_text(re.compile(r"week 0 van \d+"))  # a lever change restarts
