@@ -147,8 +147,8 @@ def test_comparison_shows_sentences_intervals_and_exports(offline: Page, app: di
     page = offline
     page.goto(app["url"])
     page.get_by_role("button", name="Klasregio").click()
-    page.get_by_role("button", name="2", exact=True).first.click()  # herhalingen
-    page.get_by_role("button", name="2", exact=True).nth(1).click()  # jaren
+    page.locator(".zs-replications button", has_text="5").click()  # herhalingen: the fewest there are
+    page.locator(".zs-years button", has_text="2").first.click()  # jaren
     page.locator("label", has_text="Investeren in vertrouwen").click()
     page.get_by_role("button", name="Vergelijk", exact=True).click()
     sentences = page.locator(".zs-sentence")
@@ -167,9 +167,10 @@ def test_comparison_shows_sentences_intervals_and_exports(offline: Page, app: di
     assert any("95%-BI" in t for t in texts)
     assert any(re.search(r"\d,\d", t) for t in texts), "no decimal comma in the sentences"
     expect(page.get_by_text("95%-BI van het verschil")).to_be_visible()
-    expect(page.locator(".zs-chart canvas").first).to_be_visible()
+    expect(page.locator(".zs-chart svg").first).to_be_visible()
     assert page.locator(".zs-chart").count() == 4  # wachtlijst, uithuisplaatsingen, crisis, kosten
     shot(page, "vergelijken-resultaat")
+    page.get_by_role("button", name="CSV (standaard, voor scripts)").click()  # Excel-NL is the default
     table = list(csv.DictReader(io.StringIO(download(page, "Vergelijkingstabel (CSV)").decode())))
     assert {"point", "kpi", "diff", "diff_ci_low", "diff_ci_high"} <= set(table[0])
     assert {r["point"] for r in table} == {"Huidig beleid", "Centrale wachtlijst", "Investeren in vertrouwen"}
@@ -178,10 +179,10 @@ def test_comparison_shows_sentences_intervals_and_exports(offline: Page, app: di
     assert {(r["point"], r["year"]) for r in by_year if r["kpi"] == "waitlist_mean"} == {
         (p, y) for p in ("Huidig beleid", "Centrale wachtlijst", "Investeren in vertrouwen") for y in ("1", "2")}
     runs = list(csv.DictReader(io.StringIO(download(page, "Runs (CSV)").decode())))
-    assert len(runs) == 3 * 2
+    assert len(runs) == 3 * 5
     assert download(page, "Download als PNG")[:8] == b"\x89PNG\r\n\x1a\n"
     experiment = download(page, "Experiment (TOML, voor zorgsim sweep)").decode()
-    assert 'base = "klas"' in experiment and "replications = 2" in experiment
+    assert 'base = "klas"' in experiment and "replications = 5" in experiment
 
 
 def test_lever_change_changes_kpis_and_charts(offline: Page, app: dict) -> None:
@@ -199,7 +200,7 @@ def test_lever_change_changes_kpis_and_charts(offline: Page, app: dict) -> None:
     play_to_end(page)
     before = kpi_values(page)
     assert set(before) >= {"Wachtlijst", "Kosten", "Uithuisplaatsingen"}
-    assert page.locator(".zs-chart canvas").count() == 5
+    assert page.locator(".zs-chart svg").count() == 5
     chart_before = page.locator(".zs-chart").first.screenshot()
     choose(page, "Wachtlijst", "centraal")
     expect(page.locator(".zs-week")).to_have_text(re.compile(r"week 0 van \d+"))  # a lever change restarts
@@ -212,6 +213,7 @@ def test_lever_change_changes_kpis_and_charts(offline: Page, app: dict) -> None:
     shot(page, "verkennen-na-run")
     scenario = download(page, "Scenario (TOML, voor zorgsim run)").decode()
     assert 'queue = "central"' in scenario and "seed = " in scenario
+    page.get_by_role("button", name="CSV (standaard, voor scripts)").click()
     series = download(page, "Tijdreeks per gemeente (CSV)").decode().splitlines()
     assert series[0].startswith("week,year,gemeente") and len(series) > 100
     open_tab(page, "Per gemeente")
@@ -287,8 +289,8 @@ def test_two_sessions_do_not_share_state_or_wait_for_each_other(browser: Browser
         # A starts a comparison; B's page keeps answering meanwhile, and never sees A's result
         open_tab(a, "Vergelijken")
         a.get_by_role("button", name="Klasregio").click()
-        a.get_by_role("button", name="4", exact=True).first.click()  # herhalingen
-        a.get_by_role("button", name="2", exact=True).nth(1).click()  # jaren
+        a.locator(".zs-replications button", has_text="16").click()  # long enough to still run below
+        a.locator(".zs-years button", has_text="2").first.click()  # jaren
         a.get_by_role("button", name="Vergelijk", exact=True).click()
         expect(a.locator(".zs-progress-text")).to_be_visible()
         b.locator(".zs-step").click()

@@ -615,3 +615,74 @@ def test_the_core_never_imports_the_app() -> None:
             if any(n == "app" or ".app" in n or n.startswith("zorgnetwerk_sim.app") for n in names):
                 offenders.append(path.name)
     assert offenders == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: honest numbers, Mijn instellingen, Dutch sources, Excel-NL
+# ---------------------------------------------------------------------------------------------
+def test_a_verdict_never_stands_beside_an_interval_that_reads_as_zero() -> None:
+    """Defect 3: the verdict comes from the unrounded bounds; the printed bounds then may not read as zero."""
+    from zorgnetwerk_sim.app.summary import Difference
+
+    d = Difference(KPIS["wait_weeks_mean"], "optie", "basis", -0.7, -1.4, -0.037, 8)
+    assert d.better is True
+    low, high = d.interval_text().removeprefix("95%-BI ").split(" tot ")
+    assert re.sub(r"\D", "", high).strip("0") != "" and high.startswith("−"), d.interval_text()
+    row = difference_rows(pd.DataFrame([
+        {"kpi": "wait_weeks_mean", "point": p, "baseline": "basis", "mean": 10.0, "diff": diff, "diff_ci_low": lo,
+         "diff_ci_high": hi, "n_pairs": 8} for p, diff, lo, hi in (("basis", 0, 0, 0), ("optie", -0.7, -1.4, -0.037))]),
+        ["wait_weeks_mean"])[0]
+    assert row["Oordeel"] == "beter" and not row["95%-BI van het verschil"].endswith(" 0,0")
+
+
+def test_fewer_than_five_pairs_give_no_verdict() -> None:
+    """Defect 2: two replications with a narrow interval are no evidence."""
+    from zorgnetwerk_sim.app.summary import MIN_PAIRS, Difference
+
+    d = Difference(KPIS["placements_per_year"], "optie", "basis", 1.3, 1.29, 1.31, MIN_PAIRS - 3)
+    assert d.better is None and not d.distinguishable
+    assert "te weinig" in d.sentence() and f"minstens {MIN_PAIRS}" in d.sentence() and "BI" not in d.sentence()
+    assert Difference(KPIS["placements_per_year"], "optie", "basis", 1.3, 1.29, 1.31, MIN_PAIRS).better is False
+
+
+def test_my_settings_are_the_explored_variant_and_changes_over_its_region() -> None:
+    """Defect 1: a shipped variant explored and one switch flipped become one option on the variant's region."""
+    shipped = tomllib.loads(available_scenarios()["preventie-5pct"].read_text())
+    assert cmp.region_of("preventie-5pct") == shipped["base"] and cmp.region_of("klas") == "klas"
+    explored = resolve(base_raw("preventie-5pct"), {"levers.coordination.urgency_priority": True})
+    changes = cmp.setting_changes(explored, resolve(base_raw(shipped["base"]), {}))
+    assert changes == {"levers.coordination.urgency_priority": True,
+                       "levers.prevention.budget_share": shipped["levers"]["prevention"]["budget_share"]}
+    option = cmp.option_from_overrides("Mijn instellingen", changes)
+    assert "Urgentie gaat voor: ja" in option.description and "Preventiebudget" in option.description
+
+
+def test_every_control_tooltip_is_dutch() -> None:
+    """Defect 6: no English source text or raw identifiers in a tooltip."""
+    for c in controls():
+        for word in ("stylised", "assumption", "seed 0", "/yr", "regional ", " of 109 ", "spend", "short a year"):
+            assert word not in c.tooltip, (c.key, c.tooltip)
+
+
+def test_excel_nl_has_semicolons_decimal_commas_dutch_headers_and_no_float_noise() -> None:
+    """Defect 9."""
+    from zorgnetwerk_sim.app.export import dictionary_bytes, excel_nl_bytes
+
+    frame = pd.DataFrame({"point": ["Huidig beleid"], "cost_per_year_eur": [84870000.00000003],
+                          "wait_weeks_mean": [0.6361], "kpi": ["waitlist_mean"],
+                          "horizon": ["mean over the 1.5 years after warm-up"]})
+    text = excel_nl_bytes(frame).decode("utf-8-sig").splitlines()
+    assert text[0] == "optie;kosten_per_jaar;gemiddelde_wachttijd;kpi;periode"
+    assert text[1] == "Huidig beleid;84870000;0,6361;Wachtlijst;gemiddelde over de 1,5 jaar na de inlooptijd"
+    rows = dictionary_bytes({"x.csv": frame}).decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 + len(frame.columns) and all(r.count(";") >= 3 for r in rows)
+
+
+def test_the_kpi_strip_waits_for_the_end_of_the_warm_up(short) -> None:
+    """Defect 7: no start-up artefacts (286 uithuisplaatsingen per jaar from two weeks)."""
+    sim = Simulation(load_scenario("klas"), overrides=short)
+    sim.step(sim.scenario.warmup_weeks)
+    frame = weekly(sim)
+    assert kpi_strip(frame, sim.scenario.warmup_weeks) == [] and kpi_strip(frame) != []
+    sim.step(4)
+    assert kpi_strip(weekly(sim), sim.scenario.warmup_weeks)

@@ -89,8 +89,9 @@ def echarts_option(chart: Chart) -> dict:
     option = {
         "title": {"text": chart.title, "subtext": chart.subtitle, "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"bottom": 0, "data": [line.name for line in chart.lines], "type": "scroll"},
-        "grid": {"left": 60, "right": 20, "top": 60, "bottom": 75},
+        # a plain legend wraps onto a second line (a paged one hid names behind '◀ 1/2')
+        "legend": {"bottom": 0, "data": [line.name for line in chart.lines]},
+        "grid": {"left": 60, "right": 20, "top": 60, "bottom": 95 if len(chart.lines) > 2 else 75},
         "xAxis": {"type": "category", "name": chart.x_label, "data": labels, "boundaryGap": False,
                   "nameLocation": "middle", "nameGap": 22,
                   "axisLabel": {"interval": max(per_year - 1, 0)}, "axisTick": {"show": False}},
@@ -101,6 +102,8 @@ def echarts_option(chart: Chart) -> dict:
     if chart.warmup_years > 0 and series and xs:
         end = min(range(len(xs)), key=lambda k: abs(xs[k] - chart.warmup_years))
         series[0]["markArea"] = {"silent": True, "itemStyle": {"color": "rgba(128,128,128,0.12)"},
+                                 # inside the area, so it does not cover the axis's unit above the plot
+                                 "label": {"position": "insideTop", "color": "#666", "fontSize": 11},
                                  "data": [[{"xAxis": 0, "name": "inlooptijd"}, {"xAxis": end}]]}
     return option
 

@@ -25,7 +25,7 @@ from ..runner.charts import series_band
 from ..runner.compare import time_path, with_horizons
 from ..runner.sweep import MANIFEST, SweepStore
 from ..scenario import Scenario, available_scenarios, scenario_to_toml
-from .labels import BASELINE_OPTION, COMPARE_KPIS, COMPARE_SERIES, scenario_blurb, scenario_title
+from .labels import BASELINE_OPTION, COMPARE_KPIS, COMPARE_SERIES, CONTROLS, scenario_blurb, scenario_title
 
 #: Top-level keys a shipped file may have and still be a policy option (levers / uncertainties only).
 _OPTION_KEYS = {"base", "name", "description", "levers", "uncertainties"}
@@ -67,6 +67,65 @@ def shipped_options() -> list[Option]:
     return options
 
 
+def region_of(name: str) -> str:
+    """The region a shipped scenario runs on: the scenario itself, or (for a variant) its base's region."""
+    shipped = available_scenarios()
+    seen: set[str] = set()
+    while name in shipped and name not in seen:
+        seen.add(name)
+        base = tomllib.loads(shipped[name].read_text(encoding="utf-8")).get("base")
+        if not isinstance(base, str):
+            return name
+        name = base
+    return name
+
+
+def _flat(node: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if isinstance(value, Mapping):
+            out.update(_flat(value, f"{prefix}.{key}"))
+        else:
+            out[f"{prefix}.{key}"] = value
+    return out
+
+
+def setting_changes(explored: Scenario, region: Scenario) -> dict[str, Any]:
+    """Every lever and uncertainty (flat key → value) where ``explored`` differs from ``region``.
+
+    The explored scenario is what the Verkennen page runs: a shipped variant (its own levers over
+    its base) plus what the user changed there. Laid over the region, these settings give that
+    scenario again, so a comparison's "Mijn instellingen" is what the user explored.
+    """
+    mine = explored.model_dump(mode="json")
+    theirs = region.model_dump(mode="json")
+    out = {}
+    for group in ("levers", "uncertainties"):
+        base = _flat(theirs[group], group)
+        for key, value in _flat(mine[group], group).items():
+            if value is not None and base.get(key) != value:
+                out[key] = value
+    return out
+
+
+def describe_changes(changes: Mapping[str, Any]) -> str:
+    """'Preventiebudget 0,05; Urgentie gaat voor: ja' (Dutch labels and numbers)."""
+    from .format import nl_number
+
+    parts = []
+    for key, value in changes.items():
+        text = CONTROLS.get(key)
+        label = text.label if text else key
+        if isinstance(value, bool):
+            shown = "ja" if value else "nee"
+        elif isinstance(value, (int, float)):
+            shown = nl_number(value, None if isinstance(value, float) else 0)
+        else:
+            shown = (text.options or {}).get(str(value), str(value)) if text else str(value)
+        parts.append(f"{label}: {shown}")
+    return "; ".join(parts)
+
+
 def option_from_overrides(name: str, overrides: Mapping[str, Any]) -> Option:
     """An option from flat key paths ('levers.trust.informal_contacts_per_year' → value)."""
     levers: dict[str, Any] = {}
@@ -81,7 +140,7 @@ def option_from_overrides(name: str, overrides: Mapping[str, Any]) -> Option:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
-    return Option(name, levers, uncertainties, "eigen instellingen")
+    return Option(name, levers, uncertainties, describe_changes(overrides) or "eigen instellingen")
 
 
 @dataclass
@@ -188,8 +247,9 @@ def run_comparison(data: dict[str, Any], work_root: Path, workers: int | None = 
         shutil.rmtree(private, ignore_errors=True)
     table, path = _compared(runs, years, experiment.baseline, experiment.years - experiment.warmup_years)
     shipped = data["base"] in available_scenarios()
+    where = f"Geüpload: {uploaded.name}" if uploaded is not None else str(data["base"])
     return ComparisonResult(
-        title=f"{scenario_title(data['base']) if shipped else data['base']}: {experiment.spec.replications} "
+        title=f"{scenario_title(data['base']) if shipped else where}: {experiment.spec.replications} "
               f"herhalingen × {experiment.years:g} jaar",
         points=[p.name for p in experiment.points], baseline=experiment.baseline, runs=runs, table=table,
         series=series, series_kinds={k: v["kind"] for k, v in experiment.series.items()},

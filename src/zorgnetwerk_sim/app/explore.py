@@ -41,6 +41,15 @@ class Control:
     choice_labels: dict[str, str] | None
     is_lever: bool
 
+    #: A range wider than this is a safety bound of the schema (0 to 10.000.000 euro), not a range to
+    #: slide through: such a control is a number field that checks the bounds.
+    MAX_SLIDER_SPAN = 100_000
+
+    @property
+    def slider(self) -> bool:
+        return (self.low is not None and self.high is not None
+                and float(self.high) - float(self.low) <= self.MAX_SLIDER_SPAN)
+
     @property
     def tooltip(self) -> str:
         bounds = "" if self.low is None and self.high is None else \
@@ -186,12 +195,18 @@ class Headline:
     key: str
 
 
-def kpi_strip(week: pd.DataFrame) -> list[Headline]:
-    """Headline numbers now and their change since the first weeks."""
+def kpi_strip(week: pd.DataFrame, warmup_weeks: int = 0) -> list[Headline]:
+    """Headline numbers now and their change since the end of the warm-up.
+
+    Nothing during the warm-up (``warmup_weeks``): the model starts from a stylised state and its
+    first weeks say nothing about the region (a 13-week window of two weeks made 286
+    uithuisplaatsingen per jaar of them).
+    """
     from .format import nl_eur, nl_number
 
-    if week.empty:
+    if week.empty or len(week) <= warmup_weeks:
         return []
+    week = week.iloc[warmup_weeks:]
     now, start = week.iloc[-1], week.iloc[0]
     first = week.iloc[:min(ROLLING_WEEKS, len(week))]
 

@@ -286,6 +286,13 @@ SOURCE_PHRASES_NL: dict[str, str] = {
     "+3.3%/yr before 2020, +1.5% 2021, ~+1% 2022-23": "+3,3% per jaar vóór 2020, +1,5% in 2021, ongeveer +1% in "
                                                       "2022-2023",
     "budgetplafonds in regional contracts": "budgetplafonds in regionale contracten",
+    "Treeknorm / regional wait norms (9 weeks); what a region accepts is its choice":
+        "Treeknorm en regionale wachttijdnormen (9 weken); wat een regio aanvaardt, kiest zij zelf",
+    "Jeugdautoriteit, De Stand van de Jeugdzorg 2024 h.4 (87 of 109 gemeenten spend more than budgeted); ~8% over "
+    "the Rijk budget in 2023, AEF 2020: €1.6-1.8 bn short a year (~30%)":
+        "De Stand van de Jeugdzorg 2024 (Jeugdautoriteit, 2024), hoofdstuk 4: 87 van 109 gemeenten geven meer uit "
+        "dan begroot; in 2023 ongeveer 8% boven het budget van het Rijk; AEF 2020: jaarlijks € 1,6 tot 1,8 mld "
+        "tekort (ongeveer 30%)",
 }
 
 # A key, an optional chapter ("h.11") and an optional English gloss in brackets ("(Team Toegang ...)").

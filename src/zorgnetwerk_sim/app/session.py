@@ -7,10 +7,12 @@ hands it to the pages through a context.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import threading
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import solara
 
 from ..api import Simulation
 from ..scenario import Scenario
-from .comparison import ComparisonResult
+from .comparison import ComparisonResult, run_comparison
 from .explore import base_raw, resolve, weekly
 
 DEFAULT_SCENARIO = "klas"
@@ -70,6 +72,47 @@ class Explorer:
         return pd.DataFrame({"kpi": list(summary), "waarde": list(summary.values())})
 
 
+@dataclass(frozen=True)
+class ComparisonJob:
+    """A comparison the user started: what was asked, how far it is, and its result.
+
+    It belongs to the session, not to the page: it runs on in a thread of its own when the user
+    goes to another page, and the form shows what it runs. Each change is a new object (the
+    session's reactive value is replaced), so every page that shows it redraws.
+    """
+
+    region: str  # the region's name (a shipped scenario or UPLOADED)
+    region_label: str
+    options: tuple[str, ...]
+    replications: int
+    years: float
+    total: int
+    started: float  # time.time()
+    experiment_toml: str | None = None
+    done: int = 0
+    finished: float | None = None
+    error: str | None = None
+    result: ComparisonResult | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    def elapsed(self, now: float | None = None) -> float:
+        return (self.finished or now or time.time()) - self.started
+
+    def remaining(self, now: float | None = None) -> float | None:
+        """Seconds left, from the pace of the runs finished so far (None before the first)."""
+        if self.done <= 0 or self.total <= 0:
+            return None
+        return self.elapsed(now) / self.done * (self.total - self.done)
+
+    def describe(self) -> str:
+        """'Klasregio: Huidig beleid, Centrale wachtlijst · 8 herhalingen × 10 jaar'."""
+        return (f"{self.region_label}: {', '.join(self.options)} · {self.replications} herhalingen × "
+                f"{self.years:g} jaar")
+
+
 class Session:
     """What one user has chosen and computed."""
 
@@ -82,6 +125,9 @@ class Session:
         self.frame: solara.Reactive[pd.DataFrame] = solara.Reactive(pd.DataFrame())  # weekly series so far
         self.playing = solara.Reactive(False)
         self.comparison: solara.Reactive[ComparisonResult | None] = solara.Reactive(None)
+        #: The comparison running or last run, and the finished ones of this session (newest first).
+        self.job: solara.Reactive[ComparisonJob | None] = solara.Reactive(None)
+        self.finished_jobs: solara.Reactive[list[ComparisonJob]] = solara.Reactive([])
         self.solidarity: solara.Reactive[tuple[pd.DataFrame, pd.DataFrame] | None] = solara.Reactive(None)
 
     # -- the scenario of the Verkennen page -------------------------------------------------
@@ -119,6 +165,47 @@ class Session:
         self.scenario_name.value = UPLOADED
         self.overrides.value = {}
         return self.install(explorer)
+
+
+    # -- comparisons --------------------------------------------------------------------------
+    def start_comparison(self, job: ComparisonJob, data: dict[str, Any], uploaded: Scenario | None = None,
+                         wait: bool = False) -> threading.Thread:
+        """Run ``data`` (an experiment, :func:`comparison.experiment_data`) in a thread of the session.
+
+        The thread outlives the page that started it: the user may switch pages and come back to
+        its progress or result. It enters the session's Solara context, so its updates reach the
+        session's pages.
+        """
+        self.job.value = job
+        try:
+            from solara.server import kernel_context
+
+            context = kernel_context.get_current_context()
+        except (ImportError, RuntimeError):  # outside a server (a unit test)
+            context = None
+
+        def progress(done: int, total: int) -> None:
+            current = self.job.value
+            if current is not None and current.started == job.started and current.running:
+                self.job.value = replace(current, done=done, total=total)
+
+        def work() -> None:
+            with context if context is not None else contextlib.nullcontext():
+                try:
+                    result = run_comparison(data, work_root(), progress=progress, uploaded=uploaded)
+                except Exception as err:  # shown on the page, in Dutch around the reason
+                    self.job.value = replace(self.job.value or job, finished=time.time(), error=str(err))
+                    return
+                done = replace(self.job.value or job, done=job.total, finished=time.time(), result=result)
+                self.job.value = done
+                self.comparison.value = result
+                self.finished_jobs.value = [done, *self.finished_jobs.value]
+
+        thread = threading.Thread(target=work, name="zorgsim-vergelijking", daemon=True)
+        thread.start()
+        if wait:
+            thread.join()
+        return thread
 
 
 session_context = solara.create_context(None)

@@ -9,6 +9,7 @@ mean over the years after warm-up, and the difference in years 2, 5 and 10 after
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,6 +20,18 @@ from .format import nl_eur, nl_number, nl_percent
 from .labels import KPIS, Kpi
 
 NOISE = "niet te onderscheiden van toeval"
+#: Fewer paired replications than this give no verdict: with 2 to 4 the spread of the differences
+#: is itself so uncertain that a narrow interval can be luck (a t-interval from 2 values rests on
+#: one degree of freedom).
+MIN_PAIRS = 5
+#: At most this many decimals are added so that a bound that is not zero is not written as zero.
+MAX_EXTRA_DECIMALS = 4
+
+
+def _reads_as_zero(text: str) -> bool:
+    """'0,0', '−0,00', '€ 0,00 mln': every digit a zero."""
+    digits = re.sub(r"\D", "", text)
+    return digits.strip("0") == ""
 
 
 def horizon_text(measured_years: float) -> str:
@@ -54,9 +67,29 @@ class Difference:
         return self.diff == 0 and self.low == 0 and self.high == 0
 
     @property
+    def enough(self) -> bool:
+        """Enough paired replications for a verdict (:data:`MIN_PAIRS`)."""
+        return self.n_pairs >= MIN_PAIRS
+
+    @property
     def distinguishable(self) -> bool:
-        """The 95% interval of the difference excludes zero."""
-        return self.has_interval and not self.identical and (self.low > 0 or self.high < 0)
+        """The 95% interval of the difference excludes zero (judged on the unrounded bounds), with
+        enough replications to trust the interval."""
+        return self.has_interval and self.enough and not self.identical and (self.low > 0 or self.high < 0)
+
+    @property
+    def digits(self) -> int:
+        """Decimals for the difference and its interval: those that suit their size, plus as many as
+        it takes for a bound or difference that is not zero not to read as zero. Otherwise a verdict
+        taken from the unrounded interval ('beter': the upper bound is −0,037) would stand beside an
+        interval that seems to touch zero ('−1,4 tot 0,0')."""
+        d = self.kpi.decimals(self.diff, self.low, self.high)
+        values = [v for v in (self.diff, self.low, self.high) if v == v and v != 0]
+        for _ in range(MAX_EXTRA_DECIMALS):
+            if not any(_reads_as_zero(self.kpi.fmt_plain(v, d)) for v in values):
+                break
+            d += 1
+        return d
 
     @property
     def better(self) -> bool | None:
@@ -66,7 +99,7 @@ class Difference:
         return (self.diff < 0) == self.kpi.lower_is_better
 
     def interval_text(self) -> str:
-        d = self.kpi.decimals(self.diff, self.low, self.high)
+        d = self.digits
         return f"95%-BI {self.kpi.fmt_plain(self.low, d)} tot {self.kpi.fmt_plain(self.high, d)}"
 
     @property
@@ -76,7 +109,7 @@ class Difference:
 
     def years_text(self) -> str:
         """'in jaar 2 −3,9, in jaar 5 −1,0' (the difference per year after warm-up, Dutch numbers)."""
-        d = self.kpi.decimals(self.diff, self.low, self.high, *(v for _, v in self.by_year))
+        d = max(self.digits, self.kpi.decimals(self.diff, self.low, self.high, *(v for _, v in self.by_year)))
         return ", ".join(f"in jaar {year} {self._signed(value, d)}" for year, value in self.by_year)
 
     def _signed(self, value: float, decimals: int) -> str:
@@ -95,15 +128,16 @@ class Difference:
         """E.g. 'Centrale wachtlijst verkort de gemiddelde wachttijd met 3,1 weken (95%-BI 2,4 tot 3,8) ...'."""
         show = (lambda p: names.get(p, p)) if names else (lambda p: p)
         option, base = show(self.option), show(self.baseline)
-        if self.n_pairs < 2 or not self.has_interval:
-            return (f"Voor {self.kpi.noun} van {option} zijn te weinig herhalingen om een verschil met {base} "
-                    "te beoordelen (minstens 2 nodig).")
+        if not self.enough or not self.has_interval:
+            return (f"Voor {self.kpi.noun} van {option} zijn te weinig herhalingen ({self.n_pairs}, minstens "
+                    f"{MIN_PAIRS} nodig) om een verschil met {base} te beoordelen: een interval uit zo weinig runs "
+                    "kan toevallig smal zijn.")
         if self.identical:
             return f"{option} geeft in elke herhaling precies {self.kpi.noun} van {base}: geen verschil."
         if not self.distinguishable:
             return (f"Het verschil in {self.kpi.noun} tussen {option} en "
                     f"{base} is {NOISE} {self._brackets()}.")
-        amount = self.kpi.fmt(abs(self.diff), self.kpi.decimals(self.diff, self.low, self.high))
+        amount = self.kpi.fmt(abs(self.diff), self.digits)
         verb = self.kpi.down if self.diff < 0 else self.kpi.up
         return f"{option} {verb} {self.kpi.noun} met {amount} {self._brackets()} ten opzichte van {base}."
 
@@ -141,12 +175,13 @@ def difference_rows(table: pd.DataFrame, kpis: tuple[str, ...] | list[str],
             "Optie": show(d.option),
             "Basis": d.kpi.fmt(float(base_mean)),
             "Optie (gemiddeld)": d.kpi.fmt(float(option_mean)),
-            "Verschil": d.kpi.fmt(d.diff, d.kpi.decimals(d.diff, d.low, d.high), signed=True),
+            "Verschil": d.kpi.fmt(d.diff, d.digits, signed=True),
             "95%-BI van het verschil": d.interval_text().removeprefix("95%-BI "),
             **({"Periode": d.horizon} if d.horizon else {}),
             **{f"Verschil in jaar {year}": d.kpi.fmt(at.get(year), d.kpi.decimals(d.diff, d.low, d.high, *at.values()),
                                                       signed=True) for year in shown_years},
             "Oordeel": ("beter" if d.better else "slechter" if d.better is False else
-                        "verschil" if d.distinguishable else NOISE),
+                        "verschil" if d.distinguishable else NOISE if d.enough else
+                        f"te weinig herhalingen (minstens {MIN_PAIRS})"),
         })
     return rows

@@ -33,9 +33,40 @@ def serve_assets_offline() -> None:
     cdn_helper.fetch_from_cdn = refuse
 
 
-serve_assets_offline()  # the server imports this module before it answers any request
+def dutch_page() -> None:
+    """The page in Dutch: ``<html lang="nl">`` and no English "This website runs on Solara" banner.
+
+    Solara's page template starts with a bare ``<html>`` (a screen reader then guesses the language,
+    and the browser offers to translate the Dutch text), and shows a banner in the bottom right
+    corner that covers the content. The banner is a theme setting; the template is read through a
+    Jinja environment that this adds a copy of the template with the language set to.
+    """
+    import jinja2
+    from solara.server import server, settings
+
+    settings.theme.show_banner = False
+    settings.theme.title = TITLE
+    if getattr(server.get_jinja_env, "zs_dutch", False):
+        return
+    original = server.get_jinja_env
+
+    def get_jinja_env(app_name: str) -> jinja2.Environment:
+        env = original(app_name)
+        if not getattr(env, "zs_dutch", False):
+            source = env.loader.get_source(env, "solara.html.j2")[0]
+            dutch = source.replace("<html>", '<html lang="nl">', 1)
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"solara.html.j2": dutch}), env.loader])
+            env.zs_dutch = True
+        return env
+
+    get_jinja_env.zs_dutch = True
+    server.get_jinja_env = get_jinja_env
+
 
 TITLE = "zorgnetwerk_sim · jeugdzorg in de regio"
+serve_assets_offline()  # the server imports this module before it answers any request
+dutch_page()
+
 CSS = """
 .zs-sentence { font-size: 1.05em; }
 .zs-kpi-value { font-variant-numeric: tabular-nums; }

@@ -11,6 +11,7 @@ Dutch sentence naming the key and what is allowed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,7 +48,8 @@ def _dutch_detail(error: dict[str, Any]) -> str:
     if kind == "missing":
         return "ontbreekt, maar is verplicht"
     if kind == "literal_error":
-        return f"deze waarde is niet toegestaan; toegestaan: {ctx.get('expected', '')}{got_text}"
+        expected = str(ctx.get("expected", "")).replace("' or '", "' of '")
+        return f"deze waarde is niet toegestaan; toegestaan: {expected}{got_text}"
     bounds = {"greater_than_equal": ("moet minstens", "ge", "zijn"), "greater_than": ("moet groter dan", "gt", "zijn"),
               "less_than_equal": ("mag hoogstens", "le", "zijn"), "less_than": ("moet kleiner dan", "lt", "zijn")}
     if kind in bounds:
@@ -88,8 +90,12 @@ def _read_error(err: InputError, where: str, data: bytes) -> UploadError:
     if reason == "text_length":
         return UploadError(f"{where} bij '{key}': de tekst is langer dan {_nl(MAX_TEXT_LENGTH)} tekens; toegestaan "
                            f"zijn hoogstens {_nl(MAX_TEXT_LENGTH)} tekens.")
-    detail = str(err).partition("not valid TOML: ")[2] or str(err)
-    return UploadError(f"{where} het is geen geldige TOML ({detail}).")
+    # The TOML reader's message is English ("Expected '=' after a key ... (at line 3, column 5)"):
+    # the page names where the file goes wrong, in Dutch.
+    at = re.search(r"line (\d+), column (\d+)", str(err))
+    place = f" (de fout zit in regel {at.group(1)}, kolom {at.group(2)})" if at else ""
+    return UploadError(f"{where} het is geen geldige TOML{place}; controleer daar de aanhalingstekens, "
+                       "het =-teken en de [tabelnamen].")
 
 
 def _regions(raw: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -8,13 +8,22 @@ from collections.abc import Callable
 import solara
 
 from .charts import Chart, echarts_option, png_bytes
+from .export import csv_bytes, dictionary_bytes, excel_nl_bytes
+
+EXCEL_NL = "Excel-NL"
+PLAIN_CSV = "CSV"
+
+
+@solara.component_vue("vue/echarts_nl.vue")
+def EchartsNl(option: dict, attributes: dict = {}):
+    """An ECharts chart with Dutch numbers on its axes and in its hover box (``vue/echarts_nl.vue``)."""
 
 
 @solara.component
 def ChartCard(chart: Chart, filename: str, height: int = 320):
     """An ECharts chart with hover values, and a button that downloads it as PNG."""
     with solara.Card(style={"padding": "4px"}, classes=["zs-chart"]):
-        solara.FigureEcharts(option=echarts_option(chart), attributes={"style": f"height: {height}px; width: 100%"})
+        EchartsNl(option=echarts_option(chart), attributes={"style": f"height: {height}px; width: 100%"})
         solara.FileDownload(lambda: png_bytes(chart), filename=filename, label="Download als PNG",
                             mime_type="image/png")
 
@@ -65,3 +74,27 @@ def Table(rows: list[dict[str, object]], classes: list[str] = []):
     solara.HTML(tag="div", unsafe_innerHTML=f"<table class='zs-table'><thead><tr>{header}</tr></thead>"
                                             f"<tbody>{body}</tbody></table>", style={"overflow-x": "auto"},
                 classes=classes)
+
+
+@solara.component
+def TableDownloads(tables: list, extra: list = []):
+    """Tables to download, as Excel-NL (semicolon, decimal comma, Dutch headers) or plain CSV, with a
+    data dictionary; ``tables``: (label, file stem, function giving the DataFrame); ``extra``: more
+    download items as for :func:`Downloads`."""
+    kind = solara.use_reactive(EXCEL_NL)
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=["zs-csv-choice"]):
+        solara.Text("Tabellen als:")
+        solara.ToggleButtonsSingle(value=kind, children=[
+            solara.Button("Excel-NL (puntkomma, decimale komma)", value=EXCEL_NL, text=True),
+            solara.Button("CSV (standaard, voor scripts)", value=PLAIN_CSV, text=True)])
+    items = []
+    for label, stem, frame in tables:
+        if kind.value == EXCEL_NL:
+            items.append((f"{label} (Excel-NL)", f"{stem}-excel-nl.csv", lambda frame=frame: excel_nl_bytes(frame()),
+                          "text/csv"))
+        else:
+            items.append((f"{label} (CSV)", f"{stem}.csv", lambda frame=frame: csv_bytes(frame()), "text/csv"))
+    if tables:
+        items.append(("Uitleg bij de kolommen", "uitleg-kolommen.csv",
+                      lambda: dictionary_bytes({f"{stem}.csv": frame() for _, stem, frame in tables}), "text/csv"))
+    Downloads(items + list(extra))

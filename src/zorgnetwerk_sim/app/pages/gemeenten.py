@@ -8,10 +8,11 @@ from solara.lab import use_task
 
 from ...api import Simulation
 from ..charts import Chart
-from ..explore import csv_bytes, per_gemeente, size_classes
+from ..explore import per_gemeente, size_classes
 from ..format import nl_eur, nl_number, nl_percent
+from ..labels import scenario_title
 from ..session import use_session
-from ..widgets import ChartCard, Downloads, Heading, Prose, Table
+from ..widgets import ChartCard, Heading, Prose, Table, TableDownloads
 
 SOLIDARITY = "levers.coordination.solidarity_pooling"
 
@@ -54,6 +55,8 @@ def Page():
     session = use_session()
     explorer = session.explorer.value
     frame = session.frame.value  # redraw when the run advances
+    # opened directly (no visit to Verkennen yet): make the session's run, so the button below has one
+    solara.use_effect(lambda: None if session.explorer.value is not None else (session.reset() and None), [])
     solara.Title("Per gemeente · zorgnetwerk_sim")
     Heading("Per gemeente", 2)
     Prose("Wie wacht en wie betaalt? Kleine en grote gemeenten naast elkaar, en de kosten tegenover het budget "
@@ -74,8 +77,12 @@ def Page():
     finish = use_task(run_to_end, dependencies=None)
     compare = use_task(with_and_without, dependencies=None)
     if explorer is None or frame.empty:
-        solara.Info("Er is nog geen run. Draai het scenario van Verkennen helemaal door:")
-        if explorer is not None:
+        if explorer is None:
+            solara.Text("Laden…")
+            return
+        solara.Info(f"Er is nog geen run. Draai het scenario van Verkennen ({scenario_title(explorer.scenario.name)}) "
+                    "helemaal door:")
+        if True:
             solara.Button("Draai het hele scenario", on_click=finish, disabled=finish.pending, color="primary",
                           classes=["zs-run-all"])
             if finish.pending:
@@ -83,7 +90,7 @@ def Page():
         return
     with explorer.lock:
         table = per_gemeente(explorer.sim)
-    solara.Text(f"Scenario '{explorer.scenario.name}', week {explorer.sim.model.week} van {explorer.sim.weeks}"
+    solara.Text(f"Scenario {scenario_title(explorer.scenario.name)}, week {explorer.sim.model.week} van {explorer.sim.weeks}"
                 + (" (nog niet klaar: de cijfers gaan over de weken tot nu)" if not explorer.sim.done else ""),
                 style={"color": "#555"})
     Heading("Klein en groot", 4)
@@ -91,7 +98,7 @@ def Page():
     Heading("Alle gemeenten", 4)
     Table(shown(table).to_dict("records"), classes=["zs-gemeenten"])
     ChartCard(budget_chart({"deze run": table}), "gemeenten-budget.png", height=360)
-    Downloads([("Per gemeente (CSV)", "per-gemeente.csv", lambda: csv_bytes(table), "text/csv")])
+    TableDownloads([("Per gemeente", "per-gemeente", lambda: table)])
     Heading("Met en zonder solidariteit", 4)
     Prose("Dezelfde run twee keer (zelfde toevalsgetallen): dure trajecten betaald door de gemeente zelf, of uit "
           "een regionale pot.")

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import html
+import threading
+import time
 
 import solara
-from solara.lab import use_task
+import tomli_w
 
+from ...scenario import ScenarioError
 from ..charts import Chart, Line
-from ..comparison import (UPLOAD_FILE, ComparisonResult, experiment_data, open_results, option_from_overrides, regions,
-                          results_folders, run_comparison, shipped_options)
-from ..explore import csv_bytes, parquet_bytes
+from ..comparison import (UPLOAD_FILE, ComparisonResult, Option, experiment_data, open_results, option_from_overrides,
+                          region_of, regions, results_folders, setting_changes, shipped_options)
+from ..explore import base_raw, parquet_bytes, resolve
 from ..labels import BASELINE_OPTION, COMPARE_KPIS, COMPARE_SERIES, scenario_blurb, scenario_title
-from ..session import UPLOADED, results_root, use_session, work_root
-from ..summary import difference_rows, differences
-from ..widgets import ChartCard, Downloads, Heading, Prose, Table
+from ..session import UPLOADED, ComparisonJob, results_root, use_session
+from ..summary import MIN_PAIRS, difference_rows, differences
+from ..widgets import ChartCard, Heading, Prose, Table, TableDownloads
 
 MY_SETTINGS = "Mijn instellingen (Verkennen)"
-REPLICATIONS = [2, 4, 8, 16]
+#: Replications a user can choose: never fewer than summary.MIN_PAIRS (fewer give no verdict).
+REPLICATIONS = [5, 8, 16, 32]
+DEFAULT_REPLICATIONS = 8
 YEARS = [2, 5, 10, 20]
 
 
@@ -45,6 +50,11 @@ def ComparisonView(result: ComparisonResult):
     names = {p: p for p in result.points}
     diffs = differences(result.table, COMPARE_KPIS)
     Heading(f"Resultaat: {result.title}", 3)
+    few = sorted({d.n_pairs for d in diffs if not d.enough})
+    if few:
+        solara.Warning(f"Te weinig herhalingen voor een oordeel: {', '.join(map(str, few))} per optie, minstens "
+                       f"{MIN_PAIRS} nodig. Met zo weinig runs kan een interval toevallig smal zijn; de zinnen "
+                       "hieronder geven daarom geen oordeel.", classes=["zs-few-warning"])
     solara.Text(f"Basis: {result.baseline}. Elke optie is met dezelfde toevalsgetallen doorgerekend (gepaarde "
                 "vergelijking); een verschil telt alleen als het 95%-betrouwbaarheidsinterval (95%-BI) de nul niet "
                 "bevat.", style={"color": "#444"})
@@ -65,22 +75,19 @@ def ComparisonView(result: ComparisonResult):
     with solara.ColumnsResponsive(12, large=6):
         for name, chart in charts:
             ChartCard(chart, f"vergelijking-{name}.png")
-    downloads = [
-        ("Runs (CSV)", "vergelijking-runs.csv", lambda: csv_bytes(result.runs), "text/csv"),
-        ("Runs (Parquet)", "vergelijking-runs.parquet", lambda: parquet_bytes(result.runs),
-         "application/octet-stream"),
-        ("Vergelijkingstabel (CSV)", "vergelijking-tabel.csv", lambda: csv_bytes(result.table), "text/csv"),
-    ]
+    tables = [("Runs", "vergelijking-runs", lambda: result.runs),
+              ("Vergelijkingstabel", "vergelijking-tabel", lambda: result.table)]
     if result.path is not None:
-        downloads.append(("Verschil per jaar na de inloop (CSV)", "vergelijking-per-jaar.csv",
-                          lambda: csv_bytes(result.path), "text/csv"))
+        tables.append(("Verschil per jaar na de inloop", "vergelijking-per-jaar", lambda: result.path))
     if result.series is not None:
-        downloads.append(("Weekreeksen (CSV)", "vergelijking-weken.csv", lambda: csv_bytes(result.series), "text/csv"))
+        tables.append(("Weekreeksen", "vergelijking-weken", lambda: result.series))
+    extra = [("Runs (Parquet)", "vergelijking-runs.parquet", lambda: parquet_bytes(result.runs),
+              "application/octet-stream")]
     if result.experiment_toml is not None:
-        downloads.append(("Experiment (TOML, voor zorgsim sweep)", "vergelijking.toml",
-                          lambda: result.experiment_toml.encode("utf-8"), "application/toml"))
+        extra.append(("Experiment (TOML, voor zorgsim sweep)", "vergelijking.toml",
+                      lambda: result.experiment_toml.encode("utf-8"), "application/toml"))
     Heading("Meenemen", 4)
-    Downloads(downloads)
+    TableDownloads(tables, extra)
 
 
 @solara.component
@@ -108,20 +115,64 @@ def SweepOpener():
         solara.Error(error.value)
 
 
+def _seconds(value: float) -> str:
+    """'40 s', '3 min 10 s'."""
+    value = max(0, int(round(value)))
+    return f"{value} s" if value < 60 else f"{value // 60} min {value % 60:02d} s"
+
+
+@solara.component
+def JobStatus(job: ComparisonJob):
+    """What runs (or ran) and how far it is: runs done, time so far, time left."""
+    tick = solara.use_reactive(0)
+
+    def clock():  # a redraw each second while the job runs, so the time moves without a finished run
+        if not job.running:
+            return None
+        stop = threading.Event()
+
+        def beat():
+            while not stop.wait(1.0):
+                tick.value += 1
+        threading.Thread(target=beat, daemon=True).start()
+        return stop.set
+    solara.use_effect(clock, [job.started, job.running])
+    with solara.Card(classes=["zs-job"], style={"padding": "8px 12px", "margin": "8px 0"}):
+        solara.Text(("Bezig: " if job.running else "Doorgerekend: ") + job.describe(),
+                    classes=["zs-job-what"], style={"display": "block", "font-weight": "bold"})
+        if job.running:
+            left = job.remaining()
+            eta = ("nog ongeveer " + _seconds(left)) if left is not None else \
+                "de schatting van de resterende tijd volgt na de eerste run"
+            solara.Text(f"{job.done} van {job.total} runs klaar · {_seconds(job.elapsed())} bezig · {eta}",
+                        classes=["zs-progress-text"], style={"display": "block"})
+            solara.ProgressLinear(100 * job.done / job.total if job.done else True)
+            solara.Text("U kunt intussen naar een andere pagina; de vergelijking rekent door.",
+                        style={"color": "#666", "font-size": "0.85em"})
+        elif job.error:
+            solara.Error(f"De vergelijking is mislukt: {job.error}")
+        else:
+            solara.Text(f"{job.total} runs in {_seconds(job.elapsed())}.", style={"color": "#666"})
+
+
 @solara.component
 def Page():
     session = use_session()
     region_names = regions() + ([UPLOADED] if session.uploaded.value is not None else [])
-    region = solara.use_reactive("default" if "default" in region_names else region_names[0])
+    job = session.job.value
+    # the form opens with what was run last (it shows a running comparison's settings)
+    region = solara.use_reactive(job.region if job is not None and job.region in region_names else
+                                 "default" if "default" in region_names else region_names[0])
     options = shipped_options()
-    if session.overrides.value:
-        options.append(option_from_overrides(MY_SETTINGS, session.overrides.value))
+    mine = my_settings(session)
+    if mine is not None:
+        options.append(mine[1])
     by_name = {o.name: o for o in options}
-    chosen = solara.use_reactive([BASELINE_OPTION, "Centrale wachtlijst"])
-    replications = solara.use_reactive(8)
-    years = solara.use_reactive(10)
-    progress = solara.use_reactive((0, 0))
+    chosen = solara.use_reactive(list(job.options) if job is not None else [BASELINE_OPTION, "Centrale wachtlijst"])
+    replications = solara.use_reactive(job.replications if job is not None else DEFAULT_REPLICATIONS)
+    years = solara.use_reactive(int(job.years) if job is not None else 10)
     message = solara.use_reactive("")
+    running = job is not None and job.running
 
     def label(name: str) -> str:
         if name == UPLOADED:
@@ -129,71 +180,82 @@ def Page():
         return scenario_title(name)
 
     picked = [n for n in chosen.value if n in by_name]
+    # "Mijn instellingen" were made on one region: the comparison runs there
+    my_region = mine[0] if mine is not None and MY_SETTINGS in picked else None
+    where = my_region or region.value
 
-    def work():
-        uploaded = session.uploaded.value if region.value == UPLOADED else None
-        data = experiment_data(region.value if uploaded is None else UPLOAD_FILE,
-                               [by_name[n] for n in picked], replications.value, years.value)
-        progress.value = (0, len(picked) * replications.value)
-        # the upload is written into the comparison's private folder, removed when the run is read
-        result = run_comparison(data, work_root(), progress=lambda d, t: progress.set((d, t)), uploaded=uploaded)
-        session.comparison.value = result
-        return result
-
-    task = use_task(work, dependencies=None)
+    def planned() -> dict:
+        return experiment_data(where if where != UPLOADED else UPLOAD_FILE, [by_name[n] for n in picked],
+                               replications.value, years.value)
 
     def start():
         if not 2 <= len(picked) <= 4:
             message.value = "Kies 2 tot 4 opties om te vergelijken."
             return
         message.value = ""
-        task()
+        data = planned()
+        uploaded = session.uploaded.value if where == UPLOADED else None
+        total = len(picked) * replications.value
+        session.start_comparison(ComparisonJob(
+            where, label(where), tuple(picked), replications.value, float(years.value), total, time.time(),
+            experiment_toml=tomli_w.dumps(data) if uploaded is None else None), data, uploaded)
+
+    def toggle(checked: bool, name: str) -> None:
+        current = [n for n in chosen.value if n != name]
+        chosen.value = current + [name] if checked else current
 
     solara.Title("Vergelijken · zorgnetwerk_sim")
     with solara.Columns([4, 8]):
         with solara.Column():
             Heading("Vergelijken", 2)
             Prose("Wat gebeurt er met de wachtlijst, de uithuisplaatsingen en de kosten als de regio iets anders "
-                  "doet? Kies een regio en 2 tot 4 opties, en druk op Vergelijk. De eerste aangevinkte optie is de "
-                  "basis.", strong=("Vergelijk.",))
+                  "doet? Kies hieronder een regio en 2 tot 4 opties, en druk op Vergelijk. De eerste aangevinkte optie "
+                  "is de basis.", strong=("Vergelijk.",))
+            # the button and the progress above the form: in view at 1400×900 without scrolling
+            with solara.Row(style={"align-items": "center"}):
+                solara.Button("Vergelijk", on_click=start, color="primary", disabled=running,
+                              classes=["zs-compare"])
+            if message.value:
+                solara.Warning(message.value)
+            if job is not None:
+                JobStatus(job)
+            if len(session.finished_jobs.value) > 1 or (session.finished_jobs.value and job is not None
+                                                        and job.running):
+                History()
             with solara.Card("1. Regio"):
-                solara.ToggleButtonsSingle(value=region, children=[
-                    solara.Button(label(n), value=n, classes=[f"zs-region-{n}"]) for n in region_names])
-                solara.Text(scenario_blurb(region.value), style={"color": "#555", "font-size": "0.9em"})
+                solara.ToggleButtonsSingle(value=where, on_value=region.set, style={"flex-wrap": "wrap"},
+                                           classes=["zs-regions"], children=[
+                    solara.Button(label(n), value=n, classes=[f"zs-region-{n}"],
+                                  disabled=running or (my_region is not None and n != my_region))
+                    for n in region_names])
+                solara.Text(scenario_blurb(where), style={"color": "#555", "font-size": "0.9em"})
+                if my_region is not None:
+                    solara.Text(f"Mijn instellingen horen bij {label(my_region)} (het scenario van Verkennen): de "
+                                "vergelijking rekent op die regio.", classes=["zs-my-region"],
+                                style={"color": "#1f4e79", "font-size": "0.9em", "display": "block"})
             with solara.Card("2. Opties"):
                 with solara.Column(gap="0px"):
                     for option in options:
-                        def toggle(checked: bool, name: str = option.name) -> None:
-                            current = [n for n in chosen.value if n != name]
-                            chosen.value = current + [name] if checked else current
                         first = bool(picked) and picked[0] == option.name
                         solara.Checkbox(label=option.name + (" (basis)" if first else ""),
-                                        value=option.name in picked, on_value=toggle,
+                                        value=option.name in picked, disabled=running,
+                                        on_value=lambda checked, name=option.name: toggle(checked, name),
                                         style="margin-top: 0px; height: 28px")
                         solara.Text(option.description, style={"color": "#666", "font-size": "0.8em",
-                                                               "margin": "0 0 6px 32px", "display": "block"})
+                                                               "margin": "0 0 6px 32px", "display": "block"},
+                                    classes=["zs-option-description"])
             with solara.Card("3. Hoe precies"):
-                solara.Text("Herhalingen (meer = smallere intervallen, duurt langer)", style={"display": "block"})
+                solara.Text("Herhalingen (meer = smallere intervallen, duurt langer; minstens "
+                            f"{MIN_PAIRS} voor een betrouwbaar oordeel)", style={"display": "block"})
                 solara.ToggleButtonsSingle(value=replications, children=[
-                    solara.Button(str(v), value=v) for v in REPLICATIONS])
+                    solara.Button(str(v), value=v, disabled=running) for v in REPLICATIONS],
+                    classes=["zs-replications"])
                 solara.Text("Jaren (inclusief de inlooptijd van de regio)", style={"display": "block", "margin-top": "8px"})
-                solara.ToggleButtonsSingle(value=years, children=[solara.Button(str(v), value=v) for v in YEARS])
+                solara.ToggleButtonsSingle(value=years, children=[
+                    solara.Button(str(v), value=v, disabled=running) for v in YEARS], classes=["zs-years"])
                 solara.Text(f"{len(picked)} opties × {replications.value} herhalingen = "
                             f"{len(picked) * replications.value} runs, verdeeld over de processorkernen.",
                             style={"color": "#666", "font-size": "0.9em", "display": "block"})
-            with solara.Row(style={"align-items": "center"}):
-                solara.Button("Vergelijk", on_click=start, color="primary", disabled=task.pending,
-                              classes=["zs-compare"])
-                if task.pending:
-                    done, total = progress.value
-                    solara.Text(f"Bezig: {done} van {total} runs klaar", classes=["zs-progress-text"])
-            if task.pending:
-                done, total = progress.value
-                solara.ProgressLinear(100 * done / total if total else True)
-            if message.value:
-                solara.Warning(message.value)
-            if task.error:
-                solara.Error(f"De vergelijking is mislukt: {task.exception}")
             with solara.Details("Of: open de resultaten van een zorgsim sweep"):
                 SweepOpener()
         with solara.Column():
@@ -202,3 +264,40 @@ def Page():
             else:
                 solara.Info("Het resultaat verschijnt hier: per KPI één zin, een tabel met de verschillen en hun "
                             "95%-betrouwbaarheidsinterval, en grafieken over de tijd.")
+
+
+@solara.component
+def History():
+    """The comparisons finished in this session: each can be shown again."""
+    session = use_session()
+    shown = session.comparison.value
+    with solara.Card("Eerdere vergelijkingen in deze sessie", classes=["zs-history"]):
+        for i, old in enumerate(session.finished_jobs.value):
+            def reopen(old=old):
+                session.comparison.value = old.result
+                session.job.value = old
+            solara.Button(old.describe() + (" (getoond)" if old.result is shown else ""), text=True,
+                          on_click=reopen, disabled=old.result is None or old.result is shown,
+                          classes=["zs-history-item"], style={"text-transform": "none"})
+
+
+def my_settings(session) -> tuple[str, Option] | None:
+    """The region explored on Verkennen and "Mijn instellingen": every lever and uncertainty where the
+    explored scenario (a shipped variant and what the user changed) differs from that region; None
+    when nothing differs."""
+    name = session.scenario_name.value
+    try:
+        explored = session.scenario()
+        if name == UPLOADED:
+            if session.uploaded.value is None:
+                return None
+            where, region = UPLOADED, resolve(session.uploaded.value.model_dump(mode="json", exclude_none=True), {})
+        else:
+            where = region_of(name)
+            region = resolve(base_raw(where), {})
+    except (ScenarioError, ValueError, OSError):
+        return None
+    changes = setting_changes(explored, region)
+    if not changes:
+        return None
+    return where, option_from_overrides(MY_SETTINGS, changes)

@@ -12,12 +12,12 @@ from solara.lab import use_task
 from ...safeio import user_error
 from ...scenario import Scenario, ScenarioError, available_scenarios
 from ..charts import Chart, Line
-from ..explore import (COST_PARTS, Control, controls, csv_bytes, kpi_strip, parquet_bytes, scenario_toml,
+from ..explore import (COST_PARTS, Control, controls, kpi_strip, parquet_bytes, scenario_toml,
                        value_of)
 from ..labels import LEVER_GROUPS, UNCERTAINTY_GROUP, scenario_title
 from ..session import UPLOADED, Explorer, use_session
 from ..upload import UploadError, parse_upload
-from ..widgets import ChartCard, Downloads, Heading, KpiCard, Prose
+from ..widgets import ChartCard, Heading, KpiCard, Prose, TableDownloads
 
 #: How often the page is redrawn while playing (seconds).
 REDRAW_S = 0.25
@@ -74,15 +74,16 @@ def ControlWidget(control: Control, value, on_value, disabled: bool):
                 solara.Text(f"{control.label}: {shown_value(control, value)}"
                             + (f" ({control.unit})" if numeric and control.unit else ""),
                             style={"font-size": "0.9em"})
-                if control.low is not None and control.high is not None and control.kind == "integer":
+                if control.slider and control.kind == "integer":
                     solara.SliderInt("", value=int(value), min=int(control.low), max=int(control.high),
                                      on_value=on_value, disabled=disabled)
-                elif control.low is not None and control.high is not None:
+                elif control.slider:
                     solara.SliderFloat("", value=float(value), min=float(control.low), max=float(control.high),
                                        step=control.step(value), on_value=on_value, disabled=disabled)
                 else:
                     def checked(v):
-                        if v is not None and (control.low is None or v >= control.low):
+                        if v is not None and (control.low is None or v >= control.low) \
+                                and (control.high is None or v <= control.high):
                             on_value(int(v) if control.kind == "integer" else float(v))
 
                     solara.InputFloat("", value=float(value), on_value=checked, disabled=disabled)
@@ -232,8 +233,13 @@ def Runner(explorer: Explorer):
         solara.Text(f"week {weeks_done} van {sim.weeks} (jaar {weeks_done / 52:.1f})".replace(".", ","),
                     classes=["zs-week"])
     solara.ProgressLinear(100 * sim.model.week / max(sim.weeks, 1))
-    strip = kpi_strip(frame)
-    if strip:
+    warmup = explorer.scenario.warmup_weeks
+    strip = kpi_strip(frame, warmup)
+    if not frame.empty and not strip:
+        solara.Info(f"Inlooptijd (week 1 tot {warmup}): het model komt op gang vanuit een gestileerde begintoestand. "
+                    f"De kerncijfers verschijnen na week {warmup}; de grafieken tonen de inlooptijd grijs.",
+                    classes=["zs-warmup-note"])
+    elif strip:
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
             for h in strip:
                 KpiCard(h.label, h.value, h.change, h.key)
@@ -245,15 +251,14 @@ def Runner(explorer: Explorer):
     Heading("Meenemen", 4)
     items = [("Scenario (TOML, voor zorgsim run)", f"{explorer.scenario.name}.toml",
               lambda: scenario_toml(explorer.scenario), "application/toml")]
+    tables = []
     if not frame.empty:
-        items += [("Tijdreeks per gemeente (CSV)", "verkennen-tijdreeks.csv",
-                   lambda: csv_bytes(explorer.timeseries()), "text/csv"),
-                  ("Tijdreeks per gemeente (Parquet)", "verkennen-tijdreeks.parquet",
-                   lambda: parquet_bytes(explorer.timeseries()), "application/octet-stream")]
+        tables.append(("Tijdreeks per gemeente", "verkennen-tijdreeks", explorer.timeseries))
+        items.append(("Tijdreeks per gemeente (Parquet)", "verkennen-tijdreeks.parquet",
+                      lambda: parquet_bytes(explorer.timeseries()), "application/octet-stream"))
     if sim.done:
-        items.append(("Samenvatting (CSV)", "verkennen-samenvatting.csv", lambda: csv_bytes(explorer.summary()),
-                      "text/csv"))
-    Downloads(items)
+        tables.append(("Samenvatting", "verkennen-samenvatting", explorer.summary))
+    TableDownloads(tables, items)
 
 
 @solara.component
