@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     engines = {"this": (zorgsim_of(None), shlex.split(args.args)), "ref": (zorgsim_of(args.ref), [])}
     names = {"this": label(None) + (f" {args.args}" if args.args else ""), "ref": label(args.ref)}
     for engine in engines.values():  # untimed: fills each engine's bytecode cache
-        measure(engine, "klas", 0.1, env)
+        measure(engine, "klas", 1.1, env)
     started = datetime.now(timezone.utc)
     results: dict[str, dict[str, list[dict[str, float]]]] = {}
     for scenario in args.scenarios.split(","):
