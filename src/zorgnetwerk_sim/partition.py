@@ -35,6 +35,7 @@ import numpy as np
 
 from .engine import gc_paused
 from .metrics import Recorder
+from .workers import init_worker
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -479,19 +480,6 @@ def run_part(spec: "Scenario", k: int, events_dir: str | None,
     return result
 
 
-def _init_worker(parent_pid: int) -> None:
-    """Workers leave Ctrl-C to the parent, which stops them, and exit when the parent is gone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        import time
-
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent_pid:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="zorgsim-parent-watch", daemon=True).start()
 
 
 def run_parts(scenario: "Scenario", workers: int = 1,
@@ -534,7 +522,7 @@ def _run_in_pool(specs: list["Scenario"], order: list[int], workers: int,
 
     main_thread = threading.current_thread() is threading.main_thread()
     pool = ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=get_context("spawn"),
-                               initializer=_init_worker, initargs=(os.getpid(),))
+                               initializer=init_worker, initargs=(os.getpid(),))
     clean = False
     try:
         # spawned children inherit an ignored SIGINT from birth (no tracebacks from a Ctrl-C

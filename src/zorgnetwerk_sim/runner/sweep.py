@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..safeio import (MAX_WORKERS, FolderLock, InputError, OutputError, check_output_folder, is_staging, write_atomic,
                       write_text_atomic)
+from ..workers import init_worker
 from .experiment import Experiment, ExperimentError, RunSpec
 
 MANIFEST = "experiment.json"
@@ -545,18 +546,6 @@ class SweepStore:
 # ---------------------------------------------------------------------------------------------
 # Executors: each yields RunOutputs as runs finish
 # ---------------------------------------------------------------------------------------------
-def _init_worker(parent_pid: int) -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops them (no tracebacks from workers), and
-    exit on their own when the parent is gone (``kill -9`` of the sweep leaves no orphans)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent_pid:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="zorgsim-parent-watch", daemon=True).start()
 
 
 def _iter_serial(tasks: Iterator[RunTask], run_fn: RunFunction) -> Iterator[RunOutput]:
@@ -580,7 +569,7 @@ def _guarded(task: RunTask, call: Callable[[], RunOutput]) -> RunOutput:
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """The runner's pool of spawned worker processes (Ctrl-C and the parent's death handled)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker,
                                initargs=(os.getpid(),))
 
 
