@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -144,8 +145,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.seeds is not None:
         reference["runs"] = reference["runs"][:args.seeds]
         reference["seeds"] = reference["seeds"][:args.seeds]
-    current = [{k: run_with(None, reference["scenario"], s, reference["years"]).get(k) for k in reference["kpis"]}
-               for s in reference["seeds"]]
+    current = []
+    for s in reference["seeds"]:
+        started = time.perf_counter()
+        summary = run_with(None, reference["scenario"], s, reference["years"])
+        current.append({k: summary.get(k) for k in reference["kpis"]})
+        print(f"{reference['scenario']} seed {s}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     ok, lines = compare(reference, current, args.alpha)
     print(f"{reference['scenario']}, {len(reference['seeds'])} seeds, years {reference['years'] or 'default'}: "
           f"{label(None)} against engine {reference['engine'][:7]} (recorded {reference['recorded'][:10]})\n")
