@@ -22,9 +22,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-import signal
 import tempfile
-import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -35,7 +33,7 @@ import numpy as np
 
 from .engine import gc_paused
 from .metrics import Recorder
-from .workers import init_worker
+from .workers import init_worker, spawning
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -520,20 +518,13 @@ def _run_in_pool(specs: list["Scenario"], order: list[int], workers: int,
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from multiprocessing import get_context
 
-    main_thread = threading.current_thread() is threading.main_thread()
     pool = ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=get_context("spawn"),
                                initializer=init_worker, initargs=(os.getpid(),))
     clean = False
     try:
-        # spawned children inherit an ignored SIGINT from birth (no tracebacks from a Ctrl-C
-        # during their start-up); the parent's own handling is restored at once
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
-        try:
+        with spawning():
             pending: dict[Future[PartResult], int] = {pool.submit(run_part, specs[k], k, events_dir): k
                                                       for k in order}
-        finally:
-            if main_thread:
-                signal.signal(signal.SIGINT, previous)
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:

@@ -6,6 +6,8 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def init_worker(parent_pid: int) -> None:
@@ -20,3 +22,17 @@ def init_worker(parent_pid: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="zorgsim-parent-watch", daemon=True).start()
+
+
+@contextmanager
+def spawning() -> Iterator[None]:
+    """Around the submits that spawn a pool's workers: spawned children inherit an ignored SIGINT
+    from birth, so a Ctrl-C that arrives while a worker is still starting up cannot print a
+    traceback from it; the parent's own handling is restored at once (main thread only)."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        yield
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)

@@ -23,8 +23,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -45,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..safeio import (MAX_WORKERS, FolderLock, InputError, OutputError, check_output_folder, is_staging, write_atomic,
                       write_text_atomic)
-from ..workers import init_worker
+from ..workers import init_worker, spawning
 from .experiment import Experiment, ExperimentError, RunSpec
 
 MANIFEST = "experiment.json"
@@ -591,17 +589,9 @@ def _iter_local(tasks: Iterator[RunTask], workers: int, borrowed: ProcessPoolExe
     window = 2 * workers
     clean = False
     try:
-        # Workers are spawned during these first submits. Spawned children inherit an ignored
-        # SIGINT from birth, so a Ctrl-C that arrives while a worker is still starting up
-        # cannot print a traceback from it; the parent's own handling is restored at once.
-        main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
-        try:
+        with spawning():  # (workers are spawned during these first submits)
             for task in islice(tasks, window):
                 pending[pool.submit(run_fn, task)] = task
-        finally:
-            if main_thread:
-                signal.signal(signal.SIGINT, previous)
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
