@@ -60,3 +60,23 @@ def running_app(folder: Path, env: dict[str, str] | None = None) -> Iterator[str
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+#: Where the test server answers; a browser request anywhere else leaves the machine.
+LOCAL = "http://127.0.0.1:"
+
+
+def block_outside(target) -> list[str]:  # noqa: ANN001 - a Playwright Page or BrowserContext
+    """Abort every request of ``target`` that does not go to the local server; returns the list
+    the aborted URLs are written into (the app promises to fetch nothing from outside)."""
+    outside: list[str] = []
+
+    def guard(route) -> None:  # noqa: ANN001
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    target.route("**/*", guard)
+    return outside

@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from appserver import running_app
+from appserver import block_outside, running_app
 
 SHOTS = Path(__file__).resolve().parents[1] / "out" / "app-screenshots"
-LOCAL = "http://127.0.0.1:"
 TIMEOUT_MS = 60_000  # the shared 2-core machine can be slow; nothing here waits that long when idle
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -44,17 +43,7 @@ def offline_context(browser: Browser) -> tuple[BrowserContext, list[str]]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-NL",
                                   accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
-    attempted: list[str] = []
-
-    def guard(route) -> None:
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            attempted.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    return context, attempted
+    return context, block_outside(context)
 
 
 @pytest.fixture

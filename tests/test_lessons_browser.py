@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from appserver import running_app
+from appserver import block_outside, running_app
 from zorgnetwerk_sim.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "out" / "app-screenshots"
 DOC_SHOTS = ROOT / "docs" / "img"
-LOCAL = "http://127.0.0.1:"
 expect.set_options(timeout=60_000)
 
 
@@ -33,16 +32,7 @@ def app_url(tmp_path_factory):
 @pytest.fixture
 def offline(page: Page):
     """Abort (and record) every request that leaves the local server."""
-    outside: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(LOCAL):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    outside = block_outside(page)
     yield page
     assert not outside, f"requests to outside: {outside[:5]}"
 

@@ -72,21 +72,26 @@ def _jsonable(summary: Mapping[str, float]) -> dict[str, float | None]:
     return {k: (float(v) if math.isfinite(v) else None) for k, v in summary.items()}  # NaN, ±inf → null
 
 
+def resolve(scenario: Scenario | str | Path, seed: int | None = None,
+            overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
+    """The scenario to run: a shipped name, a path or a Scenario, with overrides and a seed."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides)
+    elif overrides:
+        from .scenario import scenario_from_dict
+
+        scenario = scenario_from_dict(scenario.model_dump(mode="json", exclude_none=True), scenario.name, overrides)
+    if seed is not None:
+        scenario = scenario.model_copy(update={"seed": int(seed)})
+    return scenario
+
+
 class Simulation:
     """A model you can step and inspect (for notebooks and the app), and finish into a RunResult."""
 
     def __init__(self, scenario: Scenario | str | Path = "default", seed: int | None = None,
                  overrides: Iterable[str] | Mapping[str, Any] = ()) -> None:
-        if not isinstance(scenario, Scenario):
-            scenario = load_scenario(scenario, overrides)
-        elif overrides:
-            from .scenario import scenario_from_dict
-
-            scenario = scenario_from_dict(scenario.model_dump(mode="json", exclude_none=True), scenario.name,
-                                          overrides)
-        if seed is not None:
-            scenario = scenario.model_copy(update={"seed": int(seed)})
-        self.scenario = scenario
+        self.scenario = scenario = resolve(scenario, seed, overrides)
         #: The scenario's independent parts (partition.py): regions linked by a shared expertteam.
         self.parts = partition(scenario)
         if len(self.parts) == 1:
@@ -142,17 +147,7 @@ def run(scenario: Scenario | str | Path = "default", *, seed: int | None = None,
     extra = dict(overrides) if isinstance(overrides, Mapping) else dict(parse_override(o) for o in overrides)
     if years is not None:
         extra["run.years"] = years
-    if isinstance(scenario, Scenario):
-        if extra:
-            from .scenario import scenario_from_dict
-
-            scenario = scenario_from_dict(scenario.model_dump(mode="json", exclude_none=True), scenario.name, extra)
-        spec = scenario
-    else:
-        spec = load_scenario(scenario, extra)
-    if seed is not None:
-        spec = spec.model_copy(update={"seed": int(seed)})
-    return run_scenario(spec, workers, progress)
+    return run_scenario(resolve(scenario, seed, extra), workers, progress)
 
 
 def run_scenario(spec: Scenario, workers: int = 1,

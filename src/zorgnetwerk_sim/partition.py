@@ -384,6 +384,18 @@ class PartsModel:
         self.parts = parts
         self.models = models
         self._recorder: tuple[int, MergedRecorder] | None = None
+        # The organisations of every part at their scenario positions, found once (gemeenten and
+        # regions stay the same objects for the whole run).
+        regions, gem_idx, _ = _layout(scenario, parts)
+        region_of = [i for i, r in enumerate(scenario.network.regions) for _ in r.gemeenten]
+        self._gemeenten: list[Any] = [None] * len(region_of)
+        for m, gi in zip(models, gem_idx):
+            for g, i in zip(m.gemeenten, gi.tolist()):
+                self._gemeenten[i] = GlobalGemeente(g, i, regions[region_of[i]])
+        self._regions: list[Any] = [None] * len(scenario.network.regions)
+        for m, part in zip(models, parts):
+            for r, i in zip(m.regions, part):
+                self._regions[i] = r
 
     @property
     def week(self) -> int:
@@ -402,21 +414,11 @@ class PartsModel:
 
     @property
     def gemeenten(self) -> list[GlobalGemeente]:
-        regions, gem_idx, _ = _layout(self.spec, self.parts)
-        region_of = [i for i, r in enumerate(self.spec.network.regions) for _ in r.gemeenten]
-        out: list[Any] = [None] * len(region_of)
-        for m, gi in zip(self.models, gem_idx):
-            for g, i in zip(m.gemeenten, gi.tolist()):
-                out[i] = GlobalGemeente(g, i, regions[region_of[i]])
-        return out
+        return self._gemeenten
 
     @property
     def regions(self) -> list[Any]:
-        out: list[Any] = [None] * len(self.spec.network.regions)
-        for m, part in zip(self.models, self.parts):
-            for r, i in zip(m.regions, part):
-                out[i] = r
-        return out
+        return self._regions
 
     @property
     def expertteams(self) -> list[Any]:

@@ -93,8 +93,9 @@ class Hooks:
 
     def __init__(self, mechanisms: list[Mechanism]) -> None:
         self.mechanisms = mechanisms
+        implemented = [(m, type(m).hooks()) for m in mechanisms]
         for name in HOOK_NAMES:
-            setattr(self, name, tuple(getattr(m, name) for m in mechanisms if name in type(m).hooks()))
+            setattr(self, name, tuple(getattr(m, name) for m, hooks in implemented if name in hooks))
 
     def one(self, name: str) -> Any:
         found = getattr(self, name)
