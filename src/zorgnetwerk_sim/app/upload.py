@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from ..safeio import MAX_NESTING, MAX_TEXT_LENGTH, InputError, parse_toml_bytes
 from ..scenario import Scenario, ScenarioError, available_scenarios
 from ..scenario.loader import _allowed_keys, _apply_preset, _loc, _merge_under, read_scenario_file
+from .format import nl_number
 
 MAX_UPLOAD_BYTES = 256 * 1024
 
@@ -68,10 +69,6 @@ def _dutch_detail(error: dict[str, Any]) -> str:
     return "ongeldige waarde: " + error["msg"].replace("\n", " ").removeprefix("Value error, ")
 
 
-def _nl(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _read_error(err: InputError, where: str, data: bytes) -> UploadError:
     """The Dutch sentence for a file that the shared reader (:mod:`..safeio`) refused."""
     reason, key = err.reason, err.key
@@ -85,11 +82,11 @@ def _read_error(err: InputError, where: str, data: bytes) -> UploadError:
         return UploadError(f"{where} {at}tabellen en lijsten zijn te diep genest; toegestaan zijn hoogstens "
                            f"{MAX_NESTING} niveaus.")
     if reason == "key_length":
-        return UploadError(f"{where} een sleutel is langer dan {_nl(MAX_TEXT_LENGTH)} tekens; toegestaan zijn "
-                           f"hoogstens {_nl(MAX_TEXT_LENGTH)} tekens.")
+        return UploadError(f"{where} een sleutel is langer dan {nl_number(MAX_TEXT_LENGTH, 0)} tekens; toegestaan zijn "
+                           f"hoogstens {nl_number(MAX_TEXT_LENGTH, 0)} tekens.")
     if reason == "text_length":
-        return UploadError(f"{where} bij '{key}': de tekst is langer dan {_nl(MAX_TEXT_LENGTH)} tekens; toegestaan "
-                           f"zijn hoogstens {_nl(MAX_TEXT_LENGTH)} tekens.")
+        return UploadError(f"{where} bij '{key}': de tekst is langer dan {nl_number(MAX_TEXT_LENGTH, 0)} tekens; toegestaan "
+                           f"zijn hoogstens {nl_number(MAX_TEXT_LENGTH, 0)} tekens.")
     # The TOML reader's message is English ("Expected '=' after a key ... (at line 3, column 5)"):
     # the page names where the file goes wrong, in Dutch.
     at = re.search(r"line (\d+), column (\d+)", str(err))
@@ -108,11 +105,11 @@ def _check_counts(raw: Mapping[str, Any], where: str) -> None:
     """Refuse too many regions or gemeenten before the schema validates them (cheap, on the raw data)."""
     regions = _regions(raw)
     if len(regions) > MAX_UPLOAD_REGIONS:
-        raise UploadError(f"{where} bij 'network.regions': {_nl(len(regions))} regio's; in de app zijn hoogstens "
+        raise UploadError(f"{where} bij 'network.regions': {nl_number(len(regions), 0)} regio's; in de app zijn hoogstens "
                           f"{MAX_UPLOAD_REGIONS} regio's toegestaan (een groter scenario draait met zorgsim run).")
     gemeenten = sum(len(r["gemeenten"]) for r in regions if isinstance(r.get("gemeenten"), list))
     if gemeenten > MAX_UPLOAD_GEMEENTEN:
-        raise UploadError(f"{where} bij 'network.regions[].gemeenten': {_nl(gemeenten)} gemeenten; in de app zijn "
+        raise UploadError(f"{where} bij 'network.regions[].gemeenten': {nl_number(gemeenten, 0)} gemeenten; in de app zijn "
                           f"hoogstens {MAX_UPLOAD_GEMEENTEN} gemeenten toegestaan (een groter scenario draait met "
                           "zorgsim run).")
 
@@ -122,12 +119,12 @@ def check_work(scenario: Scenario, where: str) -> None:
     regions = scenario.network.regions
     inhabitants = sum(g.inhabitants for r in regions for g in r.gemeenten)
     if inhabitants > MAX_UPLOAD_INHABITANTS:
-        raise UploadError(f"{where} bij 'network.regions[].gemeenten[].inhabitants': samen {_nl(inhabitants)} "
-                          f"inwoners; in de app zijn hoogstens {_nl(MAX_UPLOAD_INHABITANTS)} inwoners toegestaan "
+        raise UploadError(f"{where} bij 'network.regions[].gemeenten[].inhabitants': samen {nl_number(inhabitants, 0)} "
+                          f"inwoners; in de app zijn hoogstens {nl_number(MAX_UPLOAD_INHABITANTS, 0)} inwoners toegestaan "
                           "(een groter scenario draait met zorgsim run).")
     aanbieders = sum(len(r.aanbieders) or r.n_generated_aanbieders for r in regions)
     if aanbieders > MAX_UPLOAD_AANBIEDERS:
-        raise UploadError(f"{where} bij 'network.regions[].aanbieders': samen {_nl(aanbieders)} aanbieders; in de "
+        raise UploadError(f"{where} bij 'network.regions[].aanbieders': samen {nl_number(aanbieders, 0)} aanbieders; in de "
                           f"app zijn hoogstens {MAX_UPLOAD_AANBIEDERS} aanbieders toegestaan (een groter scenario "
                           "draait met zorgsim run).")
     if scenario.run.years > MAX_UPLOAD_YEARS:
